@@ -1,0 +1,229 @@
+// The call-site API.
+//
+//   flags::Context ctx{.user = "u-123", .tenant = "acme", .attributes = {{"plan", "growth"}}};
+//   if (flags::enabled<Flag::release_new_checkout>(ctx)) { ... }
+//   switch (flags::variant<Flag::experiment_button_color>(ctx)) { case flags::ButtonColor::blue: ... }
+//   auto d = flags::detail<Flag::release_new_checkout>(ctx);  // value, variant, reason, rule, generation
+//   auto view = flags::pin();                                 // one snapshot for a whole request
+//   flags::enabled<"release.new-checkout">(ctx);              // by name, still checked at compile time
+//
+// This header includes <flags/registry.hpp>, which flagc generates in your build from your registry
+// (see the README, "Using flagstone in your project"). An unregistered flag is not a name in
+// `enum class Flag`, so a typo or a deleted flag does not compile.
+//
+// Until flags::start() loads a runtime file, every flag reads its registry default with reason
+// DEFAULT. That is what "no runtime" means, permanently, not a placeholder.
+//
+// Every read is noexcept, takes no lock and allocates nothing. A flag whose value does not depend on
+// the context costs one atomic load; any other is evaluated against the current snapshot.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include <flags/context.hpp>
+#include <flags/evaluation.hpp>
+#include <flags/published_word.hpp>
+#include <flags/registry.hpp>
+#include <flags/runtime_core.hpp>
+
+namespace flags {
+
+template <Flag F>
+using flag_value_t = typename flag_value<F>::type;
+
+// A flag named by a string literal: flags::enabled<"release.new-checkout">(ctx).
+template <std::size_t N>
+struct FlagName {
+    char text[N]{};
+    consteval FlagName(const char (&name)[N]) { std::copy_n(name, N, text); }
+    constexpr std::string_view view() const noexcept { return {text, N - 1}; }
+};
+
+namespace internal {
+
+template <Flag F>
+inline constexpr std::size_t index_of = static_cast<std::size_t>(F);
+
+template <FlagName Name>
+consteval Flag flag_named() {
+    constexpr int index = generated::registry.find(Name.view());
+    static_assert(index >= 0, "unknown flag name: no flag of this name is declared in the registry");
+    return static_cast<Flag>(index);
+}
+
+template <class T>
+constexpr T typed_value(ValueIndex value) noexcept {
+    if constexpr (std::is_same_v<T, bool>)
+        return value != 0;
+    else
+        return static_cast<T>(value);
+}
+
+template <Flag F>
+Detail<flag_value_t<F>> make_detail(const Evaluation& e) noexcept {
+    const auto& info = generated::flags[index_of<F>];
+    return Detail<flag_value_t<F>>{.value = typed_value<flag_value_t<F>>(e.value),
+                                   .variant = info.value_name(e.value),
+                                   .reason = e.reason,
+                                   .error = e.error,
+                                   .rule_index = e.rule_index,
+                                   .bucket = e.bucket,
+                                   .generation = e.generation,
+                                   .content_hash = e.content_hash};
+}
+
+// The typed reads, written once for every source of values. A Source provides
+//   ValueIndex value_index(std::size_t flag, const Context&) const noexcept
+//   Evaluation evaluation(std::size_t flag, const Context&) const noexcept
+template <class Source>
+class TypedReads {
+public:
+    template <Flag F>
+    [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
+        static_assert(std::is_same_v<flag_value_t<F>, bool>,
+                      "flags::enabled<> takes a boolean flag; read a multivariate flag with flags::variant<>");
+        return source().value_index(index_of<F>, ctx) != 0;
+    }
+    template <FlagName Name>
+    [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
+        return enabled<flag_named<Name>()>(ctx);
+    }
+
+    template <Flag F>
+    [[nodiscard]] flag_value_t<F> variant(const Context& ctx) const noexcept {
+        static_assert(!std::is_same_v<flag_value_t<F>, bool>,
+                      "flags::variant<> takes a multivariate flag; read a boolean flag with flags::enabled<>");
+        return typed_value<flag_value_t<F>>(source().value_index(index_of<F>, ctx));
+    }
+    template <FlagName Name>
+    [[nodiscard]] auto variant(const Context& ctx) const noexcept {
+        return variant<flag_named<Name>()>(ctx);
+    }
+
+    template <Flag F>
+    [[nodiscard]] Detail<flag_value_t<F>> detail(const Context& ctx) const noexcept {
+        return make_detail<F>(source().evaluation(index_of<F>, ctx));
+    }
+    template <FlagName Name>
+    [[nodiscard]] auto detail(const Context& ctx) const noexcept {
+        return detail<flag_named<Name>()>(ctx);
+    }
+
+private:
+    const Source& source() const noexcept { return static_cast<const Source&>(*this); }
+};
+
+// The first step of every read: a settled flag's published word is its value.
+inline ValueIndex read_word(const std::atomic<std::uint32_t>& word, bool& settled) noexcept {
+    const auto w = word.load(std::memory_order_acquire);
+    settled = is_settled(w);
+    return settled_value(w);
+}
+
+// The process-wide default runtime, as the free functions see it.
+class DefaultReads : public TypedReads<DefaultReads> {
+public:
+    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
+        bool settled;
+        const auto value = read_word(generated::published_words[flag], settled);
+        if (settled) [[likely]]
+            return value;
+        return evaluate_default(generated::registry, flag, ctx).value;
+    }
+    Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept {
+        return evaluate_default(generated::registry, flag, ctx);
+    }
+};
+
+inline constexpr DefaultReads default_reads{};
+
+}  // namespace internal
+
+// One snapshot for a whole request: every read through a view sees the same generation, even while
+// newer ones are published. Cheap to copy; the snapshot lives as long as any copy of the view.
+class PinnedView : public internal::TypedReads<PinnedView> {
+public:
+    explicit PinnedView(internal::SnapshotRef snapshot) noexcept : snapshot_(std::move(snapshot)) {}
+
+    std::uint64_t generation() const noexcept { return snapshot_.generation(); }
+
+    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
+        return snapshot_.evaluate(flag, ctx).value;
+    }
+    Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return snapshot_.evaluate(flag, ctx); }
+
+private:
+    internal::SnapshotRef snapshot_;
+};
+
+// A runtime of its own, for one runtime file, independent of the process-wide default runtime.
+// Until reload() succeeds it serves registry defaults.
+class Runtime : public internal::TypedReads<Runtime> {
+public:
+    explicit Runtime(std::filesystem::path file) : core_(generated::registry) { core_.set_file(std::move(file)); }
+
+    LoadReport reload() noexcept { return core_.reload(); }
+    PinnedView pin() const noexcept { return PinnedView(core_.pin()); }
+    std::uint64_t generation() const noexcept { return core_.generation(); }
+    internal::RuntimeCore& core() noexcept { return core_; }
+
+    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
+        bool settled;
+        const auto value = internal::read_word(core_.words()[flag], settled);
+        return settled ? value : core_.evaluate(flag, ctx).value;
+    }
+    Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return core_.evaluate(flag, ctx); }
+
+private:
+    internal::RuntimeCore core_;
+};
+
+// Loads `file` into the process-wide default runtime, which the free functions below read. A bad or
+// missing file leaves the registry defaults (or the last good snapshot) serving; the report says why.
+inline LoadReport start(std::filesystem::path file) {
+    auto& runtime = internal::default_runtime(generated::registry, generated::published_words);
+    runtime.set_file(std::move(file));
+    return runtime.reload();
+}
+
+// Reads the default runtime's file again.
+inline LoadReport reload() noexcept {
+    return internal::default_runtime(generated::registry, generated::published_words).reload();
+}
+
+template <Flag F>
+[[nodiscard]] bool enabled(const Context& ctx) noexcept {
+    return internal::default_reads.enabled<F>(ctx);
+}
+template <FlagName Name>
+[[nodiscard]] bool enabled(const Context& ctx) noexcept {
+    return internal::default_reads.enabled<Name>(ctx);
+}
+
+template <Flag F>
+[[nodiscard]] flag_value_t<F> variant(const Context& ctx) noexcept {
+    return internal::default_reads.variant<F>(ctx);
+}
+template <FlagName Name>
+[[nodiscard]] auto variant(const Context& ctx) noexcept {
+    return internal::default_reads.variant<Name>(ctx);
+}
+
+template <Flag F>
+[[nodiscard]] Detail<flag_value_t<F>> detail(const Context& ctx) noexcept {
+    return internal::default_reads.detail<F>(ctx);
+}
+template <FlagName Name>
+[[nodiscard]] auto detail(const Context& ctx) noexcept {
+    return internal::default_reads.detail<Name>(ctx);
+}
+
+[[nodiscard]] inline PinnedView pin() noexcept { return PinnedView(internal::pin_default(generated::registry)); }
+
+}  // namespace flags

@@ -1,0 +1,110 @@
+// The untyped runtime that <flags/flags.hpp> wraps: it loads runtime files, publishes immutable
+// snapshots, and evaluates flags by index. Application code uses flags::Runtime and the free
+// functions of <flags/flags.hpp>; tools that read a registry at run time (flagctl) use this directly.
+//
+// Lifetime contract: a snapshot is never modified after it is published. A reader that is evaluating
+// one, or holds it through a SnapshotRef (flags::pin()), keeps it alive however many newer snapshots
+// are published meanwhile; it is freed by whichever side lets go of it last. A RuntimeCore itself must
+// outlive the evaluations made through it (the process-wide default runtime is never destroyed).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <flags/context.hpp>
+#include <flags/diagnostic.hpp>
+#include <flags/evaluation.hpp>
+#include <flags/registry_types.hpp>
+
+namespace flags {
+
+struct LoadReport {
+    bool published = false;        // a new snapshot serves since this call
+    std::uint64_t generation = 0;  // the generation serving after the call; 0: registry defaults
+    std::vector<Diagnostic> diagnostics{};
+
+    bool ok() const noexcept { return !has_errors(diagnostics); }
+};
+
+namespace internal {
+
+class Snapshot;
+
+// A counted reference to one published snapshot, or to none (then every flag reads its default).
+class SnapshotRef {
+public:
+    explicit SnapshotRef(RegistryView registry) noexcept : registry_(registry) {}
+    SnapshotRef(const SnapshotRef& other) noexcept;
+    SnapshotRef(SnapshotRef&& other) noexcept;
+    SnapshotRef& operator=(SnapshotRef other) noexcept;
+    ~SnapshotRef();
+
+    Evaluation evaluate(std::size_t flag, const Context& ctx) const noexcept;
+    std::uint64_t generation() const noexcept;
+
+private:
+    friend class RuntimeCore;
+    SnapshotRef(const Snapshot* adopted, RegistryView registry) noexcept : snapshot_(adopted), registry_(registry) {}
+
+    const Snapshot* snapshot_ = nullptr;
+    RegistryView registry_;
+};
+
+class RuntimeCore {
+public:
+    // A runtime with published words of its own.
+    explicit RuntimeCore(RegistryView registry);
+    // A runtime that publishes into `words`, one per registry flag: the default runtime publishes into
+    // the array generated with the registry, which the free functions read.
+    RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words);
+    RuntimeCore(const RuntimeCore&) = delete;
+    RuntimeCore& operator=(const RuntimeCore&) = delete;
+    ~RuntimeCore();
+
+    // The runtime file reload() reads.
+    void set_file(std::filesystem::path file);
+
+    // Reads, validates and compiles the runtime file. On success with new content, publishes a new
+    // snapshot (generation + 1); on any error, or unchanged content, the serving snapshot stays.
+    LoadReport reload() noexcept;
+
+    // The same from text in memory; `display` names it in messages.
+    LoadReport load_text(std::string_view text, std::string display) noexcept;
+
+    Evaluation evaluate(std::size_t flag, const Context& ctx) const noexcept;
+    SnapshotRef pin() const noexcept;
+    std::uint64_t generation() const noexcept;
+    RegistryView registry() const noexcept { return registry_; }
+    const std::atomic<std::uint32_t>* words() const noexcept { return words_; }
+
+    // Serve `value` for `flag` to everyone until cleared, whatever the file says (testing and
+    // emergencies). Each call publishes a new snapshot.
+    void set_override(std::size_t flag, ValueIndex value);
+    void clear_override(std::size_t flag);
+
+private:
+    struct State;
+    void publish_locked(State& state);
+
+    RegistryView registry_;
+    std::unique_ptr<State> state_;
+    std::atomic<std::uint32_t>* words_ = nullptr;
+    std::atomic<const Snapshot*> current_{nullptr};
+};
+
+// The process-wide runtime behind the free functions, created on first use and never destroyed,
+// since other threads may still read flags while the process exits.
+RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::uint32_t>> words);
+
+// Evaluation through the default runtime, or the registry default when none was created.
+Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept;
+SnapshotRef pin_default(const RegistryView& registry) noexcept;
+
+}  // namespace internal
+}  // namespace flags

@@ -1,0 +1,518 @@
+#include "registry_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "../toml_input.hpp"
+#include "names.hpp"
+
+namespace flags::registry {
+
+using internal::in_quotes;
+using internal::Reporter;
+
+struct LoadedRegistry::Storage {
+    std::deque<std::string> strings;  // a deque never moves its elements, so views into them stay valid
+    std::deque<std::vector<std::string_view>> variant_lists;
+    std::vector<FlagInfo> flags;
+    std::vector<FlagSource> sources;
+    std::vector<std::string> files;
+    std::string source_description;
+    Policy policy;
+
+    std::string_view keep(std::string text) { return strings.emplace_back(std::move(text)); }
+};
+
+LoadedRegistry::LoadedRegistry() : storage_(std::make_unique<Storage>()) {}
+LoadedRegistry::LoadedRegistry(LoadedRegistry&&) noexcept = default;
+LoadedRegistry& LoadedRegistry::operator=(LoadedRegistry&&) noexcept = default;
+LoadedRegistry::~LoadedRegistry() = default;
+
+RegistryView LoadedRegistry::view() const noexcept {
+    return RegistryView{.flags = storage_->flags, .source = storage_->source_description};
+}
+const FlagSource& LoadedRegistry::source_of(std::size_t flag) const noexcept { return storage_->sources[flag]; }
+const Policy& LoadedRegistry::policy() const noexcept { return storage_->policy; }
+const std::vector<std::string>& LoadedRegistry::files() const noexcept { return storage_->files; }
+
+std::optional<Date> parse_iso_date(std::string_view text) noexcept {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    int y = 0, m = 0, d = 0;
+    auto number = [&](std::size_t at, std::size_t len, int& out) {
+        auto [ptr, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
+        return ec == std::errc{} && ptr == text.data() + at + len;
+    };
+    if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return std::nullopt;
+    const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                                          std::chrono::day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return Date{ymd};
+}
+
+std::string format_date(Date date) {
+    const std::chrono::year_month_day ymd{date};
+    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()));
+}
+
+// Builds a LoadedRegistry from parsed files, reporting every problem it finds before giving up.
+class RegistryBuilder {
+public:
+    explicit RegistryBuilder(std::vector<Diagnostic>& diagnostics) : report_(diagnostics) {}
+
+    void add_file(const toml::table& root, const std::string& display);
+    std::optional<LoadedRegistry> finish(const std::string& input_display);
+
+private:
+    struct Pending {
+        FlagInfo info;
+        FlagSource source;
+        std::string variant_type;  // C++ enum name of a multivariate flag
+    };
+
+    void read_policy(const toml::table& policy);
+    void read_flag(const std::string& name, const toml::table& table, const toml::key& key, const std::string& file);
+    std::optional<Date> read_date(const toml::table& table, std::string_view key, const std::string& flag);
+    std::optional<std::string> read_string(const toml::table& table, std::string_view key, const std::string& flag);
+    void check_identifiers();
+
+    Reporter report_;
+    LoadedRegistry registry_;
+    std::vector<Pending> pending_;
+    std::map<std::string, toml::source_region> declared_;  // flag name -> first declaration
+    bool policy_seen_ = false;
+};
+
+namespace {
+
+const std::set<std::string_view> top_level_keys = {"policy", "flags"};
+const std::set<std::string_view> policy_keys = {"warn_days", "max_days"};
+const std::set<std::string_view> flag_keys = {"description", "owner",   "created", "retire_by",
+                                              "review_by",   "ticket",  "default", "variants"};
+
+std::string known_keys(const std::set<std::string_view>& keys) {
+    std::string out;
+    for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
+}
+
+}  // namespace
+
+void RegistryBuilder::add_file(const toml::table& root, const std::string& display) {
+    registry_.storage_->files.push_back(display);
+    for (auto&& [key, node] : root) {
+        if (!top_level_keys.contains(key.str())) {
+            report_.error(key.source(), fmt::format("unknown key {} at the top level", in_quotes(key.str())),
+                          "a registry holds only [policy] and [flags.\"<type>.<name>\"] tables");
+        }
+    }
+    if (const auto* policy = root.get("policy")) {
+        if (policy_seen_) {
+            report_.error(policy->source(), "[policy] is declared in more than one registry file",
+                          "keep a single [policy] table");
+        } else if (const auto* table = policy->as_table()) {
+            policy_seen_ = true;
+            read_policy(*table);
+        } else {
+            report_.error(policy->source(), "'policy' must be a table", "write it as a [policy] section");
+        }
+    }
+    if (const auto* flags_node = root.get("flags")) {
+        const auto* flags_table = flags_node->as_table();
+        if (!flags_table) {
+            report_.error(flags_node->source(), "'flags' must be a table of flags",
+                          "declare each flag as [flags.\"<type>.<name>\"]");
+            return;
+        }
+        for (auto&& [key, node] : *flags_table) {
+            const std::string name(key.str());
+            const auto* table = node.as_table();
+            if (!table) {
+                report_.error(key.source(), fmt::format("flag {} must be a table", in_quotes(name)),
+                              fmt::format("declare it as [flags.\"{}\"] with its keys below", name));
+                continue;
+            }
+            read_flag(name, *table, key, display);
+        }
+    }
+}
+
+void RegistryBuilder::read_policy(const toml::table& policy) {
+    auto& p = registry_.storage_->policy;
+    for (auto&& [key, node] : policy) {
+        if (!policy_keys.contains(key.str()))
+            report_.error(key.source(), fmt::format("unknown key {} in [policy]", in_quotes(key.str())),
+                          "known keys: " + known_keys(policy_keys));
+    }
+    if (const auto* node = policy.get("warn_days")) {
+        const auto value = node->value<int64_t>();
+        if (!node->is_integer() || !value || *value < 0 || *value > 3650)
+            report_.error(node->source(), "'warn_days' must be a whole number of days from 0 to 3650");
+        else
+            p.warn_days = static_cast<int>(*value);
+    }
+    if (const auto* node = policy.get("max_days")) {
+        const auto* table = node->as_table();
+        if (!table) {
+            report_.error(node->source(), "'max_days' must be a table",
+                          "write it as max_days = { release = 90, experiment = 180 }");
+            return;
+        }
+        for (auto&& [key, value] : *table) {
+            const auto days = value.value<int64_t>();
+            const bool known = key.str() == "release" || key.str() == "experiment";
+            if (!known) {
+                report_.error(key.source(), fmt::format("unknown key {} in 'max_days'", in_quotes(key.str())),
+                              "only release and experiment flags retire: known keys: release, experiment");
+            } else if (!value.is_integer() || !days || *days < 1) {
+                report_.error(value.source(), fmt::format("'max_days.{}' must be a positive whole number of days",
+                                                          key.str()));
+            } else {
+                (key.str() == "release" ? p.max_days_release : p.max_days_experiment) = static_cast<int>(*days);
+            }
+        }
+    }
+}
+
+std::optional<std::string> RegistryBuilder::read_string(const toml::table& table, std::string_view key,
+                                                        const std::string& flag) {
+    const auto* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) {
+        report_.error(node->source(),
+                      fmt::format("{} of flag {} must be a string, not {}", in_quotes(key), in_quotes(flag),
+                                  internal::describe_type(*node)),
+                      fmt::format("write it in quotes: {} = \"...\"", key));
+        return std::nullopt;
+    }
+    const std::string& text = node->as_string()->get();
+    if (text.empty()) {
+        report_.error(node->source(), fmt::format("{} of flag {} is empty", in_quotes(key), in_quotes(flag)));
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<Date> RegistryBuilder::read_date(const toml::table& table, std::string_view key,
+                                               const std::string& flag) {
+    const auto* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (const auto* date = node->as_date()) {
+        const auto& d = date->get();
+        const std::chrono::year_month_day ymd{std::chrono::year{d.year}, std::chrono::month{d.month},
+                                              std::chrono::day{d.day}};
+        if (ymd.ok()) return Date{ymd};
+    }
+    report_.error(node->source(), fmt::format("{} of flag {} must be a date", in_quotes(key), in_quotes(flag)),
+                  fmt::format("write a bare TOML date without quotes: {} = 2027-01-31", key));
+    return std::nullopt;
+}
+
+void RegistryBuilder::read_flag(const std::string& name, const toml::table& table, const toml::key& key,
+                                const std::string& file) {
+    auto& storage = *registry_.storage_;
+    const auto& where = table.source().begin.line > 0 ? table.source() : key.source();
+
+    if (auto [first, inserted] = declared_.emplace(name, where); !inserted) {
+        report_.error(where,
+                      fmt::format("flag {} is declared twice; first at {}:{}", in_quotes(name),
+                                  first->second.path ? *first->second.path : std::string{}, first->second.begin.line),
+                      "keep one declaration and remove the other");
+        return;
+    }
+    if (auto problem = flag_name_problem(name); !problem.empty()) {
+        report_.error(where, fmt::format("flag name {} {}", in_quotes(name), problem),
+                      "name flags <type>.<kebab-name> with type release, experiment, ops or permission, "
+                      "e.g. release.new-checkout");
+        return;
+    }
+    for (auto&& [k, node] : table) {
+        if (!flag_keys.contains(k.str()))
+            report_.error(k.source(), fmt::format("unknown key {} in flag {}", in_quotes(k.str()), in_quotes(name)),
+                          "known keys: " + known_keys(flag_keys));
+    }
+
+    Pending flag;
+    flag.info.type = *parse_flag_type(name.substr(0, name.find('.')));
+    flag.info.name = storage.keep(name);
+    flag.info.identifier = storage.keep(flag_identifier(name));
+    flag.source = FlagSource{.file = file,
+                             .line = static_cast<int>(where.begin.line),
+                             .column = static_cast<int>(where.begin.column),
+                             .date_line = static_cast<int>(where.begin.line),
+                             .date_column = static_cast<int>(where.begin.column)};
+
+    auto require = [&](std::string_view what, std::string hint) {
+        report_.error(where, fmt::format("flag {} has no {}", in_quotes(name), in_quotes(what)), std::move(hint));
+    };
+
+    const bool has_description = table.contains("description");
+    if (auto v = read_string(table, "description", name)) flag.info.description = storage.keep(*v);
+    else if (!has_description) require("description", "add description = \"what the flag switches\"");
+
+    const bool has_owner = table.contains("owner");
+    if (auto v = read_string(table, "owner", name)) flag.info.owner = storage.keep(*v);
+    else if (!has_owner) require("owner", "add owner = \"<team>\": the team that removes the flag");
+
+    if (auto v = read_string(table, "ticket", name)) flag.info.ticket = storage.keep(*v);
+
+    const bool has_created = table.contains("created");
+    const auto created = read_date(table, "created", name);
+    if (created) flag.info.created = *created;
+    else if (!has_created) require("created", "add created = YYYY-MM-DD, the day the flag was introduced");
+
+    const bool retires = must_retire(flag.info.type);
+    const auto* retire_node = table.get("retire_by");
+    const auto* review_node = table.get("review_by");
+    if (retires) {
+        flag.info.retire_by = read_date(table, "retire_by", name);
+        if (!retire_node)
+            require("retire_by", fmt::format("{} flags are temporary: add retire_by = YYYY-MM-DD, the day it must be "
+                                             "gone from code and registry",
+                                             to_string(flag.info.type)));
+        if (review_node)
+            report_.error(review_node->source(),
+                          fmt::format("{} flag {} takes retire_by, not review_by", to_string(flag.info.type),
+                                      in_quotes(name)),
+                          "rename review_by to retire_by");
+    } else {
+        flag.info.review_by = read_date(table, "review_by", name);
+        if (retire_node)
+            report_.error(retire_node->source(),
+                          fmt::format("{} flag {} does not retire; 'retire_by' is for release and experiment flags",
+                                      to_string(flag.info.type), in_quotes(name)),
+                          "use review_by = YYYY-MM-DD to be reminded to review it");
+    }
+    if (const auto* node = retires ? retire_node : review_node) {
+        flag.source.date_line = static_cast<int>(node->source().begin.line);
+        flag.source.date_column = static_cast<int>(node->source().begin.column);
+    }
+
+    if (created && flag.info.retire_by) {
+        const auto span = (*flag.info.retire_by - *created).count();
+        const auto& policy = storage.policy;
+        const auto max = flag.info.type == FlagType::release ? policy.max_days_release : policy.max_days_experiment;
+        if (span < 0) {
+            report_.error(retire_node->source(),
+                          fmt::format("flag {} retires ({}) before it was created ({})", in_quotes(name),
+                                      format_date(*flag.info.retire_by), format_date(*created)),
+                          "retire_by must be on or after created");
+        } else if (max && span > *max) {
+            report_.error(retire_node->source(),
+                          fmt::format("flag {} lives {} days from created to retire_by; policy allows {} for {} flags",
+                                      in_quotes(name), span, *max, to_string(flag.info.type)),
+                          fmt::format("set retire_by to {} or earlier", format_date(*created + std::chrono::days{*max})));
+        }
+    }
+
+    // Variants, then the default, which must be one of them (or a boolean when there are none).
+    if (const auto* node = table.get("variants")) {
+        const auto* array = node->as_array();
+        auto& list = storage.variant_lists.emplace_back();
+        if (!array || array->size() < 2) {
+            report_.error(node->source(), fmt::format("'variants' of flag {} must be an array of at least two names",
+                                                      in_quotes(name)),
+                          "write variants = [\"control\", \"treatment\"]");
+        } else {
+            std::set<std::string> seen;
+            for (const auto& element : *array) {
+                const auto* s = element.as_string();
+                if (!s) {
+                    report_.error(element.source(), fmt::format("variant of flag {} must be a string", in_quotes(name)));
+                    continue;
+                }
+                if (auto problem = variant_name_problem(s->get()); !problem.empty()) {
+                    report_.error(element.source(), fmt::format("variant {} of flag {} {}", in_quotes(s->get()),
+                                                                in_quotes(name), problem),
+                                  "variants become C++ enumerators: name them like blue or new-layout");
+                    continue;
+                }
+                if (!seen.insert(variant_identifier(s->get())).second) {
+                    report_.error(element.source(),
+                                  fmt::format("variant {} of flag {} is listed twice", in_quotes(s->get()), in_quotes(name)));
+                    continue;
+                }
+                list.push_back(storage.keep(s->get()));
+            }
+        }
+        flag.info.variants = list;
+        flag.variant_type = variant_type_name(name);
+    }
+
+    const auto* default_node = table.get("default");
+    if (!default_node) {
+        require("default", flag.info.is_boolean() && !table.contains("variants")
+                               ? "add default = false (or true): the value served when the runtime file is silent"
+                               : "add default = \"<variant>\": the variant served when the runtime file is silent");
+    } else if (!table.contains("variants")) {
+        if (const auto* b = default_node->as_boolean())
+            flag.info.default_value = b->get() ? 1 : 0;
+        else
+            report_.error(default_node->source(),
+                          fmt::format("default of boolean flag {} must be true or false, not {}", in_quotes(name),
+                                      internal::describe_type(*default_node)),
+                          "declare variants = [...] to make it a multivariate flag");
+    } else if (!flag.info.variants.empty()) {
+        const auto* s = default_node->as_string();
+        const auto& variants = flag.info.variants;
+        const auto found = s ? std::find(variants.begin(), variants.end(), s->get()) : variants.end();
+        if (found == variants.end()) {
+            std::string list;
+            for (auto v : variants) list += (list.empty() ? "" : ", ") + std::string(v);
+            report_.error(default_node->source(),
+                          s ? fmt::format("default {} of flag {} is not one of its variants", in_quotes(s->get()),
+                                          in_quotes(name))
+                            : fmt::format("default of flag {} must be a variant name, not {}", in_quotes(name),
+                                          internal::describe_type(*default_node)),
+                          "choose one of: " + list);
+        } else {
+            flag.info.default_value = static_cast<ValueIndex>(found - variants.begin());
+        }
+    }
+    pending_.push_back(std::move(flag));
+}
+
+// Names that are distinct in TOML can still collide in C++: two multivariate flags whose enum types
+// share a name, or an enum type that shadows a name of the flags namespace.
+void RegistryBuilder::check_identifiers() {
+    static const std::set<std::string> reserved = {"Flag",       "Context", "Attribute", "Runtime",  "Detail",
+                                                   "PinnedView", "Reason",  "ErrorCode", "FlagInfo", "FlagType",
+                                                   "Date",       "Diagnostic", "Severity", "RegistryView",
+                                                   "FlagName",   "ValueIndex"};
+    std::map<std::string, const Pending*> enum_types;
+    for (const auto& flag : pending_) {
+        if (flag.variant_type.empty()) continue;
+        const toml::source_region where{.begin = {static_cast<uint32_t>(flag.source.line),
+                                                  static_cast<uint32_t>(flag.source.column)},
+                                        .end = {},
+                                        .path = std::make_shared<const std::string>(flag.source.file)};
+        const char first = flag.variant_type.front();
+        if (reserved.contains(flag.variant_type) || (first >= '0' && first <= '9')) {
+            report_.error(where,
+                          fmt::format("flag {} would generate the variant type flags::{}, which is not a free C++ name",
+                                      in_quotes(flag.info.name), flag.variant_type),
+                          "rename the flag");
+            continue;
+        }
+        auto [other, inserted] = enum_types.emplace(flag.variant_type, &flag);
+        if (!inserted)
+            report_.error(where,
+                          fmt::format("flags {} and {} both map to the C++ type flags::{}", in_quotes(other->second->info.name),
+                                      in_quotes(flag.info.name), flag.variant_type),
+                          "rename one of them: the part after the type must differ between multivariate flags");
+    }
+}
+
+std::optional<LoadedRegistry> RegistryBuilder::finish(const std::string& input_display) {
+    check_identifiers();
+    auto& storage = *registry_.storage_;
+    if (pending_.empty() && !report_.failed())
+        report_.error_in_file(input_display, "the registry declares no flags",
+                              "declare at least one flag as [flags.\"<type>.<name>\"]");
+    if (report_.failed()) return std::nullopt;
+
+    std::sort(pending_.begin(), pending_.end(),
+              [](const Pending& a, const Pending& b) { return a.info.name < b.info.name; });
+    for (auto& flag : pending_) {
+        storage.flags.push_back(flag.info);
+        storage.sources.push_back(std::move(flag.source));
+    }
+    storage.source_description = input_display;
+    return std::move(registry_);
+}
+
+namespace {
+
+std::string display_path(const std::filesystem::path& path, const LoadOptions& options) {
+    if (options.display_root.empty()) return path.generic_string();
+    std::error_code ec;
+    const auto absolute = std::filesystem::weakly_canonical(path, ec);
+    const auto root = std::filesystem::weakly_canonical(options.display_root, ec);
+    const auto relative = absolute.lexically_relative(root);
+    if (ec || relative.empty() || *relative.begin() == "..") return path.generic_string();
+    return relative.generic_string();
+}
+
+}  // namespace
+
+LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions& options) {
+    LoadOutcome outcome;
+    Reporter report(outcome.diagnostics);
+    RegistryBuilder builder(outcome.diagnostics);
+    const std::string input_display = display_path(input, options);
+
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    if (std::filesystem::is_directory(input, ec)) {
+        for (const auto& entry : std::filesystem::directory_iterator(input, ec))
+            if (entry.path().extension() == ".toml") files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        if (files.empty())
+            report.error_in_file(input_display, "the registry directory holds no *.toml files",
+                                 "add a registry file such as registry.toml");
+    } else {
+        files.push_back(input);
+    }
+
+    for (const auto& file : files) {
+        const std::string display = display_path(file, options);
+        const auto text = internal::read_text_file(file, display, report);
+        if (!text) continue;
+        if (const auto root = internal::parse_toml(*text, display, report)) builder.add_file(*root, display);
+    }
+    if (!report.failed()) outcome.registry = builder.finish(input_display);
+
+    std::stable_sort(outcome.diagnostics.begin(), outcome.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                     });
+    return outcome;
+}
+
+std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date today) {
+    std::vector<Diagnostic> out;
+    const auto view = registry.view();
+    for (std::size_t i = 0; i < view.flags.size(); ++i) {
+        const auto& flag = view.flags[i];
+        const auto& src = registry.source_of(i);
+        auto add = [&](Severity severity, std::string message, std::string hint) {
+            out.push_back(Diagnostic{.severity = severity, .file = src.file, .line = src.date_line,
+                                     .column = src.date_column, .message = std::move(message),
+                                     .hint = std::move(hint)});
+        };
+        if (flag.retire_by) {
+            const auto days_left = (*flag.retire_by - today).count();
+            const std::string date = format_date(*flag.retire_by);
+            if (days_left < 0) {
+                add(Severity::error,
+                    fmt::format("{} flag '{}' expired on {} ({} day{} ago)", to_string(flag.type), flag.name, date,
+                                -days_left, days_left == -1 ? "" : "s"),
+                    fmt::format("remove Flag::{} from the code and its entry from the registry, or extend retire_by "
+                                "if it must stay longer",
+                                flag.identifier));
+            } else if (days_left <= registry.policy().warn_days) {
+                add(Severity::warning,
+                    days_left == 0 ? fmt::format("{} flag '{}' retires today ({})", to_string(flag.type), flag.name, date)
+                                   : fmt::format("{} flag '{}' retires on {} (in {} day{})", to_string(flag.type),
+                                                 flag.name, date, days_left, days_left == 1 ? "" : "s"),
+                    fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
+                                format_date(*flag.retire_by + std::chrono::days{1})));
+            }
+        }
+        if (flag.review_by && *flag.review_by < today) {
+            const auto days_ago = (today - *flag.review_by).count();
+            add(Severity::warning,
+                fmt::format("{} flag '{}' was due for review on {} ({} day{} ago)", to_string(flag.type), flag.name,
+                            format_date(*flag.review_by), days_ago, days_ago == 1 ? "" : "s"),
+                "confirm it is still needed, then move review_by forward");
+        }
+    }
+    return out;
+}
+
+}  // namespace flags::registry

@@ -1,0 +1,71 @@
+// Reads a flag registry (one TOML file, or a directory of them), validates all of it, and owns the
+// resulting metadata. flagc turns it into C++; flagctl hands its view() to the evaluation engine.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <flags/diagnostic.hpp>
+#include <flags/registry_types.hpp>
+
+namespace flags::registry {
+
+struct Policy {
+    int warn_days = 14;
+    std::optional<int> max_days_release;
+    std::optional<int> max_days_experiment;
+};
+
+// Where a flag was declared, for messages that come after loading (expiry, flagctl debt).
+struct FlagSource {
+    std::string file;
+    int line = 0;  // the flag's table header
+    int column = 0;
+    int date_line = 0;  // the retire_by or review_by key, or the header when there is none
+    int date_column = 0;
+};
+
+class LoadedRegistry {
+public:
+    LoadedRegistry();
+    LoadedRegistry(LoadedRegistry&&) noexcept;
+    LoadedRegistry& operator=(LoadedRegistry&&) noexcept;
+    ~LoadedRegistry();
+
+    RegistryView view() const noexcept;
+    const FlagSource& source_of(std::size_t flag) const noexcept;
+    const Policy& policy() const noexcept;
+    const std::vector<std::string>& files() const noexcept;  // as displayed in messages
+
+private:
+    friend class RegistryBuilder;
+    struct Storage;
+    std::unique_ptr<Storage> storage_;
+};
+
+struct LoadOptions {
+    // Paths in messages are shown relative to this directory when they lie below it, so that a
+    // build running in build/ still reports "flags/registry.toml:12:1".
+    std::filesystem::path display_root;
+};
+
+struct LoadOutcome {
+    std::optional<LoadedRegistry> registry;  // empty when any error was found
+    std::vector<Diagnostic> diagnostics;     // sorted by file and position
+};
+
+// `input` is a registry file or a directory whose *.toml files together form the registry.
+LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions& options = {});
+
+// Retirement and review dates against `today`: errors for expired release and experiment flags,
+// warnings for those within policy.warn_days and for ops/permission flags past review_by.
+std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date today);
+
+// "2026-11-21" -> a date; nullopt when it is not a valid calendar date in that form.
+std::optional<Date> parse_iso_date(std::string_view text) noexcept;
+std::string format_date(Date date);
+
+}  // namespace flags::registry

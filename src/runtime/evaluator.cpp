@@ -1,0 +1,178 @@
+// Evaluation of one flag for one context, in the order DESIGN.md fixes: no entry, off, requires,
+// rules in order, the flag's own rollout/split or value. Nothing here allocates or throws.
+#include <charconv>
+
+#include <flags/bucketing.hpp>
+
+#include "snapshot.hpp"
+#include "timestamp.hpp"
+
+namespace flags::internal {
+
+StringSet::StringSet(const std::vector<std::string_view>& members) {
+    std::size_t capacity = 4;
+    while (capacity < members.size() * 2) capacity *= 2;  // at most half full, so probes stay short
+    slots_.resize(capacity);
+    mask_ = capacity - 1;
+    for (auto text : members) {
+        if (contains(text)) continue;
+        const auto hash = bucketing::hash64(text);
+        for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+            if (!slots_[i].used) {
+                slots_[i] = Slot{hash, text, true};
+                break;
+            }
+        }
+    }
+}
+
+bool StringSet::contains(std::string_view text) const noexcept {
+    const auto hash = bucketing::hash64(text);
+    for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+        const Slot& slot = slots_[i];
+        if (!slot.used) return false;
+        if (slot.hash == hash && slot.text == text) return true;
+    }
+}
+
+namespace {
+
+std::optional<double> parse_number(std::string_view text) noexcept {
+    double value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+bool any_text(const CompiledRules& rules, const Condition& c, std::string_view value,
+              bool (*test)(std::string_view, std::string_view) noexcept) noexcept {
+    for (std::uint32_t i = 0; i < c.count; ++i)
+        if (test(value, rules.texts[c.begin + i])) return true;
+    return false;
+}
+
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx) noexcept;
+
+bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx) noexcept {
+    for (std::uint32_t i = 0; i < count; ++i)
+        if (!matches(rules, rules.conditions[begin + i], ctx)) return false;
+    return true;
+}
+
+// A condition on an attribute the context lacks, or whose value does not parse as the operator's
+// kind ("abc" against gt = 5), does not match, whatever the operator, not_in included.
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx) noexcept {
+    if (c.op == Op::segment) return all_match(rules, c.begin, c.count, ctx);
+    const auto value = c.subject.value_in(ctx);
+    if (!value) return false;
+    switch (c.op) {
+    case Op::in: return rules.sets[c.begin].contains(*value);
+    case Op::not_in: return !rules.sets[c.begin].contains(*value);
+    case Op::starts_with:
+        return any_text(rules, c, *value, [](std::string_view v, std::string_view t) noexcept { return v.starts_with(t); });
+    case Op::ends_with:
+        return any_text(rules, c, *value, [](std::string_view v, std::string_view t) noexcept { return v.ends_with(t); });
+    case Op::contains:
+        return any_text(rules, c, *value,
+                        [](std::string_view v, std::string_view t) noexcept { return v.find(t) != std::string_view::npos; });
+    case Op::lt: case Op::lte: case Op::gt: case Op::gte: {
+        const auto number = parse_number(*value);
+        if (!number) return false;
+        switch (c.op) {
+        case Op::lt: return *number < c.number;
+        case Op::lte: return *number <= c.number;
+        case Op::gt: return *number > c.number;
+        default: return *number >= c.number;
+        }
+    }
+    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte: {
+        const auto version = parse_semver(*value);
+        if (!version) return false;
+        const int order = compare(*version, c.version);
+        switch (c.op) {
+        case Op::semver_eq: return order == 0;
+        case Op::semver_lt: return order < 0;
+        case Op::semver_lte: return order <= 0;
+        case Op::semver_gt: return order > 0;
+        default: return order >= 0;
+        }
+    }
+    case Op::before: case Op::after: {
+        const auto time = parse_rfc3339(*value);
+        if (!time) return false;
+        return c.op == Op::before ? *time < c.time_ns : *time > c.time_ns;
+    }
+    case Op::segment: break;
+    }
+    return false;
+}
+
+// Serves an outcome: its value, or the value of the key's bucket. Without a key there is no bucket
+// to pick, and the default is served rather than a guess.
+bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome, const Context& ctx,
+           Evaluation& e) noexcept {
+    if (!outcome.is_split) {
+        e.value = outcome.value;
+        return true;
+    }
+    const auto key = flag.bucket_by.value_in(ctx);
+    if (!key) {
+        e.value = flag.default_value;
+        e.reason = Reason::ERROR;
+        e.error = ErrorCode::TARGETING_KEY_MISSING;
+        return false;
+    }
+    const auto bucket = bucketing::bucket_from_salt_state(flag.salt_state, *key);
+    e.bucket = static_cast<std::int32_t>(bucket);
+    for (std::uint32_t i = 0; i < outcome.steps_count; ++i) {
+        const auto& step = rules.steps[outcome.steps_begin + i];
+        if (bucket < step.upper) {
+            e.value = step.value;
+            return true;
+        }
+    }
+    e.value = flag.default_value;  // unreachable: the last step's upper bound is bucket_count
+    return true;
+}
+
+}  // namespace
+
+Evaluation default_evaluation(const RegistryView& registry, std::size_t flag) noexcept {
+    return Evaluation{.value = registry.flags[flag].default_value};
+}
+
+Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& ctx) noexcept {
+    const FlagProgram& program = snapshot.flags[flag];
+    const CompiledRules& rules = *snapshot.rules;
+    Evaluation e{.value = program.default_value,
+                 .reason = Reason::DEFAULT,
+                 .generation = snapshot.generation,
+                 .content_hash = snapshot.content_hash};
+    if (!program.present) return e;
+    if (program.off) {
+        e.reason = Reason::DISABLED;
+        return e;
+    }
+    // Prerequisites form no cycle (the loader refuses one), so this recursion is bounded.
+    for (std::uint32_t i = 0; i < program.requires_count; ++i) {
+        const auto& prerequisite = rules.prerequisites[program.requires_begin + i];
+        if (evaluate(snapshot, prerequisite.flag, ctx).value != prerequisite.value) {
+            e.reason = Reason::PREREQUISITE_FAILED;
+            return e;
+        }
+    }
+    for (std::uint32_t i = 0; i < program.rules_count; ++i) {
+        const Rule& rule = rules.rules[program.rules_begin + i];
+        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx)) continue;
+        e.rule_index = static_cast<std::int16_t>(i);
+        if (serve(rules, program, rule.outcome, ctx, e)) e.reason = Reason::TARGETING_MATCH;
+        return e;
+    }
+    if (program.outcome) {
+        if (serve(rules, program, *program.outcome, ctx, e))
+            e.reason = program.outcome->is_split ? Reason::SPLIT : Reason::STATIC;
+    }
+    return e;
+}
+
+}  // namespace flags::internal

@@ -1,0 +1,93 @@
+#include "hazard.hpp"
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <new>
+
+namespace flags::internal {
+namespace {
+
+// Slots for the first threads live in static storage, so the first read on a new thread does not
+// allocate; later threads allocate a slot once, and it is reused after they exit.
+constexpr std::size_t static_slot_count = 128;
+std::array<HazardSlot, static_slot_count> static_slots;
+std::atomic<HazardSlot*> extra_slots{nullptr};
+
+bool register_membarrier() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    return false;  // ThreadSanitizer does not model membarrier; full fences keep its reports exact
+#else
+    const long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
+    return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#endif
+}
+
+// Decided once, before any snapshot can be published (a runtime's constructor calls writer_fence).
+// A reader that saw `false` used a full fence, which is correct under either writer.
+const bool use_membarrier = register_membarrier();
+
+HazardSlot* claim(HazardSlot& slot) noexcept {
+    bool expected = false;
+    if (!slot.in_use.load(std::memory_order_relaxed) &&
+        slot.in_use.compare_exchange_strong(expected, true, std::memory_order_acquire))
+        return &slot;
+    return nullptr;
+}
+
+HazardSlot* acquire_slot() noexcept {
+    for (auto& slot : static_slots)
+        if (auto* s = claim(slot)) return s;
+    for (auto* slot = extra_slots.load(std::memory_order_acquire); slot; slot = slot->next)
+        if (auto* s = claim(*slot)) return s;
+    auto* slot = new (std::nothrow) HazardSlot;
+    if (!slot) return nullptr;
+    slot->in_use.store(true, std::memory_order_relaxed);
+    slot->next = extra_slots.load(std::memory_order_relaxed);
+    while (!extra_slots.compare_exchange_weak(slot->next, slot, std::memory_order_release)) {
+    }
+    return slot;
+}
+
+struct ThreadSlot {
+    HazardSlot* slot = acquire_slot();
+    ~ThreadSlot() {
+        if (!slot) return;
+        slot->pointer.store(nullptr, std::memory_order_release);
+        slot->in_use.store(false, std::memory_order_release);
+    }
+};
+
+}  // namespace
+
+HazardSlot* this_thread_slot() noexcept {
+    thread_local ThreadSlot mine;
+    return mine.slot;
+}
+
+void reader_fence() noexcept {
+    if (use_membarrier)
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    else
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void writer_fence() noexcept {
+    if (!use_membarrier || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+std::vector<const void*> protected_pointers() {
+    std::vector<const void*> out;
+    auto collect = [&out](const HazardSlot& slot) {
+        if (const void* p = slot.pointer.load(std::memory_order_acquire)) out.push_back(p);
+    };
+    for (const auto& slot : static_slots) collect(slot);
+    for (auto* slot = extra_slots.load(std::memory_order_acquire); slot; slot = slot->next) collect(*slot);
+    return out;
+}
+
+}  // namespace flags::internal

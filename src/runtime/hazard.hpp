@@ -1,0 +1,51 @@
+// Safe memory reclamation for snapshots: hazard pointers with asymmetric fences.
+//
+// A reader announces the snapshot it is about to read in its own thread's slot, then checks that
+// the snapshot is still current. A writer that has unpublished a snapshot frees it only once no
+// slot holds it. The reader's side costs two plain stores and a compiler barrier: the full fence
+// that makes this correct is paid by the writer, with membarrier(2), which forces one on every
+// running thread of the process. Where membarrier is unavailable both sides use a full fence.
+//
+// Readers write only their own slot (its own cache line), so concurrent readers never contend.
+#pragma once
+
+#include <atomic>
+#include <vector>
+
+namespace flags::internal {
+
+struct alignas(64) HazardSlot {
+    std::atomic<const void*> pointer{nullptr};
+    std::atomic<bool> in_use{false};
+    HazardSlot* next = nullptr;  // slots form a list that only grows; a thread's slot is reused after it exits
+};
+
+// The calling thread's slot, or nullptr if none could be had (memory exhausted).
+HazardSlot* this_thread_slot() noexcept;
+
+// The reader's half of the fence; see the comment at the top.
+void reader_fence() noexcept;
+
+// The writer's half: after it returns, every reader's slot store made before the writer unpublished
+// a snapshot is visible to the writer.
+void writer_fence() noexcept;
+
+// Every pointer some slot protects right now.
+std::vector<const void*> protected_pointers();
+
+// Loads `source` and protects what it points to in `slot`, retrying until the two agree.
+template <class T>
+const T* protect(const std::atomic<const T*>& source, HazardSlot& slot) noexcept {
+    const T* p = source.load(std::memory_order_relaxed);
+    for (;;) {
+        slot.pointer.store(p, std::memory_order_relaxed);
+        reader_fence();
+        const T* again = source.load(std::memory_order_acquire);
+        if (again == p) return p;
+        p = again;
+    }
+}
+
+inline void release(HazardSlot& slot) noexcept { slot.pointer.store(nullptr, std::memory_order_release); }
+
+}  // namespace flags::internal

@@ -1,0 +1,686 @@
+#include "runtime_loader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include <flags/bucketing.hpp>
+
+#include "../toml_input.hpp"
+#include "timestamp.hpp"
+
+namespace flags::internal {
+namespace {
+
+const std::set<std::string_view> top_level_keys = {"schema", "segments", "flags"};
+const std::set<std::string_view> flag_keys = {"value", "rollout", "split", "bucket_by", "salt",
+                                              "since", "rules",   "requires", "off"};
+const std::set<std::string_view> rule_keys = {"when", "value", "rollout", "split"};
+
+const std::map<std::string_view, Op> operators = {
+    {"in", Op::in},
+    {"not_in", Op::not_in},
+    {"starts_with", Op::starts_with},
+    {"ends_with", Op::ends_with},
+    {"contains", Op::contains},
+    {"lt", Op::lt},
+    {"lte", Op::lte},
+    {"gt", Op::gt},
+    {"gte", Op::gte},
+    {"semver_eq", Op::semver_eq},
+    {"semver_lt", Op::semver_lt},
+    {"semver_lte", Op::semver_lte},
+    {"semver_gt", Op::semver_gt},
+    {"semver_gte", Op::semver_gte},
+    {"before", Op::before},
+    {"after", Op::after},
+};
+
+std::string list_of(const std::set<std::string_view>& keys) {
+    std::string out;
+    for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
+}
+
+std::string operator_list() {
+    std::string out;
+    for (const auto& [name, op] : operators) out += std::string(name) + ", ";
+    return out + "segment";
+}
+
+bool is_attribute_name(std::string_view name) noexcept {
+    if (name.empty() || name.size() > 128) return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            return false;
+    return true;
+}
+
+// Compiles all sources into one CompiledRules, collecting every problem before giving up.
+class Compiler {
+public:
+    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics)
+        : registry_(registry), report_(diagnostics), rules_(std::make_shared<CompiledRules>()) {
+        programs_.resize(registry.flags.size());
+        for (std::size_t i = 0; i < programs_.size(); ++i) {
+            programs_[i].default_value = registry.flags[i].default_value;
+            programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
+        }
+    }
+
+    void read_header(const toml::table& root);
+    void read_segments(const toml::table& root);
+    void read_flags(const toml::table& root);
+    void check_prerequisite_cycles();
+    bool failed() const { return report_.failed(); }
+
+    CompiledFile finish(std::uint64_t content_hash) {
+        return CompiledFile{.rules = std::move(rules_), .flags = std::move(programs_), .content_hash = content_hash};
+    }
+
+private:
+    struct SegmentSource {
+        const toml::array* conditions = nullptr;
+        std::uint32_t begin = 0, count = 0;
+        bool compiled = false;
+    };
+
+    std::string_view intern(std::string_view text);
+    std::optional<Subject> read_subject(const toml::node& node, std::string_view what);
+    std::optional<Condition> read_condition(const toml::node& node, bool inside_segment);
+    bool read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin, std::uint32_t& count);
+    std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
+    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag);
+    std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
+    void read_flag(std::size_t flag, const toml::table& table);
+
+    const RegistryView& registry_;
+    Reporter report_;
+    std::shared_ptr<CompiledRules> rules_;
+    std::vector<FlagProgram> programs_;
+    std::unordered_map<std::string_view, std::string_view> interned_;
+    std::map<std::string, SegmentSource, std::less<>> segments_;
+    std::map<std::size_t, toml::source_region> declared_;     // flag -> where its entry is
+    std::map<std::size_t, const toml::node*> requires_nodes_;  // flag -> its `requires` table
+};
+
+std::string_view Compiler::intern(std::string_view text) {
+    if (auto it = interned_.find(text); it != interned_.end()) return it->second;
+    std::string_view kept = rules_->strings.emplace_back(text);
+    interned_.emplace(kept, kept);
+    return kept;
+}
+
+void Compiler::read_header(const toml::table& root) {
+    for (auto&& [key, node] : root)
+        if (!top_level_keys.contains(key.str()))
+            report_.error(key.source(), fmt::format("unknown key '{}' at the top level", key.str()),
+                          "a runtime file holds schema, [segments] and [flags.\"<name>\"] tables");
+    const auto* schema = root.get("schema");
+    if (!schema) {
+        report_.error(toml::source_region{.begin = {1, 1}, .end = {1, 1}, .path = root.source().path},
+                      "the file declares no schema", fmt::format("add schema = {} as its first line", runtime_schema));
+        return;
+    }
+    const auto version = schema->value<int64_t>();
+    if (!schema->is_integer() || !version || *version < 1)
+        report_.error(schema->source(), "'schema' must be a positive integer",
+                      fmt::format("this flagstone reads schema = {}", runtime_schema));
+    else if (*version > runtime_schema)
+        report_.error(schema->source(),
+                      fmt::format("schema {} is newer than this flagstone understands ({})", *version, runtime_schema),
+                      "deploy a binary built with a newer flagstone before this file, or write the file for schema 1");
+}
+
+void Compiler::read_segments(const toml::table& root) {
+    const auto* node = root.get("segments");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) {
+        report_.error(node->source(), "'segments' must be a table", "write it as [segments] with name = [conditions]");
+        return;
+    }
+    for (auto&& [key, value] : *table) {
+        const auto* conditions = value.as_array();
+        if (!conditions || conditions->empty()) {
+            report_.error(key.source(), fmt::format("segment '{}' must be a non-empty array of conditions", key.str()),
+                          "write name = [{ attr = \"tenant\", in = [\"acme\"] }]");
+            continue;
+        }
+        if (!segments_.emplace(std::string(key.str()), SegmentSource{.conditions = conditions}).second)
+            report_.error(key.source(), fmt::format("segment '{}' is defined in more than one file", key.str()),
+                          "keep one definition");
+    }
+}
+
+std::optional<Subject> Compiler::read_subject(const toml::node& node, std::string_view what) {
+    const auto* name = node.as_string();
+    if (!name || !is_attribute_name(name->get())) {
+        report_.error(node.source(),
+                      fmt::format("'{}' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, "
+                                  "digits, '_', '-' or '.'",
+                                  what),
+                      "e.g. attr = \"plan\"");
+        return std::nullopt;
+    }
+    if (name->get() == "user") return Subject{.kind = Subject::Kind::user};
+    if (name->get() == "tenant") return Subject{.kind = Subject::Kind::tenant};
+    return Subject{.kind = Subject::Kind::attribute, .attribute = intern(name->get())};
+}
+
+std::optional<Condition> Compiler::read_condition(const toml::node& node, bool inside_segment) {
+    const auto* table = node.as_table();
+    if (!table) {
+        report_.error(node.source(), "a condition must be a table",
+                      "write { attr = \"plan\", in = [\"growth\"] } or { segment = \"name\" }");
+        return std::nullopt;
+    }
+    if (const auto* segment = table->get("segment")) {
+        if (table->size() != 1) {
+            report_.error(node.source(), "a segment condition takes no other keys",
+                          "put other conditions in their own table of the same 'when' list");
+            return std::nullopt;
+        }
+        if (inside_segment) {
+            report_.error(segment->source(), "a segment cannot refer to another segment",
+                          "copy the other segment's conditions into this one");
+            return std::nullopt;
+        }
+        const auto* name = segment->as_string();
+        const auto found = name ? segments_.find(name->get()) : segments_.end();
+        if (found == segments_.end()) {
+            report_.error(segment->source(),
+                          name ? fmt::format("unknown segment '{}'", name->get()) : "'segment' must be a segment name",
+                          "define it under [segments]");
+            return std::nullopt;
+        }
+        auto& source = found->second;
+        if (!source.compiled) {
+            source.compiled = true;  // compiled once, however many rules refer to it
+            if (!read_conditions(*source.conditions, true, source.begin, source.count)) return std::nullopt;
+        }
+        return Condition{.op = Op::segment, .begin = source.begin, .count = source.count};
+    }
+
+    const auto* attr = table->get("attr");
+    std::optional<Op> op;
+    const toml::node* operand = nullptr;
+    for (auto&& [key, value] : *table) {
+        if (key.str() == "attr") continue;
+        const auto known = operators.find(key.str());
+        if (known == operators.end()) {
+            report_.error(key.source(), fmt::format("unknown operator '{}'", key.str()), "operators: " + operator_list());
+            return std::nullopt;
+        }
+        if (op) {
+            report_.error(key.source(), "a condition takes exactly one operator",
+                          "split it into two conditions of the same 'when' list; they are ANDed");
+            return std::nullopt;
+        }
+        op = known->second;
+        operand = &value;
+    }
+    if (!attr) {
+        report_.error(node.source(), "a condition needs 'attr', the attribute it tests",
+                      "e.g. { attr = \"plan\", in = [\"growth\"] }");
+        return std::nullopt;
+    }
+    if (!op) {
+        report_.error(node.source(), "a condition needs an operator", "operators: " + operator_list());
+        return std::nullopt;
+    }
+    const auto subject = read_subject(*attr, "attr");
+    if (!subject) return std::nullopt;
+
+    Condition c{.op = *op, .subject = *subject};
+    const auto& where = operand->source();
+    switch (*op) {
+    case Op::in:
+    case Op::not_in: {
+        const auto* array = operand->as_array();
+        std::vector<std::string_view> members;
+        if (array) {
+            for (const auto& element : *array) {
+                if (const auto* s = element.as_string()) members.push_back(intern(s->get()));
+                else if (const auto* i = element.as_integer()) members.push_back(intern(std::to_string(i->get())));
+                else {
+                    array = nullptr;
+                    break;
+                }
+            }
+        }
+        if (!array || members.empty()) {
+            report_.error(where, "'in' and 'not_in' take a non-empty array of strings",
+                          "e.g. in = [\"acme\", \"globex\"]");
+            return std::nullopt;
+        }
+        c.begin = static_cast<std::uint32_t>(rules_->sets.size());
+        rules_->sets.emplace_back(members);
+        return c;
+    }
+    case Op::starts_with:
+    case Op::ends_with:
+    case Op::contains: {
+        std::vector<std::string_view> texts;
+        if (const auto* s = operand->as_string()) texts.push_back(intern(s->get()));
+        if (const auto* array = operand->as_array()) {
+            for (const auto& element : *array) {
+                if (const auto* s = element.as_string()) texts.push_back(intern(s->get()));
+                else texts.clear();
+                if (texts.empty()) break;
+            }
+        }
+        if (texts.empty()) {
+            report_.error(where, "'starts_with', 'ends_with' and 'contains' take a string or an array of strings",
+                          "e.g. ends_with = \"@example.com\"");
+            return std::nullopt;
+        }
+        c.begin = static_cast<std::uint32_t>(rules_->texts.size());
+        c.count = static_cast<std::uint32_t>(texts.size());
+        rules_->texts.insert(rules_->texts.end(), texts.begin(), texts.end());
+        return c;
+    }
+    case Op::lt:
+    case Op::lte:
+    case Op::gt:
+    case Op::gte: {
+        const auto number = operand->value<double>();
+        if (!(operand->is_integer() || operand->is_floating_point()) || !number || !std::isfinite(*number)) {
+            report_.error(where, "comparison operators take a number", "e.g. gte = 18");
+            return std::nullopt;
+        }
+        c.number = *number;
+        return c;
+    }
+    case Op::semver_eq:
+    case Op::semver_lt:
+    case Op::semver_lte:
+    case Op::semver_gt:
+    case Op::semver_gte: {
+        const auto* s = operand->as_string();
+        const auto version = s ? parse_semver(intern(s->get())) : std::nullopt;
+        if (!version) {
+            report_.error(where,
+                          s ? fmt::format("'{}' is not a semantic version", s->get())
+                            : std::string("semver operators take a version string"),
+                          "write MAJOR.MINOR.PATCH, e.g. semver_gte = \"2.3.0\"");
+            return std::nullopt;
+        }
+        c.version = *version;
+        return c;
+    }
+    case Op::before:
+    case Op::after: {
+        std::optional<std::int64_t> time;
+        if (const auto* s = operand->as_string()) {
+            time = parse_rfc3339(s->get());
+        } else if (const auto* dt = operand->as_date_time(); dt && dt->get().offset) {
+            const auto& v = dt->get();
+            const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
+            const std::int64_t seconds = day.time_since_epoch().count() * 86400LL + v.time.hour * 3600 +
+                                         v.time.minute * 60 + v.time.second - v.offset->minutes * 60LL;
+            time = seconds * 1'000'000'000LL + v.time.nanosecond;
+        }
+        if (!time) {
+            report_.error(where, "'before' and 'after' take an RFC 3339 date-time with an offset",
+                          "e.g. after = 2026-12-01T00:00:00Z");
+            return std::nullopt;
+        }
+        c.time_ns = *time;
+        return c;
+    }
+    case Op::segment: break;
+    }
+    return std::nullopt;
+}
+
+bool Compiler::read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin,
+                               std::uint32_t& count) {
+    // Compile first, then append: a segment compiled on first use appends its own conditions, and
+    // this list must stay contiguous.
+    std::vector<Condition> compiled;
+    bool ok = true;
+    for (const auto& element : array) {
+        if (auto c = read_condition(element, inside_segment)) compiled.push_back(*c);
+        else ok = false;
+    }
+    begin = static_cast<std::uint32_t>(rules_->conditions.size());
+    count = static_cast<std::uint32_t>(compiled.size());
+    rules_->conditions.insert(rules_->conditions.end(), compiled.begin(), compiled.end());
+    return ok;
+}
+
+std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag) {
+    const auto& info = registry_.flags[flag];
+    if (info.is_boolean()) {
+        if (const auto* b = node.as_boolean()) return b->get() ? 1 : 0;
+        report_.error(node.source(),
+                      fmt::format("flag '{}' is boolean; its value must be true or false, not {}", info.name,
+                                  describe_type(node)),
+                      "write value = true or value = false");
+        return std::nullopt;
+    }
+    std::string variants;
+    for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
+    if (const auto* s = node.as_string()) {
+        const auto found = std::find(info.variants.begin(), info.variants.end(), s->get());
+        if (found != info.variants.end()) return static_cast<ValueIndex>(found - info.variants.begin());
+        report_.error(node.source(), fmt::format("'{}' is not a variant of flag '{}'", s->get(), info.name),
+                      "variants: " + variants);
+        return std::nullopt;
+    }
+    report_.error(node.source(),
+                  fmt::format("flag '{}' is multivariate; its value must be a variant name, not {}", info.name,
+                              describe_type(node)),
+                  "variants: " + variants);
+    return std::nullopt;
+}
+
+std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
+    const auto value = node.value<double>();
+    if (!(node.is_integer() || node.is_floating_point()) || !value || !(*value >= 0 && *value <= 100)) {
+        report_.error(node.source(), fmt::format("{} must be a number from 0 to 100", what),
+                      "e.g. rollout = 25 or rollout = 0.5");
+        return std::nullopt;
+    }
+    const double hundredths = *value * 100;
+    const double whole = std::round(hundredths);
+    if (std::fabs(hundredths - whole) > 1e-6) {
+        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what, *value),
+                      "use at most two decimals, e.g. 12.5 or 0.01");
+        return std::nullopt;
+    }
+    return static_cast<std::uint16_t>(whole);
+}
+
+std::optional<Outcome> Compiler::read_outcome(const toml::table& table, std::size_t flag) {
+    const auto& info = registry_.flags[flag];
+    const auto* value = table.get("value");
+    const auto* rollout = table.get("rollout");
+    const auto* split = table.get("split");
+    const int given = (value != nullptr) + (rollout != nullptr) + (split != nullptr);
+    if (given > 1) {
+        report_.error((value ? value : rollout)->source(), "give only one of 'value', 'rollout' and 'split'",
+                      "rollout is for a boolean flag, split for a multivariate one, value for everyone alike");
+        return std::nullopt;
+    }
+    if (value) {
+        const auto v = read_value(*value, flag);
+        if (!v) return std::nullopt;
+        return Outcome{.value = *v};
+    }
+    auto& steps = rules_->steps;
+    const auto steps_begin = static_cast<std::uint32_t>(steps.size());
+    if (rollout) {
+        if (!info.is_boolean()) {
+            report_.error(rollout->source(), fmt::format("flag '{}' is multivariate; it takes 'split', not 'rollout'",
+                                                         info.name),
+                          "e.g. split = { " + std::string(info.variants[0]) + " = 50, ... }");
+            return std::nullopt;
+        }
+        const auto percent = read_percent(*rollout, "rollout");
+        if (!percent) return std::nullopt;
+        if (*percent > 0) steps.push_back(SplitStep{.upper = *percent, .value = 1});
+        if (*percent < bucket_count) steps.push_back(SplitStep{.upper = bucket_count, .value = 0});
+    } else if (split) {
+        const auto* weights = split->as_table();
+        if (info.is_boolean()) {
+            report_.error(split->source(), fmt::format("flag '{}' is boolean; it takes 'rollout', not 'split'", info.name),
+                          "e.g. rollout = 25");
+            return std::nullopt;
+        }
+        if (!weights) {
+            report_.error(split->source(), "'split' must be a table of variant weights",
+                          "e.g. split = { blue = 50, green = 50 }");
+            return std::nullopt;
+        }
+        std::vector<std::uint16_t> by_variant(info.variants.size(), 0);
+        bool ok = true;
+        for (auto&& [key, weight] : *weights) {
+            const auto found = std::find(info.variants.begin(), info.variants.end(), key.str());
+            if (found == info.variants.end()) {
+                std::string variants;
+                for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
+                report_.error(key.source(), fmt::format("'{}' is not a variant of flag '{}'", key.str(), info.name),
+                              "variants: " + variants);
+                ok = false;
+                continue;
+            }
+            const auto w = read_percent(weight, fmt::format("weight of '{}'", key.str()));
+            if (!w) ok = false;
+            else by_variant[static_cast<std::size_t>(found - info.variants.begin())] = *w;
+        }
+        if (!ok) return std::nullopt;
+        unsigned total = 0;
+        for (auto w : by_variant) total += w;
+        if (total != bucket_count) {
+            report_.error(split->source(), fmt::format("split weights of flag '{}' sum to {}, not 100", info.name,
+                                                       fmt::format("{:.2f}", total / 100.0)),
+                          "make the weights add up to exactly 100");
+            return std::nullopt;
+        }
+        // Steps follow the registry's variant order, not the file's, so reordering the table in the
+        // file moves no key from one variant to another.
+        unsigned upper = 0;
+        for (std::size_t v = 0; v < by_variant.size(); ++v) {
+            if (by_variant[v] == 0) continue;
+            upper += by_variant[v];
+            steps.push_back(SplitStep{.upper = static_cast<std::uint16_t>(upper), .value = static_cast<ValueIndex>(v)});
+        }
+    } else {
+        return std::nullopt;
+    }
+    return Outcome{.is_split = true,
+                   .steps_begin = steps_begin,
+                   .steps_count = static_cast<std::uint32_t>(steps.size() - steps_begin)};
+}
+
+void Compiler::read_flag(std::size_t flag, const toml::table& table) {
+    const auto& info = registry_.flags[flag];
+    FlagProgram& program = programs_[flag];
+    program.present = true;
+    program.source_line = static_cast<int>(table.source().begin.line);
+
+    for (auto&& [key, node] : table)
+        if (!flag_keys.contains(key.str()))
+            report_.error(key.source(), fmt::format("unknown key '{}' in flag '{}'", key.str(), info.name),
+                          "known keys: " + list_of(flag_keys));
+
+    if (const auto* off = table.get("off")) {
+        if (!off->is_boolean())
+            report_.error(off->source(), "'off' must be true or false", "off = true serves the registry default to everyone");
+        else
+            program.off = off->as_boolean()->get();
+    }
+    if (const auto* bucket_by = table.get("bucket_by")) {
+        if (auto subject = read_subject(*bucket_by, "bucket_by")) program.bucket_by = *subject;
+    }
+    if (const auto* salt = table.get("salt")) {
+        const auto* s = salt->as_string();
+        if (!s || s->get().empty())
+            report_.error(salt->source(), "'salt' must be a non-empty string", "e.g. salt = \"button-color-q4\"");
+        else
+            program.salt_state = bucketing::salt_state(s->get());
+    }
+    if (const auto* since = table.get("since"); since && !since->is_date())
+        report_.error(since->source(), "'since' must be a date", "write a bare TOML date: since = 2026-11-10");
+
+    const bool has_outcome = table.contains("value") || table.contains("rollout") || table.contains("split");
+    if (has_outcome) program.outcome = read_outcome(table, flag);
+
+    if (const auto* requires_node = table.get("requires")) {
+        requires_nodes_[flag] = requires_node;
+        const auto* requires_table = requires_node->as_table();
+        if (!requires_table) {
+            report_.error(requires_node->source(), "'requires' must be a table of flag = value",
+                          "e.g. requires = { \"release.new-checkout\" = true }");
+        } else {
+            program.requires_begin = static_cast<std::uint32_t>(rules_->prerequisites.size());
+            for (auto&& [key, expected] : *requires_table) {
+                const int other = registry_.find(key.str());
+                if (other < 0) {
+                    report_.error(key.source(), fmt::format("'requires' names unknown flag '{}'", key.str()),
+                                  "name a flag declared in the registry");
+                    continue;
+                }
+                if (const auto value = read_value(expected, static_cast<std::size_t>(other)))
+                    rules_->prerequisites.push_back(Prerequisite{.flag = static_cast<std::uint32_t>(other), .value = *value});
+            }
+            program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
+        }
+    }
+
+    if (const auto* rules_node = table.get("rules")) {
+        const auto* array = rules_node->as_array();
+        if (!array) {
+            report_.error(rules_node->source(), "'rules' must be an array of rules",
+                          "e.g. rules = [{ when = [{ segment = \"staff\" }], value = true }]");
+            return;
+        }
+        std::vector<Rule> compiled;
+        for (const auto& element : *array) {
+            const auto* rule = element.as_table();
+            if (!rule) {
+                report_.error(element.source(), "a rule must be a table", "e.g. { when = [...], value = true }");
+                continue;
+            }
+            bool ok = true;
+            for (auto&& [key, node] : *rule) {
+                if (!rule_keys.contains(key.str())) {
+                    report_.error(key.source(), fmt::format("unknown key '{}' in a rule", key.str()),
+                                  "known keys: " + list_of(rule_keys));
+                    ok = false;
+                }
+            }
+            Rule r{.source_line = static_cast<int>(element.source().begin.line)};
+            const auto* when = rule->get("when");
+            const auto* conditions = when ? when->as_array() : nullptr;
+            if (!conditions || conditions->empty()) {
+                report_.error(when ? when->source() : element.source(), "a rule needs 'when', a non-empty array of conditions",
+                              "e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]");
+                ok = false;
+            } else if (!read_conditions(*conditions, false, r.conditions_begin, r.conditions_count)) {
+                ok = false;
+            }
+            if (!rule->contains("value") && !rule->contains("rollout") && !rule->contains("split")) {
+                report_.error(element.source(), "a rule needs 'value', 'rollout' or 'split': what it serves",
+                              "e.g. value = true");
+                continue;
+            }
+            const auto outcome = read_outcome(*rule, flag);
+            if (outcome && ok) {
+                r.outcome = *outcome;
+                compiled.push_back(r);
+            }
+        }
+        if (compiled.size() > 32'000) {
+            report_.error(rules_node->source(), "a flag may have at most 32000 rules");
+            return;
+        }
+        program.rules_begin = static_cast<std::uint32_t>(rules_->rules.size());
+        program.rules_count = static_cast<std::uint32_t>(compiled.size());
+        rules_->rules.insert(rules_->rules.end(), compiled.begin(), compiled.end());
+    }
+}
+
+void Compiler::read_flags(const toml::table& root) {
+    const auto* node = root.get("flags");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) {
+        report_.error(node->source(), "'flags' must be a table", "write each flag as [flags.\"<type>.<name>\"]");
+        return;
+    }
+    for (auto&& [key, value] : *table) {
+        const int flag = registry_.find(key.str());
+        if (flag < 0) {
+            report_.warning(key.source(),
+                            fmt::format("flag '{}' is not in the registry; its entry is ignored", key.str()),
+                            "a binary built with this flag will read it; remove the entry once the flag is retired");
+            continue;
+        }
+        const auto index = static_cast<std::size_t>(flag);
+        if (auto [first, inserted] = declared_.emplace(index, key.source()); !inserted) {
+            report_.error(key.source(),
+                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                      first->second.path ? *first->second.path : std::string{}, first->second.begin.line),
+                          "keep the flag in one file");
+            continue;
+        }
+        const auto* flag_table = value.as_table();
+        if (!flag_table) {
+            report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
+                          fmt::format("write [flags.\"{}\"] with value, rollout, split or rules below", key.str()));
+            continue;
+        }
+        read_flag(index, *flag_table);
+    }
+}
+
+void Compiler::check_prerequisite_cycles() {
+    // Depth-first search over requires edges; a grey node met again closes a cycle.
+    enum class Mark { white, grey, black };
+    std::vector<Mark> marks(programs_.size(), Mark::white);
+    std::vector<std::size_t> path;
+    auto visit = [&](auto& self, std::size_t flag) -> bool {
+        marks[flag] = Mark::grey;
+        path.push_back(flag);
+        const auto& p = programs_[flag];
+        for (std::uint32_t i = 0; i < p.requires_count; ++i) {
+            const std::size_t next = rules_->prerequisites[p.requires_begin + i].flag;
+            if (marks[next] == Mark::grey) {
+                std::string cycle;
+                auto start = std::find(path.begin(), path.end(), next);
+                for (auto it = start; it != path.end(); ++it) cycle += std::string(registry_.flags[*it].name) + " -> ";
+                cycle += registry_.flags[next].name;
+                report_.error(requires_nodes_.at(next)->source(), "'requires' forms a cycle: " + cycle,
+                              "a flag cannot depend on itself, directly or through others");
+                return false;
+            }
+            if (marks[next] == Mark::white && !self(self, next)) return false;
+        }
+        marks[flag] = Mark::black;
+        path.pop_back();
+        return true;
+    };
+    for (std::size_t i = 0; i < programs_.size(); ++i) {
+        path.clear();
+        if (marks[i] == Mark::white && !visit(visit, i)) return;
+    }
+}
+
+}  // namespace
+
+CompiledFile empty_runtime(const RegistryView& registry) {
+    std::vector<Diagnostic> none;
+    Compiler compiler(registry, none);
+    return compiler.finish(0);
+}
+
+std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
+                                            std::vector<Diagnostic>& diagnostics) {
+    Reporter report(diagnostics);
+    Compiler compiler(registry, diagnostics);
+    std::vector<toml::table> roots;
+    std::uint64_t content_hash = bucketing::fnv_offset_basis;
+    for (const auto& source : sources) {
+        content_hash = bucketing::absorb(bucketing::absorb(content_hash, source.text), std::string_view("\0", 1));
+        if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
+    }
+    if (report.failed()) return std::nullopt;
+    for (const auto& root : roots) {
+        compiler.read_header(root);
+        compiler.read_segments(root);
+    }
+    for (const auto& root : roots) compiler.read_flags(root);
+    if (!compiler.failed()) compiler.check_prerequisite_cycles();
+    if (compiler.failed()) return std::nullopt;
+    return compiler.finish(bucketing::fmix64(content_hash));
+}
+
+}  // namespace flags::internal

@@ -1,0 +1,40 @@
+// Turns runtime TOML files into the compiled programs of a snapshot, validating them against a
+// registry view. The same code serves the generated registry of a service and a registry read at
+// run time by flagctl.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <flags/diagnostic.hpp>
+#include <flags/registry_types.hpp>
+
+#include "snapshot.hpp"
+
+namespace flags::internal {
+
+struct RuntimeSource {
+    std::string display;  // the file as messages name it
+    std::string text;
+};
+
+struct CompiledFile {
+    std::shared_ptr<const CompiledRules> rules;
+    std::vector<FlagProgram> flags;  // one per registry flag, in registry order
+    std::uint64_t content_hash = 0;
+};
+
+// The schema this build reads; a file declaring a newer one is refused rather than half understood.
+inline constexpr int runtime_schema = 1;
+
+// Compiles the sources together (a flag may appear in only one of them). Returns nothing when any
+// error was found; warnings (an entry for a flag the registry does not know) do not block.
+std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
+                                            std::vector<Diagnostic>& diagnostics);
+
+// The programs of a runtime with no file: every flag absent, so every flag serves its default.
+CompiledFile empty_runtime(const RegistryView& registry);
+
+}  // namespace flags::internal

@@ -1,0 +1,145 @@
+// The compiled form of a runtime file: everything evaluation needs, in flat arrays indexed by
+// number, with strings interned and sets hashed, so that evaluating a flag parses nothing, looks no
+// flag up by name and allocates nothing. A Snapshot never changes after it is published.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <flags/context.hpp>
+#include <flags/evaluation.hpp>
+#include <flags/registry_types.hpp>
+
+#include "semver.hpp"
+
+namespace flags::internal {
+
+// Whose value a condition or a bucket reads.
+struct Subject {
+    enum class Kind : std::uint8_t { user, tenant, attribute } kind = Kind::user;
+    std::string_view attribute{};  // for Kind::attribute
+
+    std::optional<std::string_view> value_in(const Context& ctx) const noexcept {
+        switch (kind) {
+        case Kind::user: return ctx.user.empty() ? std::nullopt : std::optional(ctx.user);
+        case Kind::tenant: return ctx.tenant.empty() ? std::nullopt : std::optional(ctx.tenant);
+        case Kind::attribute: return ctx.attributes.find(attribute);
+        }
+        return std::nullopt;
+    }
+};
+
+enum class Op : std::uint8_t {
+    in, not_in, starts_with, ends_with, contains,
+    lt, lte, gt, gte,
+    semver_eq, semver_lt, semver_lte, semver_gt, semver_gte,
+    before, after,
+    segment,
+};
+
+// An open-addressing hash set of strings, built once; lookups hash the probe and compare at most a
+// few entries.
+class StringSet {
+public:
+    explicit StringSet(const std::vector<std::string_view>& members);
+    bool contains(std::string_view text) const noexcept;
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::string_view text;
+        bool used = false;
+    };
+    std::vector<Slot> slots_;
+    std::uint64_t mask_ = 0;
+};
+
+struct Condition {
+    Op op{};
+    Subject subject{};
+    std::uint32_t begin = 0;  // in, not_in: the set; text operators: first string; segment: first condition
+    std::uint32_t count = 0;  // text operators: number of strings; segment: number of conditions
+    double number = 0;        // lt, lte, gt, gte
+    SemVer version{};         // semver_*
+    std::int64_t time_ns = 0; // before, after
+};
+
+// One step of a rollout or split: buckets below `upper` (and above the previous step) get `value`.
+struct SplitStep {
+    std::uint16_t upper = 0;
+    ValueIndex value = 0;
+};
+
+// What a rule or a flag serves: one value, or a value by bucket.
+struct Outcome {
+    bool is_split = false;
+    ValueIndex value = 0;
+    std::uint32_t steps_begin = 0;
+    std::uint32_t steps_count = 0;
+};
+
+struct Rule {
+    std::uint32_t conditions_begin = 0;
+    std::uint32_t conditions_count = 0;
+    Outcome outcome{};
+    int source_line = 0;
+};
+
+struct Prerequisite {
+    std::uint32_t flag = 0;
+    ValueIndex value = 0;
+};
+
+// The arrays every flag's program indexes into. Shared, unchanged, by every snapshot made from the
+// same file: a testing override copies the programs, not the rules.
+struct CompiledRules {
+    std::deque<std::string> strings;  // the interned text every string_view below points into
+    std::vector<Condition> conditions;
+    std::vector<Rule> rules;
+    std::vector<SplitStep> steps;
+    std::vector<StringSet> sets;
+    std::vector<std::string_view> texts;
+    std::vector<Prerequisite> prerequisites;
+};
+
+struct FlagProgram {
+    bool present = false;  // the runtime file has an entry for the flag
+    bool off = false;
+    ValueIndex default_value = 0;
+    std::uint32_t requires_begin = 0, requires_count = 0;
+    std::uint32_t rules_begin = 0, rules_count = 0;
+    std::optional<Outcome> outcome{};  // the flag's own value, rollout or split
+    Subject bucket_by{};
+    std::uint64_t salt_state = 0;
+    int source_line = 0;
+
+    // A settled flag's value does not depend on the context, so its published word carries it.
+    bool settled() const noexcept {
+        return !present || off || (requires_count == 0 && rules_count == 0 && (!outcome || !outcome->is_split));
+    }
+};
+
+class Snapshot {
+public:
+    RegistryView registry;
+    std::shared_ptr<const CompiledRules> rules;
+    std::vector<FlagProgram> flags;
+    std::uint64_t generation = 0;
+    std::uint64_t content_hash = 0;
+
+    // One reference for the runtime that published it, one per pin. Whoever drops the last deletes it.
+    mutable std::atomic<std::uint32_t> references{1};
+};
+
+Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& ctx) noexcept;
+
+// The registry default, for a runtime with no snapshot.
+Evaluation default_evaluation(const RegistryView& registry, std::size_t flag) noexcept;
+
+}  // namespace flags::internal

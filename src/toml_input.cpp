@@ -1,0 +1,74 @@
+#include "toml_input.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace flags::internal {
+
+void Reporter::add(Severity severity, const toml::source_region& where, std::string message, std::string hint) {
+    out_.push_back(Diagnostic{.severity = severity,
+                              .file = where.path ? *where.path : std::string{},
+                              .line = static_cast<int>(where.begin.line),
+                              .column = static_cast<int>(where.begin.column),
+                              .message = std::move(message),
+                              .hint = std::move(hint)});
+}
+
+void Reporter::error(const toml::source_region& where, std::string message, std::string hint) {
+    add(Severity::error, where, std::move(message), std::move(hint));
+}
+
+void Reporter::warning(const toml::source_region& where, std::string message, std::string hint) {
+    add(Severity::warning, where, std::move(message), std::move(hint));
+}
+
+void Reporter::error_in_file(std::string file, std::string message, std::string hint) {
+    out_.push_back(Diagnostic{.severity = Severity::error, .file = std::move(file), .message = std::move(message),
+                              .hint = std::move(hint)});
+}
+
+bool Reporter::failed() const noexcept { return has_errors(out_); }
+
+std::optional<std::string> read_text_file(const std::filesystem::path& path, const std::string& display,
+                                          Reporter& report) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        report.error_in_file(display, std::string("cannot read the file: ") + std::strerror(err),
+                             "check that the path exists and is readable");
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& display, Reporter& report) {
+    try {
+        return toml::parse(text, display);
+    } catch (const toml::parse_error& e) {
+        report.error(e.source(), std::string(e.description()), "fix the TOML syntax at this position");
+        return std::nullopt;
+    }
+}
+
+std::string_view describe_type(const toml::node& node) noexcept {
+    switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+    }
+}
+
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+}  // namespace flags::internal

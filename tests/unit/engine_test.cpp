@@ -1,0 +1,304 @@
+// Evaluation semantics: every operator and every reason, against the example registry.
+#define BOOST_TEST_MODULE engine
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <flags/bucketing.hpp>
+#include <flags/flags.hpp>
+
+#include "printing.hpp"
+
+namespace {
+
+using flags::Context;
+using flags::Reason;
+using flags::internal::RuntimeCore;
+
+std::size_t index_of(std::string_view name) { return static_cast<std::size_t>(flags::generated::registry.find(name)); }
+
+// A runtime loaded from `body`, which must be valid.
+struct Loaded {
+    explicit Loaded(const std::string& body) : core(flags::generated::registry) {
+        const auto report = core.load_text("schema = 1\n" + body, "runtime.toml");
+        for (const auto& d : report.diagnostics) BOOST_TEST_MESSAGE(flags::format(d));
+        BOOST_REQUIRE(report.ok());
+        BOOST_REQUIRE(report.published);
+    }
+    flags::Evaluation eval(std::string_view flag, const Context& ctx) const { return core.evaluate(index_of(flag), ctx); }
+    RuntimeCore core;
+};
+
+struct OperatorCase {
+    std::string name;
+    std::string condition;  // one condition table
+    Context context;
+    bool matches;
+};
+std::ostream& operator<<(std::ostream& out, const OperatorCase& c) { return out << c.name; }
+
+Context with(std::string_view attribute, std::string_view value) {
+    Context ctx{.user = "u-1"};
+    ctx.attributes.set(attribute, value);
+    return ctx;
+}
+
+const std::vector<OperatorCase> operator_cases = {
+    {"in matches a member", R"({ attr = "tenant", in = ["acme", "globex"] })", Context{.tenant = "acme"}, true},
+    {"in misses a non-member", R"({ attr = "tenant", in = ["acme", "globex"] })", Context{.tenant = "umbrella"}, false},
+    {"in on a missing attribute", R"({ attr = "tenant", in = ["acme"] })", Context{.user = "u-1"}, false},
+    {"in with integer members", R"({ attr = "user", in = [42, 43] })", Context{.user = "42"}, true},
+    {"in on a named attribute", R"({ attr = "plan", in = ["growth"] })", with("plan", "growth"), true},
+    {"not_in matches a non-member", R"({ attr = "tenant", not_in = ["acme"] })", Context{.tenant = "globex"}, true},
+    {"not_in misses a member", R"({ attr = "tenant", not_in = ["acme"] })", Context{.tenant = "acme"}, false},
+    {"not_in on a missing attribute", R"({ attr = "tenant", not_in = ["acme"] })", Context{.user = "u-1"}, false},
+    {"starts_with", R"({ attr = "email", starts_with = "admin@" })", with("email", "admin@example.com"), true},
+    {"starts_with misses", R"({ attr = "email", starts_with = "admin@" })", with("email", "bob@example.com"), false},
+    {"starts_with any of a list", R"({ attr = "email", starts_with = ["x", "bob"] })", with("email", "bob@x.io"), true},
+    {"ends_with", R"({ attr = "email", ends_with = "@example.com" })", with("email", "bob@example.com"), true},
+    {"ends_with misses", R"({ attr = "email", ends_with = "@example.com" })", with("email", "bob@example.org"), false},
+    {"contains", R"({ attr = "agent", contains = "beta" })", with("agent", "app-beta-7"), true},
+    {"contains misses", R"({ attr = "agent", contains = "beta" })", with("agent", "app-7"), false},
+    {"lt", R"({ attr = "age", lt = 18 })", with("age", "17"), true},
+    {"lt at the bound", R"({ attr = "age", lt = 18 })", with("age", "18"), false},
+    {"lte at the bound", R"({ attr = "age", lte = 18 })", with("age", "18"), true},
+    {"gt with a decimal", R"({ attr = "score", gt = 5 })", with("score", "5.5"), true},
+    {"gt misses", R"({ attr = "score", gt = 5 })", with("score", "4"), false},
+    {"gte at the bound", R"({ attr = "score", gte = 5.25 })", with("score", "5.25"), true},
+    {"gt on text that is no number", R"({ attr = "score", gt = 5 })", with("score", "abc"), false},
+    {"semver_eq", R"({ attr = "app_version", semver_eq = "2.3.0" })", with("app_version", "2.3.0"), true},
+    {"semver_eq ignores build metadata", R"({ attr = "app_version", semver_eq = "2.3.0" })", with("app_version", "2.3.0+77"), true},
+    {"semver_lt: pre-release precedes release", R"({ attr = "app_version", semver_lt = "2.3.0" })", with("app_version", "2.3.0-beta.1"), true},
+    {"semver_lte", R"({ attr = "app_version", semver_lte = "2.3.0" })", with("app_version", "2.3.0"), true},
+    {"semver_gt compares numerically", R"({ attr = "app_version", semver_gt = "2.9.9" })", with("app_version", "2.10.0"), true},
+    {"semver_gte", R"({ attr = "app_version", semver_gte = "2.3.0" })", with("app_version", "2.2.9"), false},
+    {"semver on a non-version", R"({ attr = "app_version", semver_gte = "2.3.0" })", with("app_version", "2.3"), false},
+    {"before", R"({ attr = "signup", before = 2026-06-01T00:00:00Z })", with("signup", "2026-01-01T00:00:00Z"), true},
+    {"before with an offset", R"({ attr = "signup", before = "2026-06-01T00:00:00Z" })", with("signup", "2026-06-01T01:30:00+02:00"), true},
+    {"after misses", R"({ attr = "signup", after = 2026-06-01T00:00:00Z })", with("signup", "2026-01-01T00:00:00Z"), false},
+    {"after", R"({ attr = "signup", after = 2026-06-01T00:00:00Z })", with("signup", "2026-06-01T00:00:00.5Z"), true},
+    {"after on a non-time", R"({ attr = "signup", after = 2026-06-01T00:00:00Z })", with("signup", "yesterday"), false},
+    {"segment matches when all its conditions do", R"({ segment = "beta" })",
+     Context{.tenant = "acme", .attributes = {{"plan", "growth"}}}, true},
+    {"segment misses when one condition does", R"({ segment = "beta" })", Context{.tenant = "acme"}, false},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(engine)
+
+BOOST_DATA_TEST_CASE(each_operator, boost::unit_test::data::make(operator_cases), c) {
+    const Loaded runtime(R"(
+[segments]
+beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [)" + c.condition + R"(], value = true }]
+)");
+    const auto e = runtime.eval("permission.early-access", c.context);
+    BOOST_TEST(e.value == (c.matches ? 1 : 0));
+    BOOST_TEST(e.reason == (c.matches ? Reason::TARGETING_MATCH : Reason::STATIC));
+    BOOST_TEST(e.rule_index == (c.matches ? 0 : -1));
+}
+
+BOOST_AUTO_TEST_CASE(conditions_of_a_rule_are_anded_and_rules_tried_in_order) {
+    const Loaded runtime(R"(
+[flags."experiment.button-color"]
+value = "blue"
+rules = [
+  { when = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["scale"] }], value = "red" },
+  { when = [{ attr = "tenant", in = ["acme"] }], value = "green" },
+]
+)");
+    const auto both = runtime.eval("experiment.button-color", {.tenant = "acme", .attributes = {{"plan", "scale"}}});
+    BOOST_TEST(both.value == 2);
+    BOOST_TEST(both.rule_index == 0);
+    const auto tenant_only = runtime.eval("experiment.button-color", {.tenant = "acme"});
+    BOOST_TEST(tenant_only.value == 1);
+    BOOST_TEST(tenant_only.rule_index == 1);
+    BOOST_TEST(tenant_only.reason == Reason::TARGETING_MATCH);
+}
+
+BOOST_AUTO_TEST_CASE(reason_default_without_entry) {
+    const Loaded runtime(R"([flags."release.fast-search"]
+value = true)");
+    const auto e = runtime.eval("release.new-checkout", {.user = "u-1"});
+    BOOST_TEST(e.value == 0);
+    BOOST_TEST(e.reason == Reason::DEFAULT);
+    BOOST_TEST(e.generation == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(reason_static) {
+    const Loaded runtime(R"([flags."release.new-checkout"]
+value = true)");
+    const auto e = runtime.eval("release.new-checkout", {});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.reason == Reason::STATIC);
+}
+
+BOOST_AUTO_TEST_CASE(reason_disabled_wins_over_everything_else) {
+    const Loaded runtime(R"([flags."experiment.button-color"]
+off = true
+split = { green = 100 }
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], value = "red" }])");
+    const auto e = runtime.eval("experiment.button-color", {.user = "u-1", .tenant = "acme"});
+    BOOST_TEST(e.value == 0);  // blue, the registry default
+    BOOST_TEST(e.reason == Reason::DISABLED);
+}
+
+BOOST_AUTO_TEST_CASE(reason_prerequisite_failed_and_met) {
+    const std::string experiment = R"(
+[flags."experiment.button-color"]
+split = { green = 100 }
+requires = { "release.new-checkout" = true }
+)";
+    const Loaded unmet(experiment + "[flags.\"release.new-checkout\"]\nvalue = false\n");
+    const auto failed = unmet.eval("experiment.button-color", {.user = "u-1"});
+    BOOST_TEST(failed.value == 0);
+    BOOST_TEST(failed.reason == Reason::PREREQUISITE_FAILED);
+
+    // The prerequisite is evaluated for the same context: a rule that turns it on for acme only.
+    const Loaded targeted(experiment + R"([flags."release.new-checkout"]
+value = false
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], value = true }]
+)");
+    BOOST_TEST(targeted.eval("experiment.button-color", {.user = "u-1", .tenant = "acme"}).reason == Reason::SPLIT);
+    BOOST_TEST(targeted.eval("experiment.button-color", {.user = "u-1", .tenant = "acme"}).value == 1);
+    BOOST_TEST(targeted.eval("experiment.button-color", {.user = "u-1", .tenant = "other"}).reason ==
+               Reason::PREREQUISITE_FAILED);
+}
+
+BOOST_AUTO_TEST_CASE(reason_split_reports_the_bucket) {
+    const Loaded runtime(R"([flags."release.new-checkout"]
+rollout = 100)");
+    const auto e = runtime.eval("release.new-checkout", {.user = "u-123"});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.reason == Reason::SPLIT);
+    BOOST_TEST(e.bucket == static_cast<int>(flags::bucket("release.new-checkout", "u-123")));
+}
+
+BOOST_AUTO_TEST_CASE(rollout_zero_serves_false_to_everyone) {
+    const Loaded runtime(R"([flags."release.new-checkout"]
+rollout = 0)");
+    for (const char* user : {"a", "b", "c", "d", "e", "f"}) BOOST_TEST(runtime.eval("release.new-checkout", {.user = user}).value == 0);
+}
+
+BOOST_AUTO_TEST_CASE(salt_replaces_the_flag_name_in_bucketing) {
+    const Loaded runtime(R"([flags."experiment.button-color"]
+split = { blue = 50, green = 25, red = 25 }
+salt = "button-color-q4")");
+    const auto e = runtime.eval("experiment.button-color", {.user = "u-9"});
+    const auto bucket = flags::bucket("button-color-q4", "u-9");
+    BOOST_TEST(e.bucket == static_cast<int>(bucket));
+    BOOST_TEST(e.value == (bucket < 5000 ? 0 : bucket < 7500 ? 1 : 2));
+}
+
+BOOST_AUTO_TEST_CASE(split_follows_registry_variant_order_not_file_order) {
+    const Loaded reordered(R"([flags."experiment.button-color"]
+split = { red = 25, green = 25, blue = 50 })");
+    const Loaded ordered(R"([flags."experiment.button-color"]
+split = { blue = 50, green = 25, red = 25 })");
+    for (int i = 0; i < 200; ++i) {
+        const auto user = "user-" + std::to_string(i);
+        BOOST_TEST(reordered.eval("experiment.button-color", {.user = user}).value ==
+                   ordered.eval("experiment.button-color", {.user = user}).value);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reason_error_when_the_bucketing_key_is_missing) {
+    const Loaded runtime(R"([flags."release.new-checkout"]
+rollout = 50
+[flags."experiment.button-color"]
+split = { green = 100 }
+bucket_by = "tenant"
+[flags."release.fast-search"]
+rollout = 100
+bucket_by = "device")");
+    const auto no_user = runtime.eval("release.new-checkout", {.tenant = "acme"});
+    BOOST_TEST(no_user.value == 0);
+    BOOST_TEST(no_user.reason == Reason::ERROR);
+    BOOST_TEST(no_user.error == flags::ErrorCode::TARGETING_KEY_MISSING);
+    BOOST_TEST(no_user.bucket == -1);
+
+    BOOST_TEST(runtime.eval("experiment.button-color", {.user = "u-1"}).reason == Reason::ERROR);
+    const auto by_tenant = runtime.eval("experiment.button-color", {.user = "u-1", .tenant = "acme"});
+    BOOST_TEST(by_tenant.value == 1);
+    BOOST_TEST(by_tenant.bucket == static_cast<int>(flags::bucket("experiment.button-color", "acme")));
+
+    BOOST_TEST(runtime.eval("release.fast-search", {.user = "u-1"}).reason == Reason::ERROR);
+    BOOST_TEST(runtime.eval("release.fast-search", with("device", "d-7")).reason == Reason::SPLIT);
+}
+
+BOOST_AUTO_TEST_CASE(a_rule_can_serve_a_rollout_or_a_split) {
+    const Loaded runtime(R"([flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], rollout = 100 }]
+[flags."experiment.button-color"]
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], split = { red = 100 } }])");
+    const auto rolled = runtime.eval("permission.early-access", {.user = "u-1", .tenant = "acme"});
+    BOOST_TEST(rolled.value == 1);
+    BOOST_TEST(rolled.reason == Reason::TARGETING_MATCH);
+    BOOST_TEST(rolled.bucket >= 0);
+    const auto split = runtime.eval("experiment.button-color", {.user = "u-1", .tenant = "acme"});
+    BOOST_TEST(split.value == 2);
+    BOOST_TEST(split.reason == Reason::TARGETING_MATCH);
+    // A matched rule whose rollout has no key serves the default with ERROR, not the next rule.
+    const auto keyless = runtime.eval("permission.early-access", {.tenant = "acme"});
+    BOOST_TEST(keyless.reason == Reason::ERROR);
+    BOOST_TEST(keyless.rule_index == 0);
+    // No rule matched and the flag has no value of its own: the default, reason DEFAULT.
+    const auto fallthrough = runtime.eval("experiment.button-color", {.user = "u-1"});
+    BOOST_TEST(fallthrough.value == 0);
+    BOOST_TEST(fallthrough.reason == Reason::DEFAULT);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_file_keeps_the_last_good_snapshot) {
+    Loaded runtime(R"([flags."release.new-checkout"]
+value = true)");
+    const auto bad = runtime.core.load_text("schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 7\n", "runtime.toml");
+    BOOST_TEST(!bad.ok());
+    BOOST_TEST(!bad.published);
+    BOOST_TEST(bad.generation == 1u);
+    const auto e = runtime.eval("release.new-checkout", {});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.generation == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(identical_content_publishes_no_new_generation) {
+    const std::string body = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n";
+    RuntimeCore core(flags::generated::registry);
+    BOOST_TEST(core.load_text(body, "runtime.toml").published);
+    const auto again = core.load_text(body, "runtime.toml");
+    BOOST_TEST(!again.published);
+    BOOST_TEST(again.generation == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(removing_an_entry_returns_the_flag_to_its_default) {
+    Loaded runtime(R"([flags."release.new-checkout"]
+value = true)");
+    BOOST_TEST(runtime.eval("release.new-checkout", {}).value == 1);
+    const auto report = runtime.core.load_text("schema = 1\n", "runtime.toml");
+    BOOST_TEST(report.published);
+    const auto e = runtime.eval("release.new-checkout", {});
+    BOOST_TEST(e.value == 0);
+    BOOST_TEST(e.reason == Reason::DEFAULT);
+    BOOST_TEST(e.generation == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(unregistered_entries_warn_and_do_not_block) {
+    RuntimeCore core(flags::generated::registry);
+    const auto report = core.load_text("schema = 1\n[flags.\"release.from-the-future\"]\nvalue = true\n"
+                                       "[flags.\"release.new-checkout\"]\nvalue = true\n",
+                                       "runtime.toml");
+    BOOST_TEST(report.published);
+    BOOST_REQUIRE(report.diagnostics.size() == 1u);
+    BOOST_TEST(flags::format(report.diagnostics[0]) ==
+               "runtime.toml:2:8: warning: flag 'release.from-the-future' is not in the registry; its entry is ignored\n"
+               "    hint: a binary built with this flag will read it; remove the entry once the flag is retired");
+    BOOST_TEST(core.evaluate(index_of("release.new-checkout"), {}).value == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

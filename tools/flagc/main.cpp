@@ -1,0 +1,113 @@
+// flagc: compiles a flag registry into the C++ header of a project's flags. Runs on every build, so
+// the build fails on the day a release or experiment flag passes its retire_by date.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "header_writer.hpp"
+#include "registry/registry_loader.hpp"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: flagc REGISTRY -o HEADER [--today YYYY-MM-DD] [--display-root DIR]\n"
+    "\n"
+    "Validates REGISTRY (a registry TOML file, or a directory of them) and writes the C++ header\n"
+    "of its flags to HEADER, rewriting it only when its content changes.\n"
+    "\n"
+    "  -o HEADER            the header to write\n"
+    "  --today YYYY-MM-DD   the date expiry is checked against (default: today, UTC)\n"
+    "  --display-root DIR   show file paths in messages relative to DIR\n"
+    "\n"
+    "example: flagc flags/registry.toml -o build/flags/registry.hpp\n";
+
+// Leaves the file (and its timestamp) alone when it already has this content, so that a build with
+// an unchanged registry recompiles nothing.
+bool write_if_changed(const std::filesystem::path& path, const std::string& content) {
+    {
+        std::ifstream in(path, std::ios::binary);
+        if (in) {
+            std::ostringstream existing;
+            existing << in.rdbuf();
+            if (existing.str() == content) return true;
+        }
+    }
+    const auto temporary = std::filesystem::path(path.string() + ".tmp");
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << content;
+        if (!out.flush()) return false;
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, path, ec);
+    return !ec;
+}
+
+int run(int argc, char** argv) {
+    std::string input, output, today_text;
+    flags::registry::LoadOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::invalid_argument(std::string(arg) + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "-h" || arg == "--help") {
+            std::cout << usage;
+            return 0;
+        } else if (arg == "-o") {
+            output = value();
+        } else if (arg == "--today") {
+            today_text = value();
+        } else if (arg == "--display-root") {
+            options.display_root = value();
+        } else if (!arg.empty() && arg.front() == '-') {
+            throw std::invalid_argument("unknown option " + std::string(arg));
+        } else if (input.empty()) {
+            input = arg;
+        } else {
+            throw std::invalid_argument("more than one registry given");
+        }
+    }
+    if (input.empty() || output.empty()) throw std::invalid_argument("a registry and -o HEADER are required");
+
+    flags::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    if (!today_text.empty()) {
+        const auto parsed = flags::registry::parse_iso_date(today_text);
+        if (!parsed) throw std::invalid_argument("--today takes a date as YYYY-MM-DD, not '" + today_text + "'");
+        today = *parsed;
+    }
+
+    auto outcome = flags::registry::load_registry(input, options);
+    if (outcome.registry) {
+        auto lifecycle = flags::registry::check_lifecycle(*outcome.registry, today);
+        outcome.diagnostics.insert(outcome.diagnostics.end(), lifecycle.begin(), lifecycle.end());
+    }
+    for (const auto& d : outcome.diagnostics) std::cerr << flags::format(d) << '\n';
+    if (!outcome.registry || flags::has_errors(outcome.diagnostics)) return 1;
+
+    if (!write_if_changed(output, flags::flagc::render_header(*outcome.registry))) {
+        std::cerr << "flagc: error: cannot write " << output << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "flagc: error: " << e.what() << "\n\n" << usage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "flagc: error: " << e.what() << '\n';
+        return 1;
+    }
+}
