@@ -1,0 +1,79 @@
+// The read path allocates nothing: this program replaces operator new with a counting one and reads
+// every kind of flag 10^5 times.
+#define BOOST_TEST_MODULE allocation
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include <flags/flags.hpp>
+
+namespace {
+std::atomic<long> allocations{0};
+}
+
+void* operator new(std::size_t size) {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+using flags::Flag;
+
+BOOST_AUTO_TEST_SUITE(allocation)
+
+BOOST_AUTO_TEST_CASE(reads_allocate_nothing) {
+    flags::internal::RuntimeCore& core =
+        flags::internal::default_runtime(flags::generated::registry, flags::generated::published_words);
+    const auto report = core.load_text(R"(schema = 1
+[segments]
+big-tenants = [{ attr = "tenant", in = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9", "t10", "t11", "acme", "t13"] }]
+[flags."ops.kill-switch-payments"]
+value = true
+[flags."release.new-checkout"]
+rollout = 25
+[flags."permission.early-access"]
+value = false
+rules = [
+  { when = [{ segment = "big-tenants" }, { attr = "plan", not_in = ["free"] }], value = true },
+  { when = [{ attr = "app_version", semver_gte = "2.3.0" }, { attr = "signup", before = 2026-01-01T00:00:00Z }], rollout = 50 },
+  { when = [{ attr = "email", ends_with = "@example.com" }], value = true },
+]
+[flags."experiment.button-color"]
+split = { blue = 34, green = 33, red = 33 }
+requires = { "release.new-checkout" = true }
+)",
+                                       "runtime.toml");
+    BOOST_REQUIRE(report.ok());
+
+    // Contexts are built before counting; building one with up to eight attributes allocates
+    // nothing either, which the second measurement checks.
+    const flags::Context ctx{.user = "u-42", .tenant = "t9",
+                             .attributes = {{"plan", "growth"}, {"app_version", "2.4.1"}, {"signup", "2025-05-01T00:00:00Z"}}};
+    int sink = 0;
+    const long before = allocations.load();
+    for (int i = 0; i < 100'000; ++i) {
+        sink += flags::enabled<Flag::ops_kill_switch_payments>(ctx);
+        sink += flags::enabled<Flag::release_new_checkout>(ctx);
+        sink += flags::enabled<"permission.early-access">(ctx);
+        sink += static_cast<int>(flags::variant<Flag::experiment_button_color>(ctx));
+        sink += flags::detail<Flag::permission_early_access>(ctx).rule_index;
+        const auto view = flags::pin();
+        sink += view.enabled<Flag::release_new_checkout>(ctx);
+    }
+    BOOST_TEST(allocations.load() - before == 0);
+
+    const long before_contexts = allocations.load();
+    for (int i = 0; i < 1000; ++i) {
+        flags::Context built{.user = "u", .tenant = "t",
+                             .attributes = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}, {"f", "6"}, {"g", "7"}, {"h", "8"}}};
+        sink += flags::enabled<Flag::release_new_checkout>(built);
+    }
+    BOOST_TEST(allocations.load() - before_contexts == 0);
+    BOOST_TEST(sink != 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

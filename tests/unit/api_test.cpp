@@ -1,0 +1,171 @@
+// The call-site API over a started runtime: free functions, flags::Runtime, pin(), testing support.
+#define BOOST_TEST_MODULE api
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <flags/boost_test.hpp>
+#include <flags/flags.hpp>
+#include <flags/testing.hpp>
+
+#include "printing.hpp"
+
+namespace {
+
+using flags::Flag;
+
+struct TempDir {
+    TempDir() : path(std::filesystem::temp_directory_path() / ("flagstone-api-" + std::to_string(::getpid()))) {
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::filesystem::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name) << text;
+        return path / name;
+    }
+    std::filesystem::path path;
+};
+
+const std::string runtime_a = R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 100
+[flags."experiment.button-color"]
+value = "green"
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], value = true }]
+)";
+
+const std::string runtime_b = R"(schema = 1
+[flags."release.new-checkout"]
+value = false
+[flags."experiment.button-color"]
+value = "red"
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+
+BOOST_AUTO_TEST_CASE(a_runtime_object_serves_its_own_file) {
+    TempDir dir;
+    flags::Runtime runtime(dir.write("flags.toml", runtime_a));
+    const flags::Context acme{.user = "u-1", .tenant = "acme"};
+    BOOST_TEST(runtime.enabled<Flag::release_new_checkout>(acme) == false);  // not loaded yet: defaults
+
+    const auto report = runtime.reload();
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.generation == 1u);
+    BOOST_TEST(runtime.enabled<Flag::release_new_checkout>(acme) == true);
+    BOOST_TEST(runtime.enabled<"permission.early-access">(acme) == true);
+    BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.user = "u-1", .tenant = "globex"}) == false);
+    BOOST_TEST((runtime.variant<Flag::experiment_button_color>(acme) == flags::ButtonColor::green));
+
+    const auto d = runtime.detail<Flag::permission_early_access>(acme);
+    BOOST_TEST(d.value == true);
+    BOOST_TEST(d.variant == "true");
+    BOOST_TEST(d.reason == flags::Reason::TARGETING_MATCH);
+    BOOST_TEST(d.rule_index == 0);
+    BOOST_TEST(d.generation == 1u);
+    BOOST_TEST(d.content_hash != 0u);
+
+    // The process-wide runtime is a different one and was never started.
+    BOOST_TEST(flags::enabled<Flag::release_new_checkout>(acme) == false);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_or_bad_file_is_reported_and_changes_nothing) {
+    TempDir dir;
+    flags::Runtime missing(dir.path / "absent.toml");
+    const auto report = missing.reload();
+    BOOST_TEST(!report.ok());
+    BOOST_TEST(!report.published);
+    BOOST_REQUIRE(report.diagnostics.size() == 1u);
+    BOOST_TEST(report.diagnostics[0].message == "cannot read the file: No such file or directory");
+
+    const auto path = dir.write("flags.toml", runtime_b);
+    flags::Runtime runtime(path);
+    BOOST_TEST(runtime.reload().ok());
+    dir.write("flags.toml", "schema = 1\n[flags.\"release.new-checkout\"]\nrollout = 250\n");
+    const auto bad = runtime.reload();
+    BOOST_TEST(!bad.ok());
+    BOOST_TEST(bad.generation == 1u);
+    BOOST_TEST((runtime.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+}
+
+BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functions) {
+    TempDir dir;
+    const auto path = dir.write("flags.toml", runtime_a);
+    const auto report = flags::start(path);
+    BOOST_TEST(report.ok());
+    const flags::Context ctx{.user = "u-7"};
+    BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == true);
+    BOOST_TEST((flags::variant<"experiment.button-color">(ctx) == flags::ButtonColor::green));
+    const auto d = flags::detail<Flag::release_new_checkout>(ctx);
+    BOOST_TEST(d.reason == flags::Reason::SPLIT);
+    BOOST_TEST(d.bucket >= 0);
+
+    dir.write("flags.toml", runtime_b);
+    BOOST_TEST(flags::reload().published);
+    BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == false);
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::red));
+}
+
+BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_published) {
+    TempDir dir;
+    const auto path = dir.write("flags.toml", runtime_a);
+    flags::Runtime runtime(path);
+    BOOST_TEST(runtime.reload().ok());
+    const auto view = runtime.pin();
+    const auto copy = view;
+
+    dir.write("flags.toml", runtime_b);
+    BOOST_TEST(runtime.reload().published);
+    dir.write("flags.toml", runtime_a + "\n# a change\n");
+    BOOST_TEST(runtime.reload().published);  // the pinned snapshot is retired twice over
+
+    const flags::Context ctx{.user = "u-1"};
+    BOOST_TEST(view.generation() == 1u);
+    BOOST_TEST((view.variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::green));
+    BOOST_TEST(view.detail<Flag::experiment_button_color>(ctx).generation == 1u);
+    BOOST_TEST(copy.enabled<Flag::release_new_checkout>(ctx) == true);
+    BOOST_TEST(runtime.pin().generation() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_scoped_override_is_restored_on_scope_exit) {
+    const flags::Context ctx{.user = "u-1"};
+    const bool before = flags::enabled<Flag::ops_kill_switch_payments>(ctx);
+    {
+        flags::testing::override<Flag::ops_kill_switch_payments> forced(!before);
+        BOOST_TEST(flags::enabled<Flag::ops_kill_switch_payments>(ctx) == !before);
+        flags::testing::override<Flag::experiment_button_color> red(flags::ButtonColor::red);
+        BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::red));
+    }
+    BOOST_TEST(flags::enabled<Flag::ops_kill_switch_payments>(ctx) == before);
+}
+
+BOOST_AUTO_TEST_CASE(for_each_state_visits_every_variant_with_it_forced) {
+    std::vector<flags::ButtonColor> seen;
+    flags::testing::for_each_state<Flag::experiment_button_color>([&](flags::ButtonColor color) {
+        BOOST_TEST((flags::variant<Flag::experiment_button_color>({}) == color));
+        seen.push_back(color);
+    });
+    const std::vector<flags::ButtonColor> all = {flags::ButtonColor::blue, flags::ButtonColor::green,
+                                                 flags::ButtonColor::red};
+    BOOST_TEST((seen == all));
+}
+
+// Runs twice, once per state; the counter proves both ran with the flag forced.
+int kill_switch_runs[2] = {0, 0};
+FLAGS_TEST_CASE_EACH_STATE(the_boost_macro_runs_the_body_under_each_state, Flag::ops_kill_switch_payments) {
+    BOOST_TEST(flags::enabled<Flag::ops_kill_switch_payments>({}) == state);
+    ++kill_switch_runs[state ? 1 : 0];
+}
+
+BOOST_AUTO_TEST_CASE(the_boost_macro_ran_both_states) {
+    BOOST_TEST(kill_switch_runs[0] == 1);
+    BOOST_TEST(kill_switch_runs[1] == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
