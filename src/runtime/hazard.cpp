@@ -69,21 +69,25 @@ HazardSlot* this_thread_slot() noexcept {
 }
 
 void reader_fence() noexcept {
+#if !defined(__SANITIZE_THREAD__)  // under it, the seq_cst slot store and load stand in for the fence
     if (use_membarrier)
         std::atomic_signal_fence(std::memory_order_seq_cst);
     else
         std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
 }
 
 void writer_fence() noexcept {
+#if !defined(__SANITIZE_THREAD__)  // under it, the seq_cst exchange and scan stand in for the fence
     if (!use_membarrier || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
         std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
 }
 
 std::vector<const void*> protected_pointers() {
     std::vector<const void*> out;
     auto collect = [&out](const HazardSlot& slot) {
-        if (const void* p = slot.pointer.load(std::memory_order_acquire)) out.push_back(p);
+        if (const void* p = slot.pointer.load(std::memory_order_seq_cst)) out.push_back(p);
     };
     for (const auto& slot : static_slots) collect(slot);
     for (auto* slot = extra_slots.load(std::memory_order_acquire); slot; slot = slot->next) collect(*slot);

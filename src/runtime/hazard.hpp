@@ -7,12 +7,23 @@
 // running thread of the process. Where membarrier is unavailable both sides use a full fence.
 //
 // Readers write only their own slot (its own cache line), so concurrent readers never contend.
+//
+// ThreadSanitizer understands neither membarrier nor fences, so under it the protocol uses its
+// textbook form instead: sequentially consistent slot stores and loads on both sides.
 #pragma once
 
 #include <atomic>
 #include <vector>
 
 namespace flags::internal {
+
+#if defined(__SANITIZE_THREAD__)
+inline constexpr std::memory_order slot_store_order = std::memory_order_seq_cst;
+inline constexpr std::memory_order validate_order = std::memory_order_seq_cst;
+#else
+inline constexpr std::memory_order slot_store_order = std::memory_order_relaxed;
+inline constexpr std::memory_order validate_order = std::memory_order_acquire;
+#endif
 
 struct alignas(64) HazardSlot {
     std::atomic<const void*> pointer{nullptr};
@@ -38,9 +49,9 @@ template <class T>
 const T* protect(const std::atomic<const T*>& source, HazardSlot& slot) noexcept {
     const T* p = source.load(std::memory_order_relaxed);
     for (;;) {
-        slot.pointer.store(p, std::memory_order_relaxed);
+        slot.pointer.store(p, slot_store_order);
         reader_fence();
-        const T* again = source.load(std::memory_order_acquire);
+        const T* again = source.load(validate_order);
         if (again == p) return p;
         p = again;
     }

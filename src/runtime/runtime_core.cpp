@@ -102,7 +102,7 @@ void RuntimeCore::publish_locked(State& state) {
     snapshot->generation = ++state.generation;
 
     const Snapshot* published = snapshot.release();
-    const Snapshot* old = current_.exchange(published, std::memory_order_acq_rel);
+    const Snapshot* old = current_.exchange(published, std::memory_order_seq_cst);
     // Words after the pointer: a reader sent to the snapshot by an old word finds one at least as new.
     for (std::size_t i = 0; i < registry_.flags.size(); ++i) {
         const auto word = published->flags[i].settled() ? settled_word(internal::evaluate(*published, i, Context{}).value)
