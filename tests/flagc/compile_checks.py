@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""What the generated header lets through the compiler: misuse of a flag does not compile, with a
+message that says why, and correct use does.
+
+usage: compile_checks.py SOURCE_ROOT BUILD_ROOT GOLDEN_HPP -- COMPILER...
+
+BUILD_ROOT holds flags/registry.hpp, generated from this repository's flags/registry.toml.
+"""
+import shutil
+import sys
+from pathlib import Path
+
+import support
+
+# (name, body after #include <flags/flags.hpp>, must compile, texts stderr must contain)
+CASES = [
+    ("flag by enumerator compiles",
+     "bool probe(const flags::Context& ctx) { return flags::enabled<flags::Flag::release_new_checkout>(ctx); }",
+     True, []),
+    ("registered flag by name compiles",
+     'bool probe(const flags::Context& ctx) { return flags::enabled<"release.new-checkout">(ctx); }',
+     True, []),
+    ("multivariate flag reads as its enum",
+     "bool probe(const flags::Context& ctx) {\n"
+     "    return flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::ButtonColor::blue;\n}",
+     True, []),
+    ("unregistered flag does not compile",
+     "bool probe(const flags::Context& ctx) { return flags::enabled<flags::Flag::release_nope>(ctx); }",
+     False, ["release_nope"]),
+    ("enabled<> on a multivariate flag does not compile",
+     "bool probe(const flags::Context& ctx) { return flags::enabled<flags::Flag::experiment_button_color>(ctx); }",
+     False, ["flags::enabled<> takes a boolean flag; read a multivariate flag with flags::variant<>"]),
+    ("variant<> on a boolean flag does not compile",
+     "auto probe(const flags::Context& ctx) { return flags::variant<flags::Flag::release_new_checkout>(ctx); }",
+     False, ["flags::variant<> takes a multivariate flag; read a boolean flag with flags::enabled<>"]),
+    # The message must name the flag, or the developer cannot tell which call site is wrong.
+    ("unknown flag name does not compile and is named",
+     'bool probe(const flags::Context& ctx) { return flags::enabled<"release.unknown">(ctx); }',
+     False, ["unknown flag name", "release.unknown"]),
+]
+
+# The golden header is valid C++ and its escaped strings hold the registry's text: quotes,
+# backslashes, a newline and non-ASCII survive flagc's escaping byte for byte.
+GOLDEN_CHECK = r'''
+#include <string_view>
+using namespace std::literals;
+constexpr auto& checkout = flags::generated::flags[flags::generated::registry.find("release.new-checkout")];
+static_assert(checkout.description ==
+              "Redesigned \"one page\" checkout, path C:\\pay\\v2\nsecond line; café für Zoë 🚀"sv);
+static_assert(checkout.ticket == "PAY-1234"sv && checkout.default_value == 1);
+static_assert(flags::generated::flags[0].default_value == static_cast<int>(flags::ButtonColor::green));
+bool probe(const flags::Context& ctx) {
+    return flags::enabled<"release.new-checkout">(ctx) &&
+           flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::ButtonColor::dark_red;
+}
+'''
+
+
+def compile_snippet(compiler, include_dirs, work, name, body):
+    source = work / (name.replace(" ", "-").replace("<>", "") + ".cpp")
+    source.write_text("#include <flags/flags.hpp>\n" + body + "\n", encoding="utf-8")
+    includes = [f"-I{d}" for d in include_dirs]
+    return support.run(compiler + ["-std=c++20", "-Wall", "-Wextra", "-Wpedantic", "-Werror", *includes,
+                                   "-fsyntax-only", source])
+
+
+def main():
+    source_root, build_root, golden = map(Path, sys.argv[1:4])
+    compiler = sys.argv[sys.argv.index("--") + 1:]
+    work = support.temp_dir("compile")
+    include_dirs = [source_root / "include", build_root]
+
+    for name, body, must_compile, expected in CASES:
+        result = compile_snippet(compiler, include_dirs, work, name, body)
+        if must_compile:
+            support.check(result.returncode == 0, f"{name}: compiles", result.stderr)
+        else:
+            support.check(result.returncode != 0, f"{name}: does not compile")
+            for text in expected:
+                support.check(text in result.stderr, f"{name}: the compiler's message contains {text!r}",
+                              result.stderr)
+        if name.startswith("unknown flag name"):
+            print(f"--- the compiler's message for {name}:\n{result.stderr}")
+
+    golden_dir = work / "golden"
+    (golden_dir / "flags").mkdir(parents=True)
+    shutil.copyfile(golden, golden_dir / "flags" / "registry.hpp")
+    result = compile_snippet(compiler, [source_root / "include", golden_dir], work, "golden", GOLDEN_CHECK)
+    support.check(result.returncode == 0, "golden header compiles and keeps its strings", result.stderr)
+    support.finish()
+
+
+main()
