@@ -49,7 +49,11 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
     try {
         return toml::parse(text, display);
     } catch (const toml::parse_error& e) {
-        report.error(e.source(), std::string(e.description()), "fix the TOML syntax at this position");
+        // toml++ words its messages "Error while parsing value: ...", which reads badly after "error:".
+        std::string message(e.description());
+        constexpr std::string_view prefix = "Error while parsing ";
+        if (message.starts_with(prefix)) message = "invalid TOML " + message.substr(prefix.size());
+        report.error(e.source(), std::move(message), "fix the TOML syntax at this position");
         return std::nullopt;
     }
 }

@@ -45,7 +45,8 @@ std::string flag_name_problem(std::string_view name) {
     if (!parse_flag_type(type))
         return "has unknown type '" + std::string(type) + "'";
     if (!is_kebab(rest))
-        return "is not of the form <type>.<kebab-name>";
+        return "has '" + std::string(rest) +
+               "' after the type, which is not kebab-case: use lowercase letters and digits joined by single hyphens";
     return {};
 }
 

@@ -80,6 +80,7 @@ private:
     std::optional<Date> read_date(const toml::table& table, std::string_view key, const std::string& flag);
     std::optional<std::string> read_string(const toml::table& table, std::string_view key, const std::string& flag);
     void check_identifiers();
+    void check_spans();
 
     Reporter report_;
     LoadedRegistry registry_;
@@ -272,8 +273,8 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
     if (retires) {
         flag.info.retire_by = read_date(table, "retire_by", name);
         if (!retire_node)
-            require("retire_by", fmt::format("{} flags are temporary: add retire_by = YYYY-MM-DD, the day it must be "
-                                             "gone from code and registry",
+            require("retire_by", fmt::format("{} flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must "
+                                             "be gone from code and registry",
                                              to_string(flag.info.type)));
         if (review_node)
             report_.error(review_node->source(),
@@ -291,23 +292,6 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
     if (const auto* node = retires ? retire_node : review_node) {
         flag.source.date_line = static_cast<int>(node->source().begin.line);
         flag.source.date_column = static_cast<int>(node->source().begin.column);
-    }
-
-    if (created && flag.info.retire_by) {
-        const auto span = (*flag.info.retire_by - *created).count();
-        const auto& policy = storage.policy;
-        const auto max = flag.info.type == FlagType::release ? policy.max_days_release : policy.max_days_experiment;
-        if (span < 0) {
-            report_.error(retire_node->source(),
-                          fmt::format("flag {} retires ({}) before it was created ({})", in_quotes(name),
-                                      format_date(*flag.info.retire_by), format_date(*created)),
-                          "retire_by must be on or after created");
-        } else if (max && span > *max) {
-            report_.error(retire_node->source(),
-                          fmt::format("flag {} lives {} days from created to retire_by; policy allows {} for {} flags",
-                                      in_quotes(name), span, *max, to_string(flag.info.type)),
-                          fmt::format("set retire_by to {} or earlier", format_date(*created + std::chrono::days{*max})));
-        }
     }
 
     // Variants, then the default, which must be one of them (or a boolean when there are none).
@@ -334,7 +318,8 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
                 }
                 if (!seen.insert(variant_identifier(s->get())).second) {
                     report_.error(element.source(),
-                                  fmt::format("variant {} of flag {} is listed twice", in_quotes(s->get()), in_quotes(name)));
+                                  fmt::format("variant {} of flag {} is listed twice", in_quotes(s->get()), in_quotes(name)),
+                                  "list each variant once");
                     continue;
                 }
                 list.push_back(storage.keep(s->get()));
@@ -356,7 +341,8 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
             report_.error(default_node->source(),
                           fmt::format("default of boolean flag {} must be true or false, not {}", in_quotes(name),
                                       internal::describe_type(*default_node)),
-                          "declare variants = [...] to make it a multivariate flag");
+                          "write default = false or default = true without quotes, or declare variants = [...] for a "
+                          "multivariate flag");
     } else if (!flag.info.variants.empty()) {
         const auto* s = default_node->as_string();
         const auto& variants = flag.info.variants;
@@ -383,7 +369,9 @@ void RegistryBuilder::check_identifiers() {
     static const std::set<std::string> reserved = {"Flag",       "Context", "Attribute", "Runtime",  "Detail",
                                                    "PinnedView", "Reason",  "ErrorCode", "FlagInfo", "FlagType",
                                                    "Date",       "Diagnostic", "Severity", "RegistryView",
-                                                   "FlagName",   "ValueIndex"};
+                                                   "FlagName",   "ValueIndex", "Attributes", "Evaluation", "LoadReport",
+                                                   "Status", "RuntimeOptions", "SourceState", "WatchMechanism",
+                                                   "LogSink", "TypedReads", "DefaultReads"};
     std::map<std::string, const Pending*> enum_types;
     for (const auto& flag : pending_) {
         if (flag.variant_type.empty()) continue;
@@ -408,8 +396,35 @@ void RegistryBuilder::check_identifiers() {
     }
 }
 
+// Runs once every file is read: a [policy] in any file of a directory registry applies to all of them.
+void RegistryBuilder::check_spans() {
+    const auto& policy = registry_.storage_->policy;
+    for (const auto& flag : pending_) {
+        if (!flag.info.retire_by || flag.info.created == Date{}) continue;
+        const auto span = (*flag.info.retire_by - flag.info.created).count();
+        const auto max = flag.info.type == FlagType::release ? policy.max_days_release : policy.max_days_experiment;
+        const toml::source_region where{.begin = {static_cast<uint32_t>(flag.source.date_line),
+                                                  static_cast<uint32_t>(flag.source.date_column)},
+                                        .end = {},
+                                        .path = std::make_shared<const std::string>(flag.source.file)};
+        if (span < 0) {
+            report_.error(where,
+                          fmt::format("flag {} retires ({}) before it was created ({})", in_quotes(flag.info.name),
+                                      format_date(*flag.info.retire_by), format_date(flag.info.created)),
+                          "retire_by must be on or after created");
+        } else if (max && span > *max) {
+            report_.error(where,
+                          fmt::format("flag {} lives {} days from created to retire_by; policy allows {} for {} flags",
+                                      in_quotes(flag.info.name), span, *max, to_string(flag.info.type)),
+                          fmt::format("set retire_by to {} or earlier",
+                                      format_date(flag.info.created + std::chrono::days{*max})));
+        }
+    }
+}
+
 std::optional<LoadedRegistry> RegistryBuilder::finish(const std::string& input_display) {
     check_identifiers();
+    check_spans();
     auto& storage = *registry_.storage_;
     if (pending_.empty() && !report_.failed())
         report_.error_in_file(input_display, "the registry declares no flags",
@@ -435,6 +450,7 @@ std::string display_path(const std::filesystem::path& path, const LoadOptions& o
     const auto root = std::filesystem::weakly_canonical(options.display_root, ec);
     const auto relative = absolute.lexically_relative(root);
     if (ec || relative.empty() || *relative.begin() == "..") return path.generic_string();
+    if (relative == ".") return path.filename().empty() ? path.generic_string() : path.filename().generic_string();
     return relative.generic_string();
 }
 
@@ -512,6 +528,9 @@ std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date tod
                 "confirm it is still needed, then move review_by forward");
         }
     }
+    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
     return out;
 }
 

@@ -24,15 +24,15 @@ CASES = [
      {"registry.toml": VALID_FLAG.replace("retire_by", "retire-by")},
      "registry.toml",
      "registry.toml:1:1: error: flag 'release.new-checkout' has no 'retire_by'\n"
-     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day it must be gone from code"
-     " and registry\n"
+     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from"
+     " code and registry\n"
      "registry.toml:5:1: error: unknown key 'retire-by' in flag 'release.new-checkout'\n"
      "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, variants\n"),
 
     ("TOML syntax error",
      {"registry.toml": VALID_FLAG.replace('owner = "payments-team"', "owner = payments-team")},
      "registry.toml",
-     "registry.toml:3:9: error: Error while parsing value: could not determine value type\n"
+     "registry.toml:3:9: error: invalid TOML value: could not determine value type\n"
      "    hint: fix the TOML syntax at this position\n"),
 
     # The valid flag comes first: a generator that emitted as it went would have written it.
@@ -48,6 +48,7 @@ default = "red"
 """},
      "registry.toml",
      "registry.toml:13:30: error: variant 'blue' of flag 'experiment.button-color' is listed twice\n"
+     "    hint: list each variant once\n"
      "registry.toml:14:11: error: default 'red' of flag 'experiment.button-color' is not one of its variants\n"
      "    hint: choose one of: blue, green\n"),
 

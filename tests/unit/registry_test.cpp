@@ -88,7 +88,7 @@ const std::vector<BadRegistry> bad_registries = {
 description = "Redesigned checkout flow"
 owner = payments-team
 )toml",
-     "registry.toml:3:9: error: Error while parsing value: could not determine value type\n"
+     "registry.toml:3:9: error: invalid TOML value: could not determine value type\n"
      "    hint: fix the TOML syntax at this position\n"},
 
     {"unknown top-level key",
@@ -128,8 +128,8 @@ retire-by = 2027-01-15
 default = false
 )toml",
      "registry.toml:1:1: error: flag 'release.new-checkout' has no 'retire_by'\n"
-     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day it must be gone from code and "
-     "registry\n"
+     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from "
+     "code and registry\n"
      "registry.toml:5:1: error: unknown key 'retire-by' in flag 'release.new-checkout'\n"
      "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, variants\n"},
 
@@ -174,7 +174,8 @@ created = 2026-11-01
 retire_by = 2027-01-15
 default = false
 )toml",
-     "registry.toml:1:1: error: flag name 'release.New-checkout' is not of the form <type>.<kebab-name>\n"
+     "registry.toml:1:1: error: flag name 'release.New-checkout' has 'New-checkout' after the type, which is not kebab-case: use lowercase letters "
+     "and digits joined by single hyphens\n"
      "    hint: name flags <type>.<kebab-name> with type release, experiment, ops or permission, e.g. "
      "release.new-checkout\n"},
 
@@ -186,7 +187,8 @@ created = 2026-11-01
 retire_by = 2027-01-15
 default = false
 )toml",
-     "registry.toml:1:1: error: flag name 'release.new--checkout' is not of the form <type>.<kebab-name>\n"
+     "registry.toml:1:1: error: flag name 'release.new--checkout' has 'new--checkout' after the type, which is not kebab-case: use lowercase letters "
+     "and digits joined by single hyphens\n"
      "    hint: name flags <type>.<kebab-name> with type release, experiment, ops or permission, e.g. "
      "release.new-checkout\n"},
 
@@ -198,7 +200,8 @@ created = 2026-11-01
 retire_by = 2027-01-15
 default = false
 )toml",
-     "registry.toml:1:1: error: flag name 'release.new-checkout-' is not of the form <type>.<kebab-name>\n"
+     "registry.toml:1:1: error: flag name 'release.new-checkout-' has 'new-checkout-' after the type, which is not kebab-case: use lowercase letters "
+     "and digits joined by single hyphens\n"
      "    hint: name flags <type>.<kebab-name> with type release, experiment, ops or permission, e.g. "
      "release.new-checkout\n"},
 
@@ -240,8 +243,8 @@ created = 2026-11-01
 default = false
 )toml",
      "registry.toml:1:1: error: flag 'release.new-checkout' has no 'retire_by'\n"
-     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day it must be gone from code and "
-     "registry\n"},
+     "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from "
+     "code and registry\n"},
 
     {"missing retire_by on an experiment flag",
      R"toml([flags."experiment.button-color"]
@@ -252,8 +255,8 @@ variants = ["blue", "green"]
 default = "blue"
 )toml",
      "registry.toml:1:1: error: flag 'experiment.button-color' has no 'retire_by'\n"
-     "    hint: experiment flags are temporary: add retire_by = YYYY-MM-DD, the day it must be gone from code and "
-     "registry\n"},
+     "    hint: experiment flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from "
+     "code and registry\n"},
 
     {"review_by on a release flag",
      R"toml([flags."release.new-checkout"]
@@ -301,7 +304,8 @@ default = "false"
 )toml",
      "registry.toml:6:11: error: default of boolean flag 'release.new-checkout' must be true or false, not a "
      "string\n"
-     "    hint: declare variants = [...] to make it a multivariate flag\n"},
+     "    hint: write default = false or default = true without quotes, or declare variants = [...] for a "
+     "multivariate flag\n"},
 
     {"boolean default on a multivariate flag",
      R"toml([flags."experiment.button-color"]
@@ -350,7 +354,8 @@ retire_by = 2027-02-01
 variants = ["blue", "green", "blue"]
 default = "blue"
 )toml",
-     "registry.toml:6:30: error: variant 'blue' of flag 'experiment.button-color' is listed twice\n"},
+     "registry.toml:6:30: error: variant 'blue' of flag 'experiment.button-color' is listed twice\n"
+     "    hint: list each variant once\n"},
 
     {"created after retire_by",
      R"toml([flags."release.new-checkout"]
@@ -446,8 +451,10 @@ description = "Stop taking payments"
      "    hint: add owner = \"<team>\": the team that removes the flag\n"
      "registry.toml:5:11: error: default of boolean flag 'release.new-checkout' must be true or false, not a "
      "string\n"
-     "    hint: declare variants = [...] to make it a multivariate flag\n"
-     "registry.toml:7:1: error: flag name 'ops.Kill-switch' is not of the form <type>.<kebab-name>\n"
+     "    hint: write default = false or default = true without quotes, or declare variants = [...] for a "
+     "multivariate flag\n"
+     "registry.toml:7:1: error: flag name 'ops.Kill-switch' has 'Kill-switch' after the type, which is not kebab-case: use lowercase letters "
+     "and digits joined by single hyphens\n"
      "    hint: name flags <type>.<kebab-name> with type release, experiment, ops or permission, e.g. "
      "release.new-checkout\n"},
 };
@@ -603,6 +610,25 @@ default = true
                "flags/search.toml:8:1: error: flag 'release.new-checkout' is declared twice; first at "
                "flags/checkout.toml:1\n"
                "    hint: keep one declaration and remove the other\n");
+}
+
+// The policy of a directory registry applies to the flags of every file, whichever is read first.
+BOOST_AUTO_TEST_CASE(directory_policy_applies_to_files_read_before_it) {
+    const TempDir dir;
+    dir.write("flags/a.toml", R"toml([flags."release.new-checkout"]
+description = "Redesigned checkout flow"
+owner = "payments-team"
+created = 2026-11-01
+retire_by = 2027-01-15
+default = false
+)toml");
+    dir.write("flags/policy.toml", "[policy]\nmax_days = { release = 30 }\n");
+    const auto outcome = load_registry(dir.path() / "flags", {.display_root = dir.path()});
+    BOOST_TEST(!outcome.registry.has_value());
+    BOOST_TEST(formatted(outcome.diagnostics) ==
+               "flags/a.toml:5:13: error: flag 'release.new-checkout' lives 75 days from created to retire_by; policy "
+               "allows 30 for release flags\n"
+               "    hint: set retire_by to 2026-12-01 or earlier\n");
 }
 
 BOOST_AUTO_TEST_CASE(directory_without_toml_files) {

@@ -1,6 +1,8 @@
 // flagc: compiles a flag registry into the C++ header of a project's flags. Runs on every build, so
 // the build fails on the day a release or experiment flag passes its retire_by date.
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -28,24 +30,25 @@ constexpr std::string_view usage =
 
 // Leaves the file (and its timestamp) alone when it already has this content, so that a build with
 // an unchanged registry recompiles nothing.
-bool write_if_changed(const std::filesystem::path& path, const std::string& content) {
+// Returns an empty string on success, or why the header could not be written.
+std::string write_if_changed(const std::filesystem::path& path, const std::string& content) {
     {
         std::ifstream in(path, std::ios::binary);
         if (in) {
             std::ostringstream existing;
             existing << in.rdbuf();
-            if (existing.str() == content) return true;
+            if (existing.str() == content) return {};
         }
     }
     const auto temporary = std::filesystem::path(path.string() + ".tmp");
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         out << content;
-        if (!out.flush()) return false;
+        if (!out.flush()) return std::strerror(errno);
     }
     std::error_code ec;
     std::filesystem::rename(temporary, path, ec);
-    return !ec;
+    return ec ? ec.message() : std::string{};
 }
 
 int run(int argc, char** argv) {
@@ -91,8 +94,8 @@ int run(int argc, char** argv) {
     for (const auto& d : outcome.diagnostics) std::cerr << flags::format(d) << '\n';
     if (!outcome.registry || flags::has_errors(outcome.diagnostics)) return 1;
 
-    if (!write_if_changed(output, flags::flagc::render_header(*outcome.registry))) {
-        std::cerr << "flagc: error: cannot write " << output << '\n';
+    if (const auto problem = write_if_changed(output, flags::flagc::render_header(*outcome.registry)); !problem.empty()) {
+        std::cerr << "flagc: error: cannot write " << output << ": " << problem << '\n';
         return 1;
     }
     return 0;
