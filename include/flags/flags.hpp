@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -31,6 +32,7 @@
 #include <flags/published_word.hpp>
 #include <flags/registry.hpp>
 #include <flags/runtime_core.hpp>
+#include <flags/runtime_options.hpp>
 
 namespace flags {
 
@@ -162,13 +164,21 @@ private:
     internal::SnapshotRef snapshot_;
 };
 
-// A runtime of its own, for one runtime file, independent of the process-wide default runtime.
-// Until reload() succeeds it serves registry defaults.
+// A runtime of its own, for one runtime file (or directory, plus an optional override file),
+// independent of the process-wide default runtime. Until a load succeeds it serves registry defaults.
+// It loads when asked (reload()), or loads and watches once started (start()).
 class Runtime : public internal::TypedReads<Runtime> {
 public:
-    explicit Runtime(std::filesystem::path file) : core_(generated::registry) { core_.set_file(std::move(file)); }
+    explicit Runtime(std::filesystem::path file, std::filesystem::path override_file = {})
+        : core_(generated::registry) {
+        core_.set_sources(std::move(file), std::move(override_file));
+    }
 
     LoadReport reload() noexcept { return core_.reload(); }
+    StartReport start(RuntimeOptions options = {}) { return core_.start(std::move(options)); }
+    void stop() noexcept { core_.stop(); }
+    Status status() const { return core_.status(); }
+    void on_change(std::function<void(std::uint64_t generation)> listener) { core_.on_change(std::move(listener)); }
     PinnedView pin() const noexcept { return PinnedView(core_.pin()); }
     std::uint64_t generation() const noexcept { return core_.generation(); }
     internal::RuntimeCore& core() noexcept { return core_; }
@@ -184,17 +194,43 @@ private:
     internal::RuntimeCore core_;
 };
 
-// Loads `file` into the process-wide default runtime, which the free functions below read. A bad or
-// missing file leaves the registry defaults (or the last good snapshot) serving; the report says why.
-inline LoadReport start(std::filesystem::path file) {
-    auto& runtime = internal::default_runtime(generated::registry, generated::published_words);
-    runtime.set_file(std::move(file));
-    return runtime.reload();
+namespace internal {
+inline RuntimeCore& process_runtime() { return default_runtime(generated::registry, generated::published_words); }
+}  // namespace internal
+
+// Starts the process-wide runtime that the free functions below read: loads `file` (a runtime file,
+// or a directory of them) and, unless options.watch is off, reloads it whenever it changes. A bad or
+// missing file leaves the registry defaults (or the last good snapshot) serving and is reported;
+// with options.require_valid_at_start, start fails instead (report.started is false).
+//
+//   auto report = flags::start("/etc/checkout/flags.toml");
+//   if (!report.ok()) for (const auto& d : report.load.diagnostics) log(flags::format(d));
+inline StartReport start(std::filesystem::path file, RuntimeOptions options = {}) {
+    auto& runtime = internal::process_runtime();
+    runtime.set_sources(std::move(file));
+    return runtime.start(std::move(options));
 }
 
-// Reads the default runtime's file again.
-inline LoadReport reload() noexcept {
-    return internal::default_runtime(generated::registry, generated::published_words).reload();
+// The same with a local override file, whose entries replace the base's flag by flag (flagctl
+// override set/clear writes it): an emergency change without waiting for config management.
+inline StartReport start(std::filesystem::path file, std::filesystem::path override_file, RuntimeOptions options = {}) {
+    auto& runtime = internal::process_runtime();
+    runtime.set_sources(std::move(file), std::move(override_file));
+    return runtime.start(std::move(options));
+}
+
+// Stops watching; the current snapshot keeps serving.
+inline void stop() noexcept { internal::process_runtime().stop(); }
+
+// Reads the default runtime's files again, now.
+inline LoadReport reload() noexcept { return internal::process_runtime().reload(); }
+
+// Generation, hash, files, last load and error, staleness and watch mechanism.
+inline Status status() { return internal::process_runtime().status(); }
+
+// Called after each publish, on the publishing thread, never on the read path.
+inline void on_change(std::function<void(std::uint64_t generation)> listener) {
+    internal::process_runtime().on_change(std::move(listener));
 }
 
 template <Flag F>

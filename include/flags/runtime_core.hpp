@@ -9,8 +9,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,6 +23,7 @@
 #include <flags/diagnostic.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/registry_types.hpp>
+#include <flags/runtime_options.hpp>
 
 namespace flags {
 
@@ -30,6 +33,13 @@ struct LoadReport {
     std::vector<Diagnostic> diagnostics{};
 
     bool ok() const noexcept { return !has_errors(diagnostics); }
+};
+
+struct StartReport {
+    bool started = false;  // false only with RuntimeOptions::require_valid_at_start and a bad first load
+    LoadReport load{};     // the first load
+
+    bool ok() const noexcept { return started && load.ok(); }
 };
 
 namespace internal {
@@ -67,12 +77,28 @@ public:
     RuntimeCore& operator=(const RuntimeCore&) = delete;
     ~RuntimeCore();
 
-    // The runtime file reload() reads.
-    void set_file(std::filesystem::path file);
+    // The files reload() reads: a runtime file or a directory of *.toml files (merged; a flag may
+    // appear in one of them only), and optionally a local override file whose entries replace the
+    // base's, flag by flag.
+    void set_sources(std::filesystem::path base, std::filesystem::path override_file = {});
+    void set_file(std::filesystem::path file) { set_sources(std::move(file)); }
 
-    // Reads, validates and compiles the runtime file. On success with new content, publishes a new
-    // snapshot (generation + 1); on any error, or unchanged content, the serving snapshot stays.
+    // Reads, validates and compiles the files. On success with new content, publishes a new snapshot
+    // (generation + 1); on any error, or unchanged content, the serving snapshot stays.
     LoadReport reload() noexcept;
+
+    // Loads the files, then (with options.watch) watches them on a background thread and reloads them
+    // when they change. A missing or invalid file at start leaves the registry defaults serving and is
+    // reported; with options.require_valid_at_start the runtime does not start instead.
+    StartReport start(RuntimeOptions options = {});
+    // Stops watching; the thread is joined. Serving goes on with the current snapshot.
+    void stop() noexcept;
+
+    Status status() const;
+
+    // Called after each publish with the new generation, on the publishing thread (the watcher's, or
+    // the caller of reload()), never on the read path. A listener that throws is logged and ignored.
+    void on_change(std::function<void(std::uint64_t generation)> listener);
 
     // The same from text in memory; `display` names it in messages.
     LoadReport load_text(std::string_view text, std::string display) noexcept;
@@ -90,7 +116,13 @@ public:
 
 private:
     struct State;
+    struct Compiled;
     void publish_locked(State& state);
+    LoadReport load_from_disk(const std::function<bool()>* unchanged_since_start) noexcept;
+    LoadReport conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,
+                        std::chrono::steady_clock::time_point started);
+    void log(const std::string& line) const;
+    void report_stale();
 
     RegistryView registry_;
     std::unique_ptr<State> state_;

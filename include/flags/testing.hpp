@@ -33,9 +33,7 @@ public:
     ~override() { core().clear_override(internal::index_of<F>); }
 
 private:
-    static internal::RuntimeCore& core() {
-        return internal::default_runtime(generated::registry, generated::published_words);
-    }
+    static internal::RuntimeCore& core() { return internal::process_runtime(); }
 };
 
 // Every value of F: false and true, or each variant in registry order.

@@ -1,16 +1,21 @@
 #include <flags/runtime_core.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <new>
 
 #include <flags/published_word.hpp>
 
-#include "../toml_input.hpp"
+#include <fmt/format.h>
+
 #include "hazard.hpp"
+#include "json_line.hpp"
 #include "runtime_loader.hpp"
 #include "snapshot.hpp"
+#include "source_files.hpp"
+#include "watcher.hpp"
 
 namespace flags::internal {
 namespace {
@@ -47,14 +52,24 @@ Evaluation SnapshotRef::evaluate(std::size_t flag, const Context& ctx) const noe
 
 std::uint64_t SnapshotRef::generation() const noexcept { return snapshot_ ? snapshot_->generation : 0; }
 
+struct RuntimeCore::Compiled {
+    CompiledFile file;
+};
+
 struct RuntimeCore::State {
-    std::mutex writer;  // serialises publishers; readers never take it
-    std::filesystem::path file;
+    mutable std::mutex writer;  // serialises publishers and guards everything below; readers never take it
+    SourcePaths paths;
+    RuntimeOptions options;
     std::unique_ptr<std::atomic<std::uint32_t>[]> own_words;
-    std::optional<CompiledFile> base;  // the last good file, before overrides
+    std::optional<CompiledFile> base;  // the last good files, before overrides
     std::map<std::size_t, ValueIndex> overrides;
     std::uint64_t generation = 0;
     std::vector<const Snapshot*> retired;  // unpublished, maybe still read
+    std::vector<std::function<void(std::uint64_t)>> listeners;
+    Status status;
+    std::optional<std::chrono::steady_clock::time_point> stale_since;
+    std::chrono::steady_clock::time_point last_stale_log{};
+    std::unique_ptr<Watcher> watcher;  // declared last: stopped first, before what its thread uses
 
     // Frees retired snapshots that no reader is evaluating; pinned ones live on through their pins.
     void reclaim() {
@@ -80,13 +95,15 @@ RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint3
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()) {}
 
 RuntimeCore::~RuntimeCore() {
+    stop();
     drop_reference(current_.exchange(nullptr, std::memory_order_acq_rel));
     for (const auto* s : state_->retired) drop_reference(s);
 }
 
-void RuntimeCore::set_file(std::filesystem::path file) {
+void RuntimeCore::set_sources(std::filesystem::path base, std::filesystem::path override_file) {
     std::lock_guard lock(state_->writer);
-    state_->file = std::move(file);
+    state_->paths = SourcePaths{.base = std::move(base), .override_file = std::move(override_file)};
+    state_->status.sources = state_->paths.described();
 }
 
 void RuntimeCore::publish_locked(State& state) {
@@ -113,18 +130,110 @@ void RuntimeCore::publish_locked(State& state) {
     state.reclaim();
 }
 
+void RuntimeCore::log(const std::string& line) const {
+    LogSink sink;
+    {
+        std::lock_guard lock(state_->writer);
+        sink = state_->options.log;
+    }
+    try {
+        if (sink) sink(line);
+        else std::fprintf(stderr, "%s\n", line.c_str());
+    } catch (...) {
+        // A log sink that throws must not take loading down with it.
+    }
+}
+
+// Records the outcome of one load attempt in the status, publishes a good result, and reports it.
+LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,
+                                 std::chrono::steady_clock::time_point started) {
+    std::string line;
+    std::vector<std::function<void(std::uint64_t)>> listeners;
+    {
+        std::lock_guard lock(state_->writer);
+        auto& status = state_->status;
+        const auto now = std::chrono::system_clock::now();
+        if (compiled) {
+            if (!(state_->base && state_->base->content_hash == compiled->file.content_hash)) {
+                state_->base = std::move(compiled->file);
+                publish_locked(*state_);
+                report.published = true;
+            }
+            status.state = SourceState::ok;
+            status.last_success = now;
+            status.consecutive_failures = 0;
+            state_->stale_since.reset();
+        } else {
+            status.state = state == SourceState::ok ? SourceState::invalid : state;
+            const auto first_error = std::find_if(report.diagnostics.begin(), report.diagnostics.end(),
+                                                  [](const Diagnostic& d) { return d.severity == Severity::error; });
+            if (first_error != report.diagnostics.end())
+                status.last_error = first_error->line > 0
+                                        ? fmt::format("{}:{}: {}", first_error->file, first_error->line, first_error->message)
+                                        : fmt::format("{}: {}", first_error->file, first_error->message);
+            status.last_error_time = now;
+            ++status.consecutive_failures;
+            if (!state_->stale_since) state_->stale_since = std::chrono::steady_clock::now();
+        }
+        report.generation = state_->generation;
+        status.generation = state_->generation;
+        status.content_hash = state_->base ? state_->base->content_hash : 0;
+
+        const double millis =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (report.published) {
+            std::uint64_t flags_set = 0;
+            for (const auto& program : state_->base->flags) flags_set += program.present;
+            line = JsonLine{}
+                       .field("ts", utc_timestamp())
+                       .field("event", "loaded")
+                       .field("generation", state_->generation)
+                       .field("hash", hex_hash(state_->base->content_hash))
+                       .field("duration_ms", millis)
+                       .field("flags", flags_set)
+                       .str();
+            listeners = state_->listeners;
+        } else if (!compiled) {
+            const auto& d = report.diagnostics;
+            const auto first = std::find_if(d.begin(), d.end(), [](const Diagnostic& x) { return x.severity == Severity::error; });
+            JsonLine json;
+            json.field("ts", utc_timestamp())
+                .field("event", status.state == SourceState::missing ? "missing"
+                                : status.state == SourceState::empty ? "empty"
+                                                                     : "rejected");
+            if (first != d.end()) {
+                json.field("file", first->file);
+                if (first->line > 0) json.field("line", first->line).field("column", first->column);
+                json.field("message", first->message);
+                if (!first->hint.empty()) json.field("hint", first->hint);
+            }
+            line = json.field("errors", static_cast<std::uint64_t>(std::count_if(
+                                            d.begin(), d.end(), [](const Diagnostic& x) { return x.severity == Severity::error; })))
+                       .field("serving_generation", state_->generation)
+                       .str();
+        }
+    }
+    if (!line.empty()) log(line);
+    for (const auto& listener : listeners) {
+        try {
+            listener(report.generation);
+        } catch (const std::exception& e) {
+            log(JsonLine{}.field("ts", utc_timestamp()).field("event", "listener_failed").field("message", e.what()).str());
+        } catch (...) {
+            log(JsonLine{}.field("ts", utc_timestamp()).field("event", "listener_failed").str());
+        }
+    }
+    return report;
+}
+
 LoadReport RuntimeCore::load_text(std::string_view text, std::string display) noexcept {
+    const auto started = std::chrono::steady_clock::now();
     LoadReport report;
     try {
         std::vector<RuntimeSource> sources{RuntimeSource{.display = display, .text = std::string(text)}};
         auto compiled = compile_runtime(registry_, sources, report.diagnostics);
-        std::lock_guard lock(state_->writer);
-        if (compiled && !(state_->base && state_->base->content_hash == compiled->content_hash)) {
-            state_->base = std::move(*compiled);
-            publish_locked(*state_);
-            report.published = true;
-        }
-        report.generation = state_->generation;
+        return conclude(SourceState::ok, compiled ? std::make_unique<Compiled>(Compiled{std::move(*compiled)}) : nullptr,
+                        std::move(report), started);
     } catch (const std::bad_alloc&) {
         report.diagnostics.push_back(out_of_memory(display));
     } catch (const std::exception& e) {
@@ -133,29 +242,131 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     return report;
 }
 
-LoadReport RuntimeCore::reload() noexcept {
+LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_since_start) noexcept {
+    const auto started = std::chrono::steady_clock::now();
     LoadReport report;
     try {
-        std::filesystem::path file;
+        SourcePaths paths;
         {
             std::lock_guard lock(state_->writer);
-            file = state_->file;
+            paths = state_->paths;
             report.generation = state_->generation;
         }
-        if (file.empty()) {
+        if (paths.base.empty()) {
             report.diagnostics.push_back(Diagnostic{.message = "no runtime file is set",
                                                     .hint = "start the runtime with the path of its runtime file"});
             return report;
         }
-        Reporter reporter(report.diagnostics);
-        const auto text = read_text_file(file, file.string(), reporter);
-        if (!text) return report;
-        auto loaded = load_text(*text, file.string());
-        return loaded;
+        auto read = read_sources(paths);
+        report.diagnostics = std::move(read.diagnostics);
+        std::unique_ptr<Compiled> compiled;
+        if (read.state == SourceState::ok) {
+            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics))
+                compiled = std::make_unique<Compiled>(Compiled{std::move(*file)});
+        }
+        // A writer began changing the files while they were read: what was read may be half of it.
+        // Publish nothing and say nothing; the watcher loads again once the writer is done.
+        if (unchanged_since_start && !(*unchanged_since_start)()) return report;
+        return conclude(read.state, std::move(compiled), std::move(report), started);
+    } catch (const std::bad_alloc&) {
+        report.diagnostics.push_back(out_of_memory("runtime files"));
     } catch (const std::exception& e) {
         report.diagnostics.push_back(Diagnostic{.message = e.what()});
+    }
+    return report;
+}
+
+LoadReport RuntimeCore::reload() noexcept { return load_from_disk(nullptr); }
+
+StartReport RuntimeCore::start(RuntimeOptions options) {
+    stop();
+    {
+        std::lock_guard lock(state_->writer);
+        state_->options = options;
+    }
+    StartReport report{.started = true, .load = reload()};
+    if (!report.load.ok() && options.require_valid_at_start) {
+        report.started = false;
         return report;
     }
+    if (options.watch) {
+        WatcherHooks hooks{
+            .load = [this](const std::function<bool()>& unchanged) { load_from_disk(&unchanged); },
+            .degraded =
+                [this](const std::string& reason) {
+                    log(JsonLine{}
+                            .field("ts", utc_timestamp())
+                            .field("event", "degraded")
+                            .field("mechanism", "polling")
+                            .field("reason", reason)
+                            .str());
+                },
+            .tick = [this] { report_stale(); },
+            .overflowed = [this] { log(JsonLine{}.field("ts", utc_timestamp()).field("event", "watch_overflow").str()); },
+        };
+        SourcePaths paths;
+        {
+            std::lock_guard lock(state_->writer);
+            paths = state_->paths;
+        }
+        auto watcher = std::make_unique<Watcher>(paths.watched(), options, std::move(hooks));
+        const bool polling = watcher->mechanism() == WatchMechanism::polling && !options.force_polling;
+        {
+            std::lock_guard lock(state_->writer);
+            state_->watcher = std::move(watcher);
+        }
+        if (polling)
+            log(JsonLine{}
+                    .field("ts", utc_timestamp())
+                    .field("event", "degraded")
+                    .field("mechanism", "polling")
+                    .field("reason", "inotify is unavailable")
+                    .str());
+    }
+    return report;
+}
+
+void RuntimeCore::stop() noexcept {
+    std::unique_ptr<Watcher> watcher;
+    {
+        std::lock_guard lock(state_->writer);
+        watcher = std::move(state_->watcher);
+    }
+    watcher.reset();  // joins the thread, outside the lock its loads take
+}
+
+void RuntimeCore::report_stale() {
+    std::string line;
+    {
+        std::lock_guard lock(state_->writer);
+        const auto now = std::chrono::steady_clock::now();
+        if (!state_->stale_since || now - state_->last_stale_log < state_->options.stale_log_interval) return;
+        state_->last_stale_log = now;
+        line = JsonLine{}
+                   .field("ts", utc_timestamp())
+                   .field("event", "stale")
+                   .field("age_s", std::chrono::duration<double>(now - *state_->stale_since).count())
+                   .field("serving_generation", state_->generation)
+                   .field("last_error", state_->status.last_error)
+                   .str();
+    }
+    log(line);
+}
+
+Status RuntimeCore::status() const {
+    std::lock_guard lock(state_->writer);
+    Status status = state_->status;
+    status.stale = state_->stale_since.has_value();
+    if (status.stale)
+        status.stale_for = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                 *state_->stale_since);
+    status.mechanism = state_->watcher ? state_->watcher->mechanism() : WatchMechanism::none;
+    return status;
+}
+
+void RuntimeCore::on_change(std::function<void(std::uint64_t)> listener) {
+    std::lock_guard lock(state_->writer);
+    state_->listeners.push_back(std::move(listener));
 }
 
 Evaluation RuntimeCore::evaluate(std::size_t flag, const Context& ctx) const noexcept {

@@ -75,7 +75,7 @@ public:
 
     void read_header(const toml::table& root);
     void read_segments(const toml::table& root);
-    void read_flags(const toml::table& root);
+    void read_flags(const toml::table& root, int layer);
     void check_prerequisite_cycles();
     bool failed() const { return report_.failed(); }
 
@@ -105,7 +105,11 @@ private:
     std::vector<FlagProgram> programs_;
     std::unordered_map<std::string_view, std::string_view> interned_;
     std::map<std::string, SegmentSource, std::less<>> segments_;
-    std::map<std::size_t, toml::source_region> declared_;     // flag -> where its entry is
+    struct Declaration {
+        int layer = 0;
+        toml::source_region where;
+    };
+    std::map<std::size_t, Declaration> declared_;              // flag -> its entry in effect
     std::map<std::size_t, const toml::node*> requires_nodes_;  // flag -> its `requires` table
 };
 
@@ -588,7 +592,7 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
     }
 }
 
-void Compiler::read_flags(const toml::table& root) {
+void Compiler::read_flags(const toml::table& root, int layer) {
     const auto* node = root.get("flags");
     if (!node) return;
     const auto* table = node->as_table();
@@ -605,12 +609,20 @@ void Compiler::read_flags(const toml::table& root) {
             continue;
         }
         const auto index = static_cast<std::size_t>(flag);
-        if (auto [first, inserted] = declared_.emplace(index, key.source()); !inserted) {
-            report_.error(key.source(),
-                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
-                                      first->second.path ? *first->second.path : std::string{}, first->second.begin.line),
-                          "keep the flag in one file");
-            continue;
+        if (auto [first, inserted] = declared_.emplace(index, Declaration{layer, key.source()}); !inserted) {
+            if (first->second.layer == layer) {
+                const auto& where = first->second.where;
+                report_.error(key.source(),
+                              fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                          where.path ? *where.path : std::string{}, where.begin.line),
+                              "keep the flag in one file");
+                continue;
+            }
+            // An override replaces the lower layer's entry whole.
+            first->second = Declaration{layer, key.source()};
+            programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
+                                           .salt_state = bucketing::salt_state(registry_.flags[index].name)};
+            requires_nodes_.erase(index);
         }
         const auto* flag_table = value.as_table();
         if (!flag_table) {
@@ -677,7 +689,12 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
         compiler.read_header(root);
         compiler.read_segments(root);
     }
-    for (const auto& root : roots) compiler.read_flags(root);
+    // Lower layers first, so that a higher layer's entry replaces theirs.
+    std::vector<std::size_t> order(roots.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
+    for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
     if (!compiler.failed()) compiler.check_prerequisite_cycles();
     if (compiler.failed()) return std::nullopt;
     return compiler.finish(bucketing::fmix64(content_hash));

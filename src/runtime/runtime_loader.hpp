@@ -18,6 +18,9 @@ namespace flags::internal {
 struct RuntimeSource {
     std::string display;  // the file as messages name it
     std::string text;
+    // Files of one layer are merged, and a flag may appear in only one of them; an entry in a higher
+    // layer (the local override file) replaces the flag's entry from a lower one.
+    int layer = 0;
 };
 
 struct CompiledFile {
@@ -29,7 +32,7 @@ struct CompiledFile {
 // The schema this build reads; a file declaring a newer one is refused rather than half understood.
 inline constexpr int runtime_schema = 1;
 
-// Compiles the sources together (a flag may appear in only one of them). Returns nothing when any
+// Compiles the sources together, layer by layer. Returns nothing when any
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics);

@@ -1,0 +1,84 @@
+// How a runtime finds, watches and reports on its files, and what it says about them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flags {
+
+// Receives one JSON object per line of log ("loaded", "rejected", "missing", "stale", "degraded").
+// Called on the runtime's watcher thread; it must not call back into the runtime's writing functions.
+using LogSink = std::function<void(std::string_view json_line)>;
+
+struct RuntimeOptions {
+    // Watch the files and reload them when they change. Off: only reload() loads.
+    bool watch = true;
+    // Use polling even where inotify works (it is used by itself where inotify is unavailable).
+    bool force_polling = false;
+    // How often polling looks at the files.
+    std::chrono::milliseconds poll_interval{1000};
+    // How long the files must be quiet after a completed write before they are read, so that one save
+    // that fires several events is read once.
+    std::chrono::milliseconds quiet_period{25};
+    // How often a "stale" line is logged while the file on disk is refused.
+    std::chrono::milliseconds stale_log_interval{30'000};
+    // Start fails (no runtime, no watcher) when the files are missing or invalid at start, for services
+    // that would rather not boot without their flags. Off: registry defaults serve until a good file.
+    bool require_valid_at_start = false;
+    // Where JSON log lines go; empty: standard error.
+    LogSink log{};
+};
+
+// The state of the files after the most recent attempt to load them.
+enum class SourceState : std::uint8_t {
+    not_loaded,  // nothing attempted yet
+    ok,
+    missing,     // a file (or the directory) does not exist
+    empty,       // a file exists but holds nothing
+    invalid,     // unreadable, or refused by validation
+};
+
+enum class WatchMechanism : std::uint8_t { none, inotify, polling };
+
+constexpr std::string_view to_string(SourceState state) noexcept {
+    switch (state) {
+    case SourceState::not_loaded: return "not_loaded";
+    case SourceState::ok: return "ok";
+    case SourceState::missing: return "missing";
+    case SourceState::empty: return "empty";
+    case SourceState::invalid: return "invalid";
+    }
+    return "?";
+}
+
+constexpr std::string_view to_string(WatchMechanism mechanism) noexcept {
+    switch (mechanism) {
+    case WatchMechanism::none: return "none";
+    case WatchMechanism::inotify: return "inotify";
+    case WatchMechanism::polling: return "polling";
+    }
+    return "?";
+}
+
+struct Status {
+    std::uint64_t generation = 0;  // 0: registry defaults
+    std::uint64_t content_hash = 0;
+    std::vector<std::string> sources{};  // base file or directory, then the override file
+    SourceState state = SourceState::not_loaded;
+    std::optional<std::chrono::system_clock::time_point> last_success{};
+    std::string last_error{};  // "file:line: message" of the latest refused load
+    std::optional<std::chrono::system_clock::time_point> last_error_time{};
+    unsigned consecutive_failures = 0;
+    // The files on disk differ from what is served because they were refused; since when.
+    bool stale = false;
+    std::chrono::milliseconds stale_for{0};
+    WatchMechanism mechanism = WatchMechanism::none;
+};
+
+}  // namespace flags

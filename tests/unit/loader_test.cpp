@@ -1,0 +1,496 @@
+// Validation of runtime files: for each mistake an operator can make, the exact messages the loader
+// answers with (pinned, because operators and CI logs read them), and what a refused file leaves
+// serving.
+#define BOOST_TEST_MODULE loader
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <flags/flags.hpp>
+
+#include "printing.hpp"
+
+namespace {
+
+using flags::Reason;
+using flags::internal::RuntimeCore;
+
+std::size_t index_of(std::string_view name) {
+    const int index = flags::generated::registry.find(name);
+    BOOST_REQUIRE(index >= 0);
+    return static_cast<std::size_t>(index);
+}
+
+// Diagnostics as the operator reads them, one after another, so that a failure shows the whole
+// expected and actual output side by side rather than one element at a time.
+std::string rendered(const std::vector<flags::Diagnostic>& diagnostics) {
+    std::string out;
+    for (const auto& d : diagnostics) out += flags::format(d) + "\n";
+    return out;
+}
+
+std::string rendered(const std::vector<std::string>& diagnostics) {
+    std::string out;
+    for (const auto& d : diagnostics) out += d + "\n";
+    return out;
+}
+
+// A good file to load first, so that each refused file can be shown to leave it serving.
+constexpr std::string_view good_file = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n";
+
+struct BadFile {
+    std::string what;
+    std::string text;
+    std::vector<std::string> diagnostics;  // flags::format of each, in order
+};
+std::ostream& operator<<(std::ostream& out, const BadFile& f) { return out << f.what; }
+
+// Each file holds one mistake (the segment case needs two segments to make it). Line and column
+// point at the offending key or value, so an editor jumps to it.
+const std::vector<BadFile> bad_files = {
+    // Syntax errors are toml++'s words; it quotes what it saw up to and including the line's end.
+    {"a TOML syntax error",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = tru
+)",
+     {"runtime.toml:3:12: error: invalid TOML boolean: expected 'true', saw 'tru\n'\n"
+      "    hint: fix the TOML syntax at this position"}},
+    {"an unclosed table header",
+     R"(schema = 1
+[flags."release.new-checkout"
+value = true
+)",
+     {"runtime.toml:2:30: error: invalid TOML table header: expected ']', saw '\\n'\n"
+      "    hint: fix the TOML syntax at this position"}},
+    {"an unknown top-level key",
+     R"(schema = 1
+shema = 1
+)",
+     {"runtime.toml:2:1: error: unknown key 'shema' at the top level\n"
+      "    hint: a runtime file holds schema, [segments] and [flags.\"<name>\"] tables"}},
+    {"an unknown key in a flag",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+rollout_percent = 5
+)",
+     {"runtime.toml:4:1: error: unknown key 'rollout_percent' in flag 'release.new-checkout'\n"
+      "    hint: known keys: bucket_by, off, requires, rollout, rules, salt, since, split, value"}},
+    {"an unknown key in a rule",
+     R"(schema = 1
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], value = true, note = "x" }]
+)",
+     {"runtime.toml:4:71: error: unknown key 'note' in a rule\n"
+      "    hint: known keys: rollout, split, value, when"}},
+    {"a boolean flag given a variant name",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = "green"
+)",
+     {"runtime.toml:3:9: error: flag 'release.new-checkout' is boolean; its value must be true or false, not a string\n"
+      "    hint: write value = true or value = false"}},
+    {"a multivariate flag given true",
+     R"(schema = 1
+[flags."experiment.button-color"]
+value = true
+)",
+     {"runtime.toml:3:9: error: flag 'experiment.button-color' is multivariate; its value must be a variant name, not a boolean\n"
+      "    hint: variants: blue, green, red"}},
+    {"a variant the registry does not declare",
+     R"(schema = 1
+[flags."experiment.button-color"]
+value = "purple"
+)",
+     {"runtime.toml:3:9: error: 'purple' is not a variant of flag 'experiment.button-color'\n"
+      "    hint: variants: blue, green, red"}},
+    {"rollout 101",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 101
+)",
+     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"rollout -1",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = -1
+)",
+     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"rollout as a string",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = "25"
+)",
+     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"rollout 12.345",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 12.345
+)",
+     {"runtime.toml:3:11: error: rollout 12.345 is finer than 0.01\n"
+      "    hint: use at most two decimals, e.g. 12.5 or 0.01"}},
+    {"rollout on a multivariate flag",
+     R"(schema = 1
+[flags."experiment.button-color"]
+rollout = 50
+)",
+     {"runtime.toml:3:11: error: flag 'experiment.button-color' is multivariate; it takes 'split', not 'rollout'\n"
+      "    hint: e.g. split = { blue = 50, ... }"}},
+    {"split on a boolean flag",
+     R"(schema = 1
+[flags."release.new-checkout"]
+split = { on = 50, off = 50 }
+)",
+     {"runtime.toml:3:9: error: flag 'release.new-checkout' is boolean; it takes 'rollout', not 'split'\n"
+      "    hint: e.g. rollout = 25"}},
+    {"split weights summing to 95",
+     R"(schema = 1
+[flags."experiment.button-color"]
+split = { blue = 50, green = 25, red = 20 }
+)",
+     {"runtime.toml:3:9: error: split weights of flag 'experiment.button-color' sum to 95.00, not 100\n"
+      "    hint: make the weights add up to exactly 100"}},
+    {"split naming an unknown variant",
+     R"(schema = 1
+[flags."experiment.button-color"]
+split = { blue = 50, purple = 50 }
+)",
+     {"runtime.toml:3:22: error: 'purple' is not a variant of flag 'experiment.button-color'\n"
+      "    hint: variants: blue, green, red"}},
+    {"split weights finer than 0.01",
+     R"(schema = 1
+[flags."experiment.button-color"]
+split = { blue = 50.005, green = 49.995 }
+)",
+     {"runtime.toml:3:18: error: weight of 'blue' 50.005 is finer than 0.01\n"
+      "    hint: use at most two decimals, e.g. 12.5 or 0.01",
+      "runtime.toml:3:34: error: weight of 'green' 49.995 is finer than 0.01\n"
+      "    hint: use at most two decimals, e.g. 12.5 or 0.01"}},
+    {"an unknown segment",
+     R"(schema = 1
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ segment = "beta" }], value = true }]
+)",
+     {"runtime.toml:4:32: error: unknown segment 'beta'\n"
+      "    hint: define it under [segments]"}},
+    {"a segment referring to another segment",
+     R"(schema = 1
+[segments]
+staff = [{ attr = "email", ends_with = "@example.com" }]
+beta = [{ segment = "staff" }]
+[flags."permission.early-access"]
+rules = [{ when = [{ segment = "beta" }], value = true }]
+)",
+     {"runtime.toml:4:21: error: a segment cannot refer to another segment\n"
+      "    hint: copy the other segment's conditions into this one"}},
+    {"an unknown operator",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "plan", equals = "growth" }], value = true }]
+)",
+     {"runtime.toml:3:37: error: unknown operator 'equals'\n"
+      "    hint: operators: after, before, contains, ends_with, gt, gte, in, lt, lte, not_in, semver_eq, semver_gt, semver_gte, semver_lt, semver_lte, starts_with, segment"}},
+    {"a condition with two operators",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "plan", in = ["growth"], not_in = ["free"] }], value = true }]
+)",
+     {"runtime.toml:3:54: error: a condition takes exactly one operator\n"
+      "    hint: split it into two conditions of the same 'when' list; they are ANDed"}},
+    {"a condition without attr",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ in = ["growth"] }], value = true }]
+)",
+     {"runtime.toml:3:20: error: a condition needs 'attr', the attribute it tests\n"
+      "    hint: e.g. { attr = \"plan\", in = [\"growth\"] }"}},
+    {"attr = 5",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = 5, in = ["growth"] }], value = true }]
+)",
+     {"runtime.toml:3:29: error: 'attr' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
+      "    hint: e.g. attr = \"plan\""}},
+    {"attr = \"has space\"",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "has space", in = ["growth"] }], value = true }]
+)",
+     {"runtime.toml:3:29: error: 'attr' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
+      "    hint: e.g. attr = \"plan\""}},
+    {"bucket_by = \"user id\"",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 5
+bucket_by = "user id"
+)",
+     {"runtime.toml:4:13: error: 'bucket_by' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
+      "    hint: e.g. attr = \"plan\""}},
+    {"a semver literal without a patch number",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "app_version", semver_gte = "2.3" }], value = true }]
+)",
+     {"runtime.toml:3:57: error: '2.3' is not a semantic version\n"
+      "    hint: write MAJOR.MINOR.PATCH, e.g. semver_gte = \"2.3.0\""}},
+    {"after = \"tomorrow\"",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = "tomorrow" }], value = true }]
+)",
+     {"runtime.toml:3:47: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
+      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+    {"a TOML local date-time, without offset",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = 2026-06-01T00:00:00 }], value = true }]
+)",
+     {"runtime.toml:3:47: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
+      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+    {"a date-time string without offset",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", before = "2026-06-01T00:00:00" }], value = true }]
+)",
+     {"runtime.toml:3:48: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
+      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+    {"requires naming an unknown flag",
+     R"(schema = 1
+[flags."experiment.button-color"]
+split = { green = 100 }
+requires = { "release.old-checkout" = true }
+)",
+     {"runtime.toml:4:14: error: 'requires' names unknown flag 'release.old-checkout'\n"
+      "    hint: name a flag declared in the registry"}},
+    {"two flags requiring each other",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+requires = { "release.fast-search" = true }
+[flags."release.fast-search"]
+value = true
+requires = { "release.new-checkout" = true }
+)",
+     {"runtime.toml:7:12: error: 'requires' forms a cycle: release.fast-search -> release.new-checkout -> release.fast-search\n"
+      "    hint: a flag cannot depend on itself, directly or through others"}},
+    {"a flag requiring itself",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+requires = { "release.new-checkout" = true }
+)",
+     {"runtime.toml:4:12: error: 'requires' forms a cycle: release.new-checkout -> release.new-checkout\n"
+      "    hint: a flag cannot depend on itself, directly or through others"}},
+    {"no schema",
+     R"([flags."release.new-checkout"]
+value = true
+)",
+     {"runtime.toml:1:1: error: the file declares no schema\n"
+      "    hint: add schema = 1 as its first line"}},
+    {"schema = 2",
+     R"(schema = 2
+)",
+     {"runtime.toml:1:10: error: schema 2 is newer than this flagstone understands (1)\n"
+      "    hint: deploy a binary built with a newer flagstone before this file, or write the file for schema 1"}},
+    {"schema = \"1\"",
+     R"(schema = "1"
+)",
+     {"runtime.toml:1:10: error: 'schema' must be a positive integer\n"
+      "    hint: this flagstone reads schema = 1"}},
+    {"since as a string",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+since = "2026-11-10"
+)",
+     {"runtime.toml:4:9: error: 'since' must be a date\n"
+      "    hint: write a bare TOML date: since = 2026-11-10"}},
+    {"since as a date-time",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+since = 2026-11-10T10:00:00Z
+)",
+     {"runtime.toml:4:9: error: 'since' must be a date\n"
+      "    hint: write a bare TOML date: since = 2026-11-10"}},
+    {"value and rollout together",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+rollout = 25
+)",
+     {"runtime.toml:3:9: error: give only one of 'value', 'rollout' and 'split'\n"
+      "    hint: rollout is for a boolean flag, split for a multivariate one, value for everyone alike"}},
+    {"a rule without when",
+     R"(schema = 1
+[flags."permission.early-access"]
+value = false
+rules = [{ value = true }]
+)",
+     {"runtime.toml:4:10: error: a rule needs 'when', a non-empty array of conditions\n"
+      "    hint: e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]"}},
+    {"a rule with an empty when",
+     R"(schema = 1
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [], value = true }]
+)",
+     {"runtime.toml:4:19: error: a rule needs 'when', a non-empty array of conditions\n"
+      "    hint: e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]"}},
+    {"a rule without value",
+     R"(schema = 1
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }] }]
+)",
+     {"runtime.toml:4:10: error: a rule needs 'value', 'rollout' or 'split': what it serves\n"
+      "    hint: e.g. value = true"}},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(loader)
+
+BOOST_DATA_TEST_CASE(each_mistake_is_refused_with_its_exact_messages, boost::unit_test::data::make(bad_files), file) {
+    RuntimeCore core(flags::generated::registry);
+    BOOST_REQUIRE(core.load_text(good_file, "runtime.toml").published);
+
+    const auto report = core.load_text(file.text, "runtime.toml");
+    BOOST_TEST(rendered(report.diagnostics) == rendered(file.diagnostics));
+    BOOST_TEST(!report.ok());
+    BOOST_TEST(!report.published);
+    BOOST_TEST(report.generation == 1u);
+    // The good file still answers.
+    const auto e = core.evaluate(index_of("release.new-checkout"), {});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.generation == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_unregistered_flag_is_a_warning_and_the_file_publishes) {
+    // A file shared by binaries of several versions names flags some of them do not know yet, or no
+    // longer know. Its entry cannot be checked without the flag's type, so even nonsense in it is
+    // only ignored; the rest of the file applies.
+    RuntimeCore core(flags::generated::registry);
+    const auto report = core.load_text(R"(schema = 1
+[flags."release.from-the-future"]
+rollout = 250
+[flags."release.new-checkout"]
+value = true
+)",
+                                       "runtime.toml");
+    BOOST_TEST(rendered(report.diagnostics) ==
+               "runtime.toml:2:8: warning: flag 'release.from-the-future' is not in the registry; its entry is ignored\n"
+               "    hint: a binary built with this flag will read it; remove the entry once the flag is retired\n");
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.published);
+    BOOST_TEST(report.generation == 1u);
+    const auto e = core.evaluate(index_of("release.new-checkout"), {});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.reason == Reason::STATIC);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_with_several_mistakes_reports_every_one) {
+    // An operator fixing a file one message per deploy would take all afternoon. Mistakes at the top
+    // level, in flags, in rules and in conditions are all reported, with the warning for the
+    // unregistered flag. The order is the loader's: the top level first, then flags by name (toml++
+    // keeps a table's keys sorted), not by line.
+    RuntimeCore core(flags::generated::registry);
+    const auto report = core.load_text(R"(schema = 1
+colour = "blue"
+
+[flags."release.new-checkout"]
+rollout = 101
+
+[flags."release.retired-long-ago"]
+value = true
+
+[flags."experiment.button-color"]
+value = "purple"
+
+[flags."permission.early-access"]
+rules = [
+  { when = [{ attr = "plan", equals = "growth" }], value = true },
+  { when = [{ segment = "beta" }], value = "yes" },
+]
+)",
+                                       "runtime.toml");
+    BOOST_TEST(rendered(report.diagnostics) ==
+               rendered(std::vector<std::string>{
+                   "runtime.toml:2:1: error: unknown key 'colour' at the top level\n"
+                   "    hint: a runtime file holds schema, [segments] and [flags.\"<name>\"] tables",
+                   "runtime.toml:11:9: error: 'purple' is not a variant of flag 'experiment.button-color'\n"
+                   "    hint: variants: blue, green, red",
+                   "runtime.toml:15:30: error: unknown operator 'equals'\n"
+                   "    hint: operators: after, before, contains, ends_with, gt, gte, in, lt, lte, not_in, semver_eq, "
+                   "semver_gt, semver_gte, semver_lt, semver_lte, starts_with, segment",
+                   "runtime.toml:16:25: error: unknown segment 'beta'\n"
+                   "    hint: define it under [segments]",
+                   "runtime.toml:16:44: error: flag 'permission.early-access' is boolean; its value must be true or "
+                   "false, not a string\n"
+                   "    hint: write value = true or value = false",
+                   "runtime.toml:5:11: error: rollout must be a number from 0 to 100\n"
+                   "    hint: e.g. rollout = 25 or rollout = 0.5",
+                   "runtime.toml:7:8: warning: flag 'release.retired-long-ago' is not in the registry; its entry is "
+                   "ignored\n"
+                   "    hint: a binary built with this flag will read it; remove the entry once the flag is retired",
+               }));
+    BOOST_TEST(!report.published);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_file_leaves_the_last_good_snapshot_serving) {
+    RuntimeCore core(flags::generated::registry);
+    const std::size_t checkout = index_of("release.new-checkout"), color = index_of("experiment.button-color");
+
+    // Refused before anything was published: registry defaults, generation 0.
+    const auto first = core.load_text("schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 1\n", "runtime.toml");
+    BOOST_TEST(!first.published);
+    BOOST_TEST(first.generation == 0u);
+    BOOST_TEST(core.evaluate(checkout, {}).reason == Reason::DEFAULT);
+
+    const auto good = core.load_text(R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+[flags."experiment.button-color"]
+value = "green"
+)",
+                                     "runtime.toml");
+    BOOST_REQUIRE(good.published);
+    BOOST_TEST(good.generation == 1u);
+    const auto pinned = core.pin();
+
+    // A half-good file: one flag valid, one not. Nothing of it applies, not even the valid part.
+    const auto bad = core.load_text(R"(schema = 1
+[flags."release.new-checkout"]
+value = false
+[flags."experiment.button-color"]
+value = "purple"
+)",
+                                    "runtime.toml");
+    BOOST_TEST(!bad.published);
+    BOOST_TEST(bad.generation == 1u);
+    BOOST_TEST(core.generation() == 1u);
+    const auto e = core.evaluate(checkout, {});
+    BOOST_TEST(e.value == 1);
+    BOOST_TEST(e.reason == Reason::STATIC);
+    BOOST_TEST(e.generation == 1u);
+    BOOST_TEST(core.evaluate(color, {}).value == 1);
+    BOOST_TEST(core.pin().generation() == pinned.generation());
+
+    // The refused file used up no generation: the next good one is 2.
+    const auto fixed = core.load_text("schema = 1\n[flags.\"release.new-checkout\"]\nvalue = false\n", "runtime.toml");
+    BOOST_TEST(fixed.published);
+    BOOST_TEST(fixed.generation == 2u);
+    BOOST_TEST(core.evaluate(checkout, {}).value == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
