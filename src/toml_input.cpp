@@ -45,15 +45,40 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, con
     return std::move(text).str();
 }
 
+namespace {
+
+// toml++ words its messages "Error while parsing value: ...", which reads badly after "error:", and
+// may quote a raw newline, which would break the one-line "file:line:col:" form.
+std::string describe_parse_error(std::string_view description) {
+    // toml++ 3.3 garbles quoted keys in this message (it repeats part of the key), so it is replaced.
+    if (description.find("cannot redefine existing table") != std::string_view::npos)
+        return "invalid TOML: this table is already defined earlier in the file";
+    std::string message(description);
+    constexpr std::string_view prefix = "Error while parsing ";
+    if (message.starts_with(prefix)) message = "invalid TOML " + message.substr(prefix.size());
+    std::string escaped;
+    for (char c : message) {
+        if (c == '\n') escaped += "\\n";
+        else if (c == '\r') escaped += "\\r";
+        else if (c == '\t') escaped += "\\t";
+        else escaped += c;
+    }
+    return escaped;
+}
+
+std::string parse_error_hint(std::string_view description) {
+    if (description.find("cannot redefine existing table") != std::string_view::npos)
+        return "merge the two sections into one";
+    return "fix the TOML syntax at this position";
+}
+
+}  // namespace
+
 std::optional<toml::table> parse_toml(std::string_view text, const std::string& display, Reporter& report) {
     try {
         return toml::parse(text, display);
     } catch (const toml::parse_error& e) {
-        // toml++ words its messages "Error while parsing value: ...", which reads badly after "error:".
-        std::string message(e.description());
-        constexpr std::string_view prefix = "Error while parsing ";
-        if (message.starts_with(prefix)) message = "invalid TOML " + message.substr(prefix.size());
-        report.error(e.source(), std::move(message), "fix the TOML syntax at this position");
+        report.error(e.source(), describe_parse_error(e.description()), parse_error_hint(e.description()));
         return std::nullopt;
     }
 }

@@ -120,7 +120,7 @@ private:
     void publish_locked(State& state);
     LoadReport load_from_disk(const std::function<bool()>* unchanged_since_start) noexcept;
     LoadReport conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,
-                        std::chrono::steady_clock::time_point started);
+                        std::chrono::steady_clock::time_point started, bool log_outcome);
     void log(const std::string& line) const;
     void report_stale();
 

@@ -146,7 +146,7 @@ void RuntimeCore::log(const std::string& line) const {
 
 // Records the outcome of one load attempt in the status, publishes a good result, and reports it.
 LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,
-                                 std::chrono::steady_clock::time_point started) {
+                                 std::chrono::steady_clock::time_point started, bool log_outcome) {
     std::string line;
     std::vector<std::function<void(std::uint64_t)>> listeners;
     {
@@ -213,7 +213,7 @@ LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> co
                        .str();
         }
     }
-    if (!line.empty()) log(line);
+    if (log_outcome && !line.empty()) log(line);
     for (const auto& listener : listeners) {
         try {
             listener(report.generation);
@@ -232,8 +232,9 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     try {
         std::vector<RuntimeSource> sources{RuntimeSource{.display = display, .text = std::string(text)}};
         auto compiled = compile_runtime(registry_, sources, report.diagnostics);
+        // Text in memory is the caller's to report: it gets the diagnostics back, and nothing is logged.
         return conclude(SourceState::ok, compiled ? std::make_unique<Compiled>(Compiled{std::move(*compiled)}) : nullptr,
-                        std::move(report), started);
+                        std::move(report), started, false);
     } catch (const std::bad_alloc&) {
         report.diagnostics.push_back(out_of_memory(display));
     } catch (const std::exception& e) {
@@ -267,7 +268,7 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_si
         // A writer began changing the files while they were read: what was read may be half of it.
         // Publish nothing and say nothing; the watcher loads again once the writer is done.
         if (unchanged_since_start && !(*unchanged_since_start)()) return report;
-        return conclude(read.state, std::move(compiled), std::move(report), started);
+        return conclude(read.state, std::move(compiled), std::move(report), started, true);
     } catch (const std::bad_alloc&) {
         report.diagnostics.push_back(out_of_memory("runtime files"));
     } catch (const std::exception& e) {

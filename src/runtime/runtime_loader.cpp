@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -77,6 +78,7 @@ public:
     void read_segments(const toml::table& root);
     void read_flags(const toml::table& root, int layer);
     void check_prerequisite_cycles();
+    void check_unused_segments();
     bool failed() const { return report_.failed(); }
 
     CompiledFile finish(std::uint64_t content_hash) {
@@ -95,9 +97,10 @@ private:
     std::optional<Condition> read_condition(const toml::node& node, bool inside_segment);
     bool read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin, std::uint32_t& count);
     std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
-    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag);
+    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view key = "value");
     std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
     void read_flag(std::size_t flag, const toml::table& table);
+    std::string_view similar_flag(std::string_view name) const;
 
     const RegistryView& registry_;
     Reporter report_;
@@ -165,11 +168,16 @@ void Compiler::read_segments(const toml::table& root) {
 std::optional<Subject> Compiler::read_subject(const toml::node& node, std::string_view what) {
     const auto* name = node.as_string();
     if (!name || !is_attribute_name(name->get())) {
-        report_.error(node.source(),
-                      fmt::format("'{}' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, "
-                                  "digits, '_', '-' or '.'",
-                                  what),
-                      "e.g. attr = \"plan\"");
+        const std::string hint = what == "bucket_by" ? "e.g. bucket_by = \"tenant\"" : "e.g. attr = \"plan\"";
+        if (!name)
+            report_.error(node.source(), fmt::format("'{}' must be an attribute name, not {}", what, describe_type(node)),
+                          hint);
+        else
+            report_.error(node.source(),
+                          fmt::format("'{}' is not an attribute name: use \"user\", \"tenant\" or letters, digits, "
+                                      "'_', '-' and '.'",
+                                      name->get()),
+                          hint);
         return std::nullopt;
     }
     if (name->get() == "user") return Subject{.kind = Subject::Kind::user};
@@ -213,6 +221,7 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
 
     const auto* attr = table->get("attr");
     std::optional<Op> op;
+    std::string_view op_name;
     const toml::node* operand = nullptr;
     for (auto&& [key, value] : *table) {
         if (key.str() == "attr") continue;
@@ -222,11 +231,13 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
             return std::nullopt;
         }
         if (op) {
-            report_.error(key.source(), "a condition takes exactly one operator",
+            report_.error(key.source(),
+                          fmt::format("a condition takes exactly one operator, not '{}' and '{}'", op_name, key.str()),
                           "split it into two conditions of the same 'when' list; they are ANDed");
             return std::nullopt;
         }
         op = known->second;
+        op_name = known->first;
         operand = &value;
     }
     if (!attr) {
@@ -321,9 +332,18 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
     case Op::before:
     case Op::after: {
         std::optional<std::int64_t> time;
-        if (const auto* s = operand->as_string()) {
-            time = parse_rfc3339(s->get());
-        } else if (const auto* dt = operand->as_date_time(); dt && dt->get().offset) {
+        const auto* dt = operand->as_date_time();
+        const auto* text = operand->as_string();
+        const bool lacks_offset = (dt && !dt->get().offset) ||
+                                  (text && !parse_rfc3339(text->get()) && parse_rfc3339(text->get() + "Z"));
+        if (lacks_offset) {
+            report_.error(where, "a date-time without an offset is a different instant in every time zone",
+                          "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
+            return std::nullopt;
+        }
+        if (text) {
+            time = parse_rfc3339(text->get());
+        } else if (dt) {
             const auto& v = dt->get();
             const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
             const std::int64_t seconds = day.time_since_epoch().count() * 86400LL + v.time.hour * 3600 +
@@ -359,14 +379,16 @@ bool Compiler::read_conditions(const toml::array& array, bool inside_segment, st
     return ok;
 }
 
-std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag) {
+// `key` is how the value is written where it stands, for the hint: `value`, or the flag's name
+// inside a `requires` table.
+std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag, std::string_view key) {
     const auto& info = registry_.flags[flag];
     if (info.is_boolean()) {
         if (const auto* b = node.as_boolean()) return b->get() ? 1 : 0;
         report_.error(node.source(),
                       fmt::format("flag '{}' is boolean; its value must be true or false, not {}", info.name,
                                   describe_type(node)),
-                      "write value = true or value = false");
+                      fmt::format("write {0} = true or {0} = false, without quotes", key));
         return std::nullopt;
     }
     std::string variants;
@@ -388,8 +410,12 @@ std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size
 std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
     const auto value = node.value<double>();
     if (!(node.is_integer() || node.is_floating_point()) || !value || !(*value >= 0 && *value <= 100)) {
-        report_.error(node.source(), fmt::format("{} must be a number from 0 to 100", what),
-                      "e.g. rollout = 25 or rollout = 0.5");
+        if (node.is_integer() || node.is_floating_point())
+            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, *value),
+                          "e.g. rollout = 25 or rollout = 0.5");
+        else
+            report_.error(node.source(), fmt::format("{} must be a number, not {}", what, describe_type(node)),
+                          "e.g. rollout = 25 or rollout = 0.5");
         return std::nullopt;
     }
     const double hundredths = *value * 100;
@@ -532,7 +558,8 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
                                   "name a flag declared in the registry");
                     continue;
                 }
-                if (const auto value = read_value(expected, static_cast<std::size_t>(other)))
+                if (const auto value = read_value(expected, static_cast<std::size_t>(other),
+                                                  fmt::format("\"{}\"", key.str())))
                     rules_->prerequisites.push_back(Prerequisite{.flag = static_cast<std::uint32_t>(other), .value = *value});
             }
             program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
@@ -592,6 +619,33 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
     }
 }
 
+namespace {
+
+// Levenshtein distance, for "did you mean": names are short, so the quadratic table is fine.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+// A registered flag within two edits of `name` (a misspelling, or '_' for '-'), or nothing.
+std::string_view Compiler::similar_flag(std::string_view name) const {
+    for (const auto& flag : registry_.flags)
+        if (edit_distance(name, flag.name) <= 2) return flag.name;
+    return {};
+}
+
 void Compiler::read_flags(const toml::table& root, int layer) {
     const auto* node = root.get("flags");
     if (!node) return;
@@ -603,9 +657,12 @@ void Compiler::read_flags(const toml::table& root, int layer) {
     for (auto&& [key, value] : *table) {
         const int flag = registry_.find(key.str());
         if (flag < 0) {
+            const auto similar = similar_flag(key.str());
             report_.warning(key.source(),
                             fmt::format("flag '{}' is not in the registry; its entry is ignored", key.str()),
-                            "a binary built with this flag will read it; remove the entry once the flag is retired");
+                            similar.empty()
+                                ? "a binary built with this flag will read it; remove the entry once the flag is retired"
+                                : fmt::format("did you mean '{}'?", similar));
             continue;
         }
         const auto index = static_cast<std::size_t>(flag);
@@ -631,6 +688,16 @@ void Compiler::read_flags(const toml::table& root, int layer) {
             continue;
         }
         read_flag(index, *flag_table);
+    }
+}
+
+// A segment no rule uses yet is still checked, so that a mistake in it fails this deploy rather than
+// the later one that starts using it.
+void Compiler::check_unused_segments() {
+    for (auto& [name, segment] : segments_) {
+        if (segment.compiled) continue;
+        segment.compiled = true;
+        read_conditions(*segment.conditions, true, segment.begin, segment.count);
     }
 }
 
@@ -676,6 +743,7 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics) {
+    const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
     Compiler compiler(registry, diagnostics);
     std::vector<toml::table> roots;
@@ -695,7 +763,18 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
     for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
-    if (!compiler.failed()) compiler.check_prerequisite_cycles();
+    compiler.check_unused_segments();
+    compiler.check_prerequisite_cycles();
+    // toml++ keeps a table's keys sorted, so problems are found in name order; report them in the
+    // order of the files and of the lines in them.
+    std::map<std::string, std::size_t> file_order;
+    for (std::size_t i = 0; i < sources.size(); ++i) file_order.emplace(sources[i].display, i);
+    const auto position = [&](const Diagnostic& d) {
+        const auto found = file_order.find(d.file);
+        return std::tuple(found == file_order.end() ? sources.size() : found->second, d.line, d.column);
+    };
+    std::stable_sort(diagnostics.begin() + static_cast<std::ptrdiff_t>(first_diagnostic), diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return position(a) < position(b); });
     if (compiler.failed()) return std::nullopt;
     return compiler.finish(bucketing::fmix64(content_hash));
 }

@@ -58,7 +58,7 @@ const std::vector<BadFile> bad_files = {
 [flags."release.new-checkout"]
 value = tru
 )",
-     {"runtime.toml:3:12: error: invalid TOML boolean: expected 'true', saw 'tru\n'\n"
+     {"runtime.toml:3:12: error: invalid TOML boolean: expected 'true', saw 'tru\\n'\n"
       "    hint: fix the TOML syntax at this position"}},
     {"an unclosed table header",
      R"(schema = 1
@@ -95,7 +95,7 @@ rules = [{ when = [{ attr = "tenant", in = ["acme"] }], value = true, note = "x"
 value = "green"
 )",
      {"runtime.toml:3:9: error: flag 'release.new-checkout' is boolean; its value must be true or false, not a string\n"
-      "    hint: write value = true or value = false"}},
+      "    hint: write value = true or value = false, without quotes"}},
     {"a multivariate flag given true",
      R"(schema = 1
 [flags."experiment.button-color"]
@@ -115,21 +115,21 @@ value = "purple"
 [flags."release.new-checkout"]
 rollout = 101
 )",
-     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+     {"runtime.toml:3:11: error: rollout 101 is not from 0 to 100\n"
       "    hint: e.g. rollout = 25 or rollout = 0.5"}},
     {"rollout -1",
      R"(schema = 1
 [flags."release.new-checkout"]
 rollout = -1
 )",
-     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+     {"runtime.toml:3:11: error: rollout -1 is not from 0 to 100\n"
       "    hint: e.g. rollout = 25 or rollout = 0.5"}},
     {"rollout as a string",
      R"(schema = 1
 [flags."release.new-checkout"]
 rollout = "25"
 )",
-     {"runtime.toml:3:11: error: rollout must be a number from 0 to 100\n"
+     {"runtime.toml:3:11: error: rollout must be a number, not a string\n"
       "    hint: e.g. rollout = 25 or rollout = 0.5"}},
     {"rollout 12.345",
      R"(schema = 1
@@ -205,7 +205,7 @@ rules = [{ when = [{ attr = "plan", equals = "growth" }], value = true }]
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = "plan", in = ["growth"], not_in = ["free"] }], value = true }]
 )",
-     {"runtime.toml:3:54: error: a condition takes exactly one operator\n"
+     {"runtime.toml:3:54: error: a condition takes exactly one operator, not 'in' and 'not_in'\n"
       "    hint: split it into two conditions of the same 'when' list; they are ANDed"}},
     {"a condition without attr",
      R"(schema = 1
@@ -219,14 +219,14 @@ rules = [{ when = [{ in = ["growth"] }], value = true }]
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = 5, in = ["growth"] }], value = true }]
 )",
-     {"runtime.toml:3:29: error: 'attr' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
+     {"runtime.toml:3:29: error: 'attr' must be an attribute name, not an integer\n"
       "    hint: e.g. attr = \"plan\""}},
     {"attr = \"has space\"",
      R"(schema = 1
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = "has space", in = ["growth"] }], value = true }]
 )",
-     {"runtime.toml:3:29: error: 'attr' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
+     {"runtime.toml:3:29: error: 'has space' is not an attribute name: use \"user\", \"tenant\" or letters, digits, '_', '-' and '.'\n"
       "    hint: e.g. attr = \"plan\""}},
     {"bucket_by = \"user id\"",
      R"(schema = 1
@@ -234,8 +234,8 @@ rules = [{ when = [{ attr = "has space", in = ["growth"] }], value = true }]
 rollout = 5
 bucket_by = "user id"
 )",
-     {"runtime.toml:4:13: error: 'bucket_by' must name an attribute: \"user\", \"tenant\" or an attribute name of letters, digits, '_', '-' or '.'\n"
-      "    hint: e.g. attr = \"plan\""}},
+     {"runtime.toml:4:13: error: 'user id' is not an attribute name: use \"user\", \"tenant\" or letters, digits, '_', '-' and '.'\n"
+      "    hint: e.g. bucket_by = \"tenant\""}},
     {"a semver literal without a patch number",
      R"(schema = 1
 [flags."permission.early-access"]
@@ -255,15 +255,15 @@ rules = [{ when = [{ attr = "signup", after = "tomorrow" }], value = true }]
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = "signup", after = 2026-06-01T00:00:00 }], value = true }]
 )",
-     {"runtime.toml:3:47: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
-      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+     {"runtime.toml:3:47: error: a date-time without an offset is a different instant in every time zone\n"
+      "    hint: append Z or an offset, e.g. after = 2026-06-01T00:00:00Z"}},
     {"a date-time string without offset",
      R"(schema = 1
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = "signup", before = "2026-06-01T00:00:00" }], value = true }]
 )",
-     {"runtime.toml:3:48: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
-      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+     {"runtime.toml:3:48: error: a date-time without an offset is a different instant in every time zone\n"
+      "    hint: append Z or an offset, e.g. after = 2026-06-01T00:00:00Z"}},
     {"requires naming an unknown flag",
      R"(schema = 1
 [flags."experiment.button-color"]
@@ -272,6 +272,33 @@ requires = { "release.old-checkout" = true }
 )",
      {"runtime.toml:4:14: error: 'requires' names unknown flag 'release.old-checkout'\n"
       "    hint: name a flag declared in the registry"}},
+    {"a segment no rule uses is checked all the same",
+     R"(schema = 1
+[segments]
+beta = [{ attr = "tenant", equals = "acme" }]
+)",
+     {"runtime.toml:3:28: error: unknown operator 'equals'\n"
+      "    hint: operators: after, before, contains, ends_with, gt, gte, in, lt, lte, not_in, semver_eq, semver_gt, "
+      "semver_gte, semver_lt, semver_lte, starts_with, segment"}},
+    {"a cycle is reported next to other mistakes",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = 5
+requires = { "release.new-checkout" = true }
+)",
+     {"runtime.toml:3:9: error: flag 'release.new-checkout' is boolean; its value must be true or false, not an integer\n"
+      "    hint: write value = true or value = false, without quotes",
+      "runtime.toml:4:12: error: 'requires' forms a cycle: release.new-checkout -> release.new-checkout\n"
+      "    hint: a flag cannot depend on itself, directly or through others"}},
+    {"the same table twice",
+     R"(schema = 1
+[flags."release.new-checkout"]
+value = true
+[flags."release.new-checkout"]
+value = false
+)",
+     {"runtime.toml:4:1: error: invalid TOML: this table is already defined earlier in the file\n"
+      "    hint: merge the two sections into one"}},
     {"two flags requiring each other",
      R"(schema = 1
 [flags."release.new-checkout"]
@@ -399,11 +426,22 @@ value = true
     BOOST_TEST(e.reason == Reason::STATIC);
 }
 
+BOOST_AUTO_TEST_CASE(a_misspelt_flag_name_is_answered_with_the_registered_one) {
+    RuntimeCore core(flags::generated::registry);
+    const auto report =
+        core.load_text("schema = 1\n[flags.\"release.new_checkout\"]\nvalue = true\n", "runtime.toml");
+    BOOST_TEST(report.published);  // a warning only: the file may be meant for a newer binary
+    BOOST_TEST(rendered(report.diagnostics) ==
+               rendered(std::vector<std::string>{
+                   "runtime.toml:2:8: warning: flag 'release.new_checkout' is not in the registry; its entry is "
+                   "ignored\n"
+                   "    hint: did you mean 'release.new-checkout'?"}));
+}
+
 BOOST_AUTO_TEST_CASE(a_file_with_several_mistakes_reports_every_one) {
     // An operator fixing a file one message per deploy would take all afternoon. Mistakes at the top
     // level, in flags, in rules and in conditions are all reported, with the warning for the
-    // unregistered flag. The order is the loader's: the top level first, then flags by name (toml++
-    // keeps a table's keys sorted), not by line.
+    // unregistered flag, in the order of the lines.
     RuntimeCore core(flags::generated::registry);
     const auto report = core.load_text(R"(schema = 1
 colour = "blue"
@@ -428,6 +466,11 @@ rules = [
                rendered(std::vector<std::string>{
                    "runtime.toml:2:1: error: unknown key 'colour' at the top level\n"
                    "    hint: a runtime file holds schema, [segments] and [flags.\"<name>\"] tables",
+                   "runtime.toml:5:11: error: rollout 101 is not from 0 to 100\n"
+                   "    hint: e.g. rollout = 25 or rollout = 0.5",
+                   "runtime.toml:7:8: warning: flag 'release.retired-long-ago' is not in the registry; its entry is "
+                   "ignored\n"
+                   "    hint: a binary built with this flag will read it; remove the entry once the flag is retired",
                    "runtime.toml:11:9: error: 'purple' is not a variant of flag 'experiment.button-color'\n"
                    "    hint: variants: blue, green, red",
                    "runtime.toml:15:30: error: unknown operator 'equals'\n"
@@ -437,12 +480,7 @@ rules = [
                    "    hint: define it under [segments]",
                    "runtime.toml:16:44: error: flag 'permission.early-access' is boolean; its value must be true or "
                    "false, not a string\n"
-                   "    hint: write value = true or value = false",
-                   "runtime.toml:5:11: error: rollout must be a number from 0 to 100\n"
-                   "    hint: e.g. rollout = 25 or rollout = 0.5",
-                   "runtime.toml:7:8: warning: flag 'release.retired-long-ago' is not in the registry; its entry is "
-                   "ignored\n"
-                   "    hint: a binary built with this flag will read it; remove the entry once the flag is retired",
+                   "    hint: write value = true or value = false, without quotes",
                }));
     BOOST_TEST(!report.published);
 }
