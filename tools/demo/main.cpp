@@ -1,21 +1,175 @@
-// The demo service: shows the example registry the way the build sees it.
-#include <chrono>
-#include <cstdio>
+// The demo service: evaluates the example registry's flags for a population of users, live, while
+// the runtime file changes underneath it.
+//
+//   flagstone-demo RUNTIME_FILE
+//
+// On a terminal it redraws a table twice a second until Ctrl-C; edit the runtime file in another
+// terminal and watch. Without a terminal (CI, a pipe) it drives itself on a copy of the file: one
+// good edit, which is picked up, then one broken edit, which is refused while the good state serves.
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <flags/flags.hpp>
 
-int main() {
-    const flags::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    fmt::print("{:<28} {:<11} {:<17} {:>8}  {}\n", "flag", "type", "owner", "default", "retirement");
-    for (const auto& flag : flags::generated::flags) {
-        std::string retirement = "never (ops/permission)";
-        if (flag.retire_by) retirement = fmt::format("in {} days", (*flag.retire_by - today).count());
-        fmt::print("{:<28} {:<11} {:<17} {:>8}  {}\n", flag.name, flags::to_string(flag.type), flag.owner,
-                   flag.value_name(flag.default_value), retirement);
+namespace {
+
+namespace fs = std::filesystem;
+using flags::Flag;
+
+std::atomic<bool> interrupted{false};
+
+struct User {
+    std::string id, tenant, plan;
+};
+
+std::vector<User> population(std::size_t size) {
+    static const char* tenants[] = {"acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka"};
+    static const char* plans[] = {"free", "growth", "scale"};
+    std::vector<User> users;
+    for (std::size_t i = 0; i < size; ++i)
+        users.push_back({fmt::format("u-{}", i), tenants[i % std::size(tenants)], plans[(i / 7) % std::size(plans)]});
+    return users;
+}
+
+// What the population sees of each flag right now: the share served true, or each variant's share.
+std::string share_of(std::size_t flag, const std::vector<User>& users, const flags::PinnedView& view) {
+    const auto& info = flags::generated::flags[flag];
+    std::vector<std::size_t> counts(info.value_count(), 0);
+    for (const auto& u : users) {
+        flags::Context ctx{.user = u.id, .tenant = u.tenant, .attributes = {{"plan", u.plan}}};
+        ++counts[view.evaluation(flag, ctx).value];
     }
-    const flags::Context ctx{.user = "u-1"};
-    fmt::print("\nenabled<Flag::release_new_checkout>(u-1) = {} (no runtime started: registry default)\n",
-               flags::enabled<flags::Flag::release_new_checkout>(ctx));
+    const double total = static_cast<double>(users.size());
+    if (info.is_boolean()) return fmt::format("{:5.1f}% on", 100.0 * static_cast<double>(counts[1]) / total);
+    std::string out;
+    for (std::size_t v = 0; v < counts.size(); ++v)
+        out += fmt::format("{}{} {:.0f}%", v ? ", " : "", info.variants[v], 100.0 * static_cast<double>(counts[v]) / total);
+    return out;
+}
+
+std::string clock_time(const std::optional<std::chrono::system_clock::time_point>& t) {
+    if (!t) return "never";
+    return fmt::format("{:%H:%M:%S}", fmt::localtime(std::chrono::system_clock::to_time_t(*t)));
+}
+
+std::string table(const std::vector<User>& users) {
+    const auto view = flags::pin();
+    const auto status = flags::status();
+    std::string out = fmt::format("{:<26} {:<11} {:<30}\n", "flag", "type", "served to 10,000 users");
+    for (std::size_t i = 0; i < std::size(flags::generated::flags); ++i) {
+        const auto& info = flags::generated::flags[i];
+        out += fmt::format("{:<26} {:<11} {:<30}\n", info.name, flags::to_string(info.type), share_of(i, users, view));
+    }
+    out += fmt::format("\ngeneration {}   last reload {}   files {}   watcher {}\n", view.generation(),
+                       clock_time(status.last_success), flags::to_string(status.state),
+                       flags::to_string(status.mechanism));
+    out += fmt::format("last error: {}\n", status.last_error.empty() ? "none" : status.last_error);
+    return out;
+}
+
+void registry_summary() {
+    const flags::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    fmt::print("The registry (flags/registry.toml), compiled into this binary:\n");
+    fmt::print("  {:<26} {:<11} {:<17} {}\n", "flag", "type", "owner", "retirement");
+    for (const auto& flag : flags::generated::flags) {
+        const std::string retirement =
+            flag.retire_by ? fmt::format("in {} days", (*flag.retire_by - today).count()) : "never (ops/permission)";
+        fmt::print("  {:<26} {:<11} {:<17} {}\n", flag.name, flags::to_string(flag.type), flag.owner, retirement);
+    }
+    fmt::print("\n");
+}
+
+// Replaces the file the way config management does: a temporary in the same directory, renamed.
+void deploy(const fs::path& file, const std::string& text) {
+    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".new");
+    std::ofstream(temporary) << text;
+    fs::rename(temporary, file);
+}
+
+template <class Done>
+void wait_until(Done done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+int live(const fs::path& file, const std::vector<User>& users) {
+    std::signal(SIGINT, [](int) { interrupted = true; });
+    while (!interrupted) {
+        fmt::print("\033[H\033[2J");
+        registry_summary();
+        fmt::print("{}\nEdit {} in another terminal: each save is picked up within milliseconds, and a\n"
+                   "broken one is refused while the last good state keeps serving. Ctrl-C to stop.\n",
+                   table(users), file.string());
+        std::fflush(stdout);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return 0;
+}
+
+int scripted(const fs::path& original, const std::vector<User>& users) {
+    fmt::print("No terminal: the demo edits a copy of {} itself.\n\n{}\n", original.string(), table(users));
+
+    std::ifstream in(original);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string good = text.str();
+    const std::string from = "rollout = 25", to = "rollout = 60";
+    if (const auto at = good.find(from); at != std::string::npos) good.replace(at, from.size(), to);
+    const auto file = flags::status().sources.front();
+
+    fmt::print("-- a good edit: release.new-checkout {} -> {}\n", from, to);
+    const auto before = flags::pin().generation();
+    deploy(file, good);
+    wait_until([&] { return flags::pin().generation() > before; });
+    fmt::print("{}\n", table(users));
+
+    fmt::print("-- a broken edit: rollout = 250\n");
+    std::string broken = good;
+    broken.replace(broken.find(to), to.size(), "rollout = 250");
+    deploy(file, broken);
+    wait_until([] { return flags::status().state == flags::SourceState::invalid; });
+    fmt::print("{}\n", table(users));
+    fmt::print("The broken file was refused; generation {} keeps serving.\n", flags::pin().generation());
+    return flags::status().state == flags::SourceState::invalid ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        fmt::print(stderr, "usage: flagstone-demo RUNTIME_FILE\n");
+        return 2;
+    }
+    const fs::path original = argv[1];
+    const bool terminal = ::isatty(STDOUT_FILENO);
+    fs::path watched = original;
+    fs::path scratch;
+    if (!terminal) {  // never edit the checked-in file
+        scratch = fs::temp_directory_path() / fmt::format("flagstone-demo-{}", ::getpid());
+        fs::create_directories(scratch);
+        watched = scratch / original.filename();
+        fs::copy_file(original, watched);
+    }
+    const auto users = population(10'000);
+    const auto report = flags::start(watched, {.log = [](std::string_view) {}});
+    if (!report.load.ok())
+        for (const auto& d : report.load.diagnostics) fmt::print(stderr, "{}\n", flags::format(d));
+
+    const int status = terminal ? live(watched, users) : (registry_summary(), scripted(original, users));
+    flags::stop();
+    if (!scratch.empty()) fs::remove_all(scratch);
+    return status;
 }
