@@ -9,14 +9,7 @@ import sys
 
 import support
 
-VALID_FLAG = """\
-[flags."release.new-checkout"]
-description = "Redesigned checkout flow"
-owner = "payments-team"
-created = 2026-11-01
-retire_by = 2027-01-15
-default = false
-"""
+VALID_FLAG = support.RELEASE_FLAG
 
 # (name, files of the registry directory, the registry argument relative to it, exact stderr)
 CASES = [

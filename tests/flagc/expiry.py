@@ -9,14 +9,7 @@ import sys
 
 import support
 
-REGISTRY = """\
-[flags."release.new-checkout"]
-description = "Redesigned checkout flow"
-owner = "payments-team"
-created = 2026-11-01
-retire_by = 2027-01-15
-default = false
-"""
+REGISTRY = support.RELEASE_FLAG
 RETIRE_BY = datetime.date(2027, 1, 15)
 
 

@@ -8,6 +8,16 @@ from pathlib import Path
 
 _failures = []
 
+# A valid release flag that retires on 2027-01-15, the starting point of most registry cases.
+RELEASE_FLAG = """\
+[flags."release.new-checkout"]
+description = "Redesigned checkout flow"
+owner = "payments-team"
+created = 2026-11-01
+retire_by = 2027-01-15
+default = false
+"""
+
 
 def check(condition, message, details=""):
     """Records a failed expectation and carries on, so one run reports every problem."""

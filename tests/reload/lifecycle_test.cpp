@@ -148,14 +148,10 @@ BOOST_AUTO_TEST_CASE(change_listeners_run_after_each_publish_with_its_generation
     BOOST_REQUIRE(runtime.start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
     write_file(scratch.path / "n.tmp", content("red"));
     fs::rename(scratch.path / "n.tmp", file);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < until) {
-        {
-            std::lock_guard lock(mutex);
-            if (seen.size() >= 2) break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    eventually([&] {
+        std::lock_guard lock(mutex);
+        return seen.size() >= 2;
+    });
     std::lock_guard lock(mutex);
     BOOST_TEST(seen == (std::vector<std::uint64_t>{1, 2}), boost::test_tools::per_element());
     BOOST_TEST(saw_new_value == (std::vector<bool>{true, true}), boost::test_tools::per_element());
@@ -176,10 +172,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_listener_is_logged_and_loading_goes_on) {
                       .ok());
     write_file(scratch.path / "n.tmp", content("red"));
     fs::rename(scratch.path / "n.tmp", file);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < until && runtime.variant<Flag::experiment_button_color>({}) != ButtonColor::red)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_TEST((runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red));
+    BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
     std::lock_guard lock(mutex);
     const bool logged = std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
         return l.find("\"event\":\"listener_failed\"") != std::string::npos && l.find("listener broke") != std::string::npos;
@@ -239,10 +232,7 @@ BOOST_AUTO_TEST_CASE(without_inotify_the_watcher_degrades_to_polling_and_says_so
     }
     write_file(scratch.path / "n.tmp", content("red"));
     fs::rename(scratch.path / "n.tmp", file);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < until && runtime.variant<Flag::experiment_button_color>({}) != ButtonColor::red)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_TEST((runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red));
+    BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
 }
 
 BOOST_AUTO_TEST_CASE(start_and_stop_leave_no_descriptor_or_thread_behind) {
@@ -277,18 +267,14 @@ BOOST_AUTO_TEST_CASE(destruction_in_the_middle_of_a_load_completes) {
         BOOST_REQUIRE(runtime->start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
         write_file(scratch.path / "n.tmp", content("red"));
         fs::rename(scratch.path / "n.tmp", file);
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (!in_listener && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        BOOST_REQUIRE(in_listener.load());
+        BOOST_REQUIRE(eventually([&] { return in_listener.load(); }));
         destroyer = std::thread([&, r = std::move(runtime)]() mutable {
             r.reset();
             destroyed = true;
         });
     }
     // A hang detector, not a timing assertion: the bound is far beyond the listener's 300 ms.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!destroyed && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_TEST(destroyed.load());
+    BOOST_TEST(eventually([&] { return destroyed.load(); }, std::chrono::seconds(20)));
     if (destroyed) destroyer.join();
     else destroyer.detach();
 }

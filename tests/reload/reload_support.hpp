@@ -61,6 +61,14 @@ inline void shell(const fs::path& dir, const std::string& command) {
     BOOST_REQUIRE_MESSAGE(status == 0, "command failed (" << status << "): " << command);
 }
 
+// Waits, up to a bound that only a broken runtime reaches, until `done` holds.
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds bound = std::chrono::milliseconds(5000)) {
+    const auto until = std::chrono::steady_clock::now() + bound;
+    while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return done();
+}
+
 class Scratch {
 public:
     Scratch() {
@@ -98,12 +106,7 @@ public:
     // Waits, up to a generous bound that only a broken watcher reaches, until `done` holds.
     template <class Predicate>
     bool wait_for(Predicate done, std::chrono::milliseconds bound = std::chrono::milliseconds(5000)) const {
-        const auto until = std::chrono::steady_clock::now() + bound;
-        while (std::chrono::steady_clock::now() < until) {
-            if (done()) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        return done();
+        return eventually(done, bound);
     }
     bool wait_for_color(ButtonColor expected) const {
         return wait_for([&] { return color() == expected; });
