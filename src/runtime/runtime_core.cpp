@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "hazard.hpp"
-#include "json_line.hpp"
+#include "log_events.hpp"
 #include "runtime_loader.hpp"
 #include "snapshot.hpp"
 #include "source_files.hpp"
@@ -179,38 +179,15 @@ LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> co
         status.generation = state_->generation;
         status.content_hash = state_->base ? state_->base->content_hash : 0;
 
-        const double millis =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (report.published) {
-            std::uint64_t flags_set = 0;
-            for (const auto& program : state_->base->flags) flags_set += program.present;
-            line = JsonLine{}
-                       .field("ts", utc_timestamp())
-                       .field("event", "loaded")
-                       .field("generation", state_->generation)
-                       .field("hash", hex_hash(state_->base->content_hash))
-                       .field("duration_ms", millis)
-                       .field("flags", flags_set)
-                       .str();
+            const double millis =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+            const auto flags_set = static_cast<std::uint64_t>(std::count_if(
+                state_->base->flags.begin(), state_->base->flags.end(), [](const FlagProgram& p) { return p.present; }));
+            line = loaded_event(state_->generation, state_->base->content_hash, millis, flags_set);
             listeners = state_->listeners;
         } else if (!compiled) {
-            const auto& d = report.diagnostics;
-            const auto first = std::find_if(d.begin(), d.end(), [](const Diagnostic& x) { return x.severity == Severity::error; });
-            JsonLine json;
-            json.field("ts", utc_timestamp())
-                .field("event", status.state == SourceState::missing ? "missing"
-                                : status.state == SourceState::empty ? "empty"
-                                                                     : "rejected");
-            if (first != d.end()) {
-                json.field("file", first->file);
-                if (first->line > 0) json.field("line", first->line).field("column", first->column);
-                json.field("message", first->message);
-                if (!first->hint.empty()) json.field("hint", first->hint);
-            }
-            line = json.field("errors", static_cast<std::uint64_t>(std::count_if(
-                                            d.begin(), d.end(), [](const Diagnostic& x) { return x.severity == Severity::error; })))
-                       .field("serving_generation", state_->generation)
-                       .str();
+            line = refused_event(status.state, report.diagnostics, state_->generation);
         }
     }
     if (log_outcome && !line.empty()) log(line);
@@ -218,9 +195,9 @@ LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> co
         try {
             listener(report.generation);
         } catch (const std::exception& e) {
-            log(JsonLine{}.field("ts", utc_timestamp()).field("event", "listener_failed").field("message", e.what()).str());
+            log(listener_failed_event(e.what()));
         } catch (...) {
-            log(JsonLine{}.field("ts", utc_timestamp()).field("event", "listener_failed").str());
+            log(listener_failed_event("a listener threw something other than an exception"));
         }
     }
     return report;
@@ -293,17 +270,9 @@ StartReport RuntimeCore::start(RuntimeOptions options) {
     if (options.watch) {
         WatcherHooks hooks{
             .load = [this](const std::function<bool()>& unchanged) { load_from_disk(&unchanged); },
-            .degraded =
-                [this](const std::string& reason) {
-                    log(JsonLine{}
-                            .field("ts", utc_timestamp())
-                            .field("event", "degraded")
-                            .field("mechanism", "polling")
-                            .field("reason", reason)
-                            .str());
-                },
+            .degraded = [this](const std::string& reason) { log(degraded_event(reason)); },
             .tick = [this] { report_stale(); },
-            .overflowed = [this] { log(JsonLine{}.field("ts", utc_timestamp()).field("event", "watch_overflow").str()); },
+            .overflowed = [this] { log(overflow_event()); },
         };
         SourcePaths paths;
         {
@@ -316,13 +285,7 @@ StartReport RuntimeCore::start(RuntimeOptions options) {
             std::lock_guard lock(state_->writer);
             state_->watcher = std::move(watcher);
         }
-        if (polling)
-            log(JsonLine{}
-                    .field("ts", utc_timestamp())
-                    .field("event", "degraded")
-                    .field("mechanism", "polling")
-                    .field("reason", "inotify is unavailable")
-                    .str());
+        if (polling) log(degraded_event("inotify is unavailable"));
     }
     return report;
 }
@@ -343,13 +306,8 @@ void RuntimeCore::report_stale() {
         const auto now = std::chrono::steady_clock::now();
         if (!state_->stale_since || now - state_->last_stale_log < state_->options.stale_log_interval) return;
         state_->last_stale_log = now;
-        line = JsonLine{}
-                   .field("ts", utc_timestamp())
-                   .field("event", "stale")
-                   .field("age_s", std::chrono::duration<double>(now - *state_->stale_since).count())
-                   .field("serving_generation", state_->generation)
-                   .field("last_error", state_->status.last_error)
-                   .str();
+        line = stale_event(std::chrono::duration<double>(now - *state_->stale_since).count(), state_->generation,
+                           state_->status.last_error);
     }
     log(line);
 }
