@@ -13,6 +13,10 @@ namespace {
 std::atomic<long> allocations{0};
 }
 
+// The replacements pair malloc with free; GCC cannot see that every new in the program is this one
+// and warns about a mismatch that does not exist.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t size) {
     allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(size ? size : 1)) return p;
