@@ -1,5 +1,7 @@
 #include "toml_input.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -55,7 +57,12 @@ std::string describe_parse_error(std::string_view description) {
         return "invalid TOML: this table is already defined earlier in the file";
     std::string message(description);
     constexpr std::string_view prefix = "Error while parsing ";
-    if (message.starts_with(prefix)) message = "invalid TOML " + message.substr(prefix.size());
+    if (message.starts_with(prefix)) {
+        message = "invalid TOML " + message.substr(prefix.size());
+    } else {
+        if (!message.empty() && message.front() >= 'A' && message.front() <= 'Z') message.front() += 'a' - 'A';
+        message = "invalid TOML: " + message;
+    }
     std::string escaped;
     for (char c : message) {
         if (c == '\n') escaped += "\\n";
@@ -75,6 +82,18 @@ std::string parse_error_hint(std::string_view description) {
 }  // namespace
 
 std::optional<toml::table> parse_toml(std::string_view text, const std::string& display, Reporter& report) {
+    // TOML has no place for a NUL byte, and toml++'s own message would be cut short at it.
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        const auto before = text.substr(0, nul);
+        const auto line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+        const auto line_start = before.rfind('\n');
+        const auto column = static_cast<std::uint32_t>(nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1);
+        report.error(toml::source_region{.begin = {line, column}, .end = {line, column},
+                                         .path = std::make_shared<const std::string>(display)},
+                     "the file holds a NUL byte: it is binary data, not TOML",
+                     "check that the deployed file is the runtime file, and not truncated or corrupted");
+        return std::nullopt;
+    }
     try {
         return toml::parse(text, display);
     } catch (const toml::parse_error& e) {

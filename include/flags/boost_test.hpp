@@ -9,11 +9,13 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 
+#include <vector>
+
 #include <flags/testing.hpp>
 
 #define FLAGS_TEST_CASE_EACH_STATE(test_name, flag)                                                               \
     static void test_name##_body([[maybe_unused]] ::flags::flag_value_t<flag> state);                              \
-    BOOST_DATA_TEST_CASE(test_name, ::boost::unit_test::data::xrange(::flags::testing::state_count<flag>),         \
+    BOOST_DATA_TEST_CASE(test_name, ::boost::unit_test::data::make(::flags::testing::state_indices<flag>()),      \
                          flags_state_index) {                                                                      \
         ::flags::testing::override<flag> flags_forced(::flags::testing::state<flag>(flags_state_index));           \
         BOOST_TEST_CONTEXT(#flag " = " << ::flags::testing::state_name<flag>(flags_state_index)) {                 \

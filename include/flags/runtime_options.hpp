@@ -16,6 +16,17 @@ namespace flags {
 // Called on the runtime's watcher thread; it must not call back into the runtime's writing functions.
 using LogSink = std::function<void(std::string_view json_line)>;
 
+// What a runtime file may hold at most. A file past a limit is refused with a clear error, before it
+// can cost memory or time; none of them is near what a real flag file needs.
+struct Limits {
+    std::size_t max_file_bytes = 4u << 20;      // each file, 4 MiB
+    std::size_t max_flag_entries = 100'000;     // [flags."..."] entries in all files together
+    std::size_t max_rules_per_flag = 1'000;
+    std::size_t max_array_elements = 100'000;   // any array, so any `in` set or rule list
+    std::size_t max_string_bytes = 4'096;       // any string value or key
+    std::size_t max_nesting = 32;               // tables and arrays within each other
+};
+
 struct RuntimeOptions {
     // Watch the files and reload them when they change. Off: only reload() loads.
     bool watch = true;
@@ -31,6 +42,12 @@ struct RuntimeOptions {
     // Start fails (no runtime, no watcher) when the files are missing or invalid at start, for services
     // that would rather not boot without their flags. Off: registry defaults serve until a good file.
     bool require_valid_at_start = false;
+    // Refuse a file, or a directory on its path, that users other than root and this process's own
+    // user can write, or that someone else owns: a flag file is a control surface of the process.
+    // Directories with the sticky bit (/tmp) pass, since others cannot replace files there. Turn off
+    // for development only.
+    bool require_secure_permissions = true;
+    Limits limits{};
     // Where JSON log lines go; empty: standard error.
     LogSink log{};
 };

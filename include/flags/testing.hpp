@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 #include <flags/flags.hpp>
 
@@ -48,6 +49,14 @@ constexpr flag_value_t<F> state(std::size_t index) noexcept {
 template <Flag F>
 constexpr std::string_view state_name(std::size_t index) noexcept {
     return generated::flags[internal::index_of<F>].value_name(static_cast<ValueIndex>(index));
+}
+
+// 0 .. state_count<F> - 1, as a list a test framework can iterate.
+template <Flag F>
+std::vector<std::size_t> state_indices() {
+    std::vector<std::size_t> indices(state_count<F>);
+    for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+    return indices;
 }
 
 template <Flag F, class Body>

@@ -208,7 +208,19 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     LoadReport report;
     try {
         std::vector<RuntimeSource> sources{RuntimeSource{.display = display, .text = std::string(text)}};
-        auto compiled = compile_runtime(registry_, sources, report.diagnostics);
+        Limits limits;
+        {
+            std::lock_guard lock(state_->writer);
+            limits = state_->options.limits;
+        }
+        if (text.size() > limits.max_file_bytes) {
+            report.diagnostics.push_back(Diagnostic{
+                .file = display,
+                .message = fmt::format("the file is {} bytes; the limit is {}", text.size(), limits.max_file_bytes),
+                .hint = "a flag file this large is a mistake; the last good snapshot keeps serving"});
+            return report;
+        }
+        auto compiled = compile_runtime(registry_, sources, report.diagnostics, limits);
         // Text in memory is the caller's to report: it gets the diagnostics back, and nothing is logged.
         return conclude(SourceState::ok, compiled ? std::make_unique<Compiled>(Compiled{std::move(*compiled)}) : nullptr,
                         std::move(report), started, false);
@@ -225,9 +237,11 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_si
     LoadReport report;
     try {
         SourcePaths paths;
+        RuntimeOptions options;
         {
             std::lock_guard lock(state_->writer);
             paths = state_->paths;
+            options = state_->options;
             report.generation = state_->generation;
         }
         if (paths.base.empty()) {
@@ -235,11 +249,11 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_si
                                                     .hint = "start the runtime with the path of its runtime file"});
             return report;
         }
-        auto read = read_sources(paths);
+        auto read = read_sources(paths, options);
         report.diagnostics = std::move(read.diagnostics);
         std::unique_ptr<Compiled> compiled;
         if (read.state == SourceState::ok) {
-            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics))
+            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits))
                 compiled = std::make_unique<Compiled>(Compiled{std::move(*file)});
         }
         // A writer began changing the files while they were read: what was read may be half of it.

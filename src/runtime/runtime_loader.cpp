@@ -12,6 +12,7 @@
 #include <flags/bucketing.hpp>
 
 #include "../toml_input.hpp"
+#include "input_limits.hpp"
 #include "timestamp.hpp"
 
 namespace flags::internal {
@@ -742,7 +743,7 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 }
 
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
-                                            std::vector<Diagnostic>& diagnostics) {
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits) {
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
     Compiler compiler(registry, diagnostics);
@@ -752,6 +753,8 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
         content_hash = bucketing::absorb(bucketing::absorb(content_hash, source.text), std::string_view("\0", 1));
         if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
     }
+    if (report.failed()) return std::nullopt;
+    for (const auto& root : roots) within_limits(root, limits, report);
     if (report.failed()) return std::nullopt;
     for (const auto& root : roots) {
         compiler.read_header(root);

@@ -10,6 +10,7 @@
 
 #include <flags/diagnostic.hpp>
 #include <flags/registry_types.hpp>
+#include <flags/runtime_options.hpp>
 
 #include "snapshot.hpp"
 
@@ -35,7 +36,7 @@ inline constexpr int runtime_schema = 1;
 // Compiles the sources together, layer by layer. Returns nothing when any
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
-                                            std::vector<Diagnostic>& diagnostics);
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits = {});
 
 // The programs of a runtime with no file: every flag absent, so every flag serves its default.
 CompiledFile empty_runtime(const RegistryView& registry);

@@ -1,62 +1,130 @@
 #include "source_files.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <set>
+
+#include <fmt/format.h>
 
 namespace flags::internal {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct FileIdentity {
-    dev_t device = 0;
-    ino_t inode = 0;
-    off_t size = 0;
-    timespec modified{};
-
-    bool operator==(const FileIdentity& o) const noexcept {
-        return device == o.device && inode == o.inode && size == o.size && modified.tv_sec == o.modified.tv_sec &&
-               modified.tv_nsec == o.modified.tv_nsec;
+struct Descriptor {
+    int fd = -1;
+    ~Descriptor() {
+        if (fd >= 0) ::close(fd);
     }
 };
 
-bool identify(const fs::path& path, FileIdentity& out, int& error) {
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0) {
-        error = errno;
-        return false;
-    }
-    out = FileIdentity{st.st_dev, st.st_ino, st.st_size, st.st_mtim};
-    return true;
+bool same_version(const struct stat& a, const struct stat& b) noexcept {
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
 enum class ReadResult { ok, missing, failed };
 
-// Reads the file and checks that it was the same file, of the same size and time, before and after:
-// a writer that truncated or replaced it meanwhile makes the read start over.
-ReadResult read_consistent(const fs::path& path, std::string& text, std::string& problem) {
+std::string open_problem(int error) {
+    switch (error) {
+    case ELOOP: return "too many levels of symbolic links (a symlink loop?)";
+    case EACCES: return "permission denied";
+    default: return std::strerror(error);
+    }
+}
+
+// Why `st` may not be trusted, or an empty string. `what` names it in the message.
+std::string insecurity(const struct stat& st, const std::string& what) {
+    const uid_t me = ::geteuid();
+    if (st.st_uid != 0 && st.st_uid != me)
+        return fmt::format("{} is owned by uid {}, neither root nor this process's user", what, st.st_uid);
+    const bool sticky_directory = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_directory)
+        return fmt::format("{} is writable by other users (mode {:04o})", what, st.st_mode & 07777);
+    return {};
+}
+
+// The directories a change to which could change what `path` reads: those along the path as given
+// (they hold its symlinks) and along the path it resolves to.
+std::string insecure_directory(const fs::path& path) {
+    std::set<fs::path> directories;
+    std::error_code ec;
+    const auto absolute = fs::absolute(path, ec).lexically_normal();
+    for (auto d = absolute.parent_path(); !d.empty(); d = d.parent_path()) {
+        directories.insert(d);
+        if (d == d.root_path()) break;
+    }
+    const auto resolved = fs::canonical(path, ec);
+    if (!ec)
+        for (auto d = resolved.parent_path(); !d.empty(); d = d.parent_path()) {
+            directories.insert(d);
+            if (d == d.root_path()) break;
+        }
+    for (const auto& d : directories) {
+        struct stat st{};
+        if (::stat(d.c_str(), &st) != 0) continue;
+        if (auto problem = insecurity(st, "directory " + d.string()); !problem.empty()) return problem;
+    }
+    return {};
+}
+
+// Reads one version of the file whole, never blocking on a FIFO and never reading past the limit:
+// it must be a regular file, and the same file of the same size and time before and after reading.
+ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::string& text,
+                           std::string& problem) {
     for (int attempt = 0; attempt < 5; ++attempt) {
-        FileIdentity before, after;
-        int error = 0;
-        if (!identify(path, before, error)) {
-            problem = std::strerror(error);
+        Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+        if (file.fd < 0) {
+            const int error = errno;
+            problem = open_problem(error);
             return error == ENOENT || error == ENOTDIR ? ReadResult::missing : ReadResult::failed;
         }
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
+        struct stat before{};
+        if (::fstat(file.fd, &before) != 0) {
             problem = std::strerror(errno);
-            return errno == ENOENT ? ReadResult::missing : ReadResult::failed;
+            return ReadResult::failed;
         }
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        if (identify(path, after, error) && before == after &&
-            buffer.str().size() == static_cast<std::size_t>(after.size)) {
-            text = std::move(buffer).str();
+        if (!S_ISREG(before.st_mode)) {
+            problem = S_ISDIR(before.st_mode)  ? "it is a directory, not a file"
+                      : S_ISFIFO(before.st_mode) ? "it is a FIFO, not a regular file"
+                                                 : "it is a device or socket, not a regular file";
+            return ReadResult::failed;
+        }
+        if (options.require_secure_permissions) {
+            if (auto p = insecurity(before, "the file"); !p.empty()) {
+                problem = p;
+                return ReadResult::failed;
+            }
+            if (auto p = insecure_directory(path); !p.empty()) {
+                problem = p;
+                return ReadResult::failed;
+            }
+        }
+        const auto limit = options.limits.max_file_bytes;
+        if (static_cast<std::uintmax_t>(before.st_size) > limit) {
+            problem = fmt::format("the file is {} bytes; the limit is {}", before.st_size, limit);
+            return ReadResult::failed;
+        }
+        std::string buffer(static_cast<std::size_t>(before.st_size) + 1, '\0');
+        std::size_t length = 0;
+        while (length < buffer.size()) {
+            const ssize_t n = ::read(file.fd, buffer.data() + length, buffer.size() - length);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            length += static_cast<std::size_t>(n);
+        }
+        struct stat after{}, at_path{};
+        const bool unchanged = ::fstat(file.fd, &after) == 0 && ::stat(path.c_str(), &at_path) == 0 &&
+                               same_version(before, after) && same_version(before, at_path) &&
+                               length == static_cast<std::size_t>(before.st_size);
+        if (unchanged) {
+            buffer.resize(length);
+            text = std::move(buffer);
             return ReadResult::ok;
         }
     }
@@ -67,6 +135,10 @@ ReadResult read_consistent(const fs::path& path, std::string& text, std::string&
 bool is_blank(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
+
+const char* permissions_hint =
+    "make it owned by root or this service's user and writable by no one else (chmod go-w), or set "
+    "RuntimeOptions::require_secure_permissions = false for development";
 
 }  // namespace
 
@@ -82,17 +154,33 @@ std::vector<std::string> SourcePaths::described() const {
     return out;
 }
 
-SourceRead read_sources(const SourcePaths& paths) {
+SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options) {
     SourceRead read;
     auto fail = [&read](SourceState state, std::string file, std::string message, std::string hint) {
         read.state = state;
         read.diagnostics.push_back(
             Diagnostic{.file = std::move(file), .message = std::move(message), .hint = std::move(hint)});
     };
+    auto refuse = [&](const fs::path& file, std::string_view which, const std::string& problem) {
+        const bool permissions = problem.find("writable by") != std::string::npos || problem.find("owned by") != std::string::npos;
+        fail(SourceState::invalid, file.string(), fmt::format("cannot read the {}: {}", which, problem),
+             permissions ? std::string(permissions_hint)
+                         : "fix the path or the file; the last good snapshot keeps serving");
+    };
 
     std::vector<fs::path> base_files;
     std::error_code ec;
     if (fs::is_directory(paths.base, ec)) {
+        if (options.require_secure_permissions) {
+            struct stat st{};
+            std::string problem;
+            if (::stat(paths.base.c_str(), &st) == 0) problem = insecurity(st, "directory " + paths.base.string());
+            if (problem.empty()) problem = insecure_directory(paths.base);
+            if (!problem.empty()) {
+                refuse(paths.base, "runtime directory", problem);
+                return read;
+            }
+        }
         for (const auto& entry : fs::directory_iterator(paths.base, ec))
             if (entry.path().extension() == ".toml") base_files.push_back(entry.path());
         std::sort(base_files.begin(), base_files.end());
@@ -107,14 +195,13 @@ SourceRead read_sources(const SourcePaths& paths) {
 
     for (const auto& file : base_files) {
         std::string text, problem;
-        switch (read_consistent(file, text, problem)) {
+        switch (read_consistent(file, options, text, problem)) {
         case ReadResult::missing:
             fail(SourceState::missing, file.string(), "the runtime file is missing",
                  "the last good snapshot keeps serving; deploy the file to this path");
             return read;
         case ReadResult::failed:
-            fail(SourceState::invalid, file.string(), "cannot read the runtime file: " + problem,
-                 "check the file's permissions; the last good snapshot keeps serving");
+            refuse(file, "runtime file", problem);
             return read;
         case ReadResult::ok: break;
         }
@@ -130,10 +217,9 @@ SourceRead read_sources(const SourcePaths& paths) {
     // The override file is optional: absent or blank, it overrides nothing.
     if (!paths.override_file.empty()) {
         std::string text, problem;
-        const auto result = read_consistent(paths.override_file, text, problem);
+        const auto result = read_consistent(paths.override_file, options, text, problem);
         if (result == ReadResult::failed) {
-            fail(SourceState::invalid, paths.override_file.string(), "cannot read the override file: " + problem,
-                 "check the file's permissions; the last good snapshot keeps serving");
+            refuse(paths.override_file, "override file", problem);
             return read;
         }
         if (result == ReadResult::ok && !is_blank(text))

@@ -29,6 +29,6 @@ struct SourceRead {
     std::vector<Diagnostic> diagnostics;
 };
 
-SourceRead read_sources(const SourcePaths& paths);
+SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options);
 
 }  // namespace flags::internal
