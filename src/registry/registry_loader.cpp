@@ -443,6 +443,12 @@ std::optional<LoadedRegistry> RegistryBuilder::finish(const std::string& input_d
 
 namespace {
 
+void sort_by_position(std::vector<Diagnostic>& diagnostics) {
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
+}
+
 std::string display_path(const std::filesystem::path& path, const LoadOptions& options) {
     if (options.display_root.empty()) return path.generic_string();
     std::error_code ec;
@@ -482,11 +488,17 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
         if (const auto root = internal::parse_toml(*text, display, report)) builder.add_file(*root, display);
     }
     if (!report.failed()) outcome.registry = builder.finish(input_display);
+    sort_by_position(outcome.diagnostics);
+    return outcome;
+}
 
-    std::stable_sort(outcome.diagnostics.begin(), outcome.diagnostics.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                         return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
-                     });
+LoadOutcome load_registry_text(std::string_view text, const std::string& display) {
+    LoadOutcome outcome;
+    Reporter report(outcome.diagnostics);
+    RegistryBuilder builder(outcome.diagnostics);
+    if (const auto root = internal::parse_toml(text, display, report)) builder.add_file(*root, display);
+    if (!report.failed()) outcome.registry = builder.finish(display);
+    sort_by_position(outcome.diagnostics);
     return outcome;
 }
 
@@ -528,9 +540,7 @@ std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date tod
                 "confirm it is still needed, then move review_by forward");
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
-        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
-    });
+    sort_by_position(out);
     return out;
 }
 

@@ -60,6 +60,9 @@ struct LoadOutcome {
 // `input` is a registry file or a directory whose *.toml files together form the registry.
 LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions& options = {});
 
+// The same for one registry file's text in memory; `display` names it in messages.
+LoadOutcome load_registry_text(std::string_view text, const std::string& display);
+
 // Retirement and review dates against `today`: errors for expired release and experiment flags,
 // warnings for those within policy.warn_days and for ops/permission flags past review_by.
 std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date today);
