@@ -1,6 +1,7 @@
 #include "hazard.hpp"
 
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -52,20 +53,28 @@ HazardSlot* acquire_slot() noexcept {
     return slot;
 }
 
-struct ThreadSlot {
-    HazardSlot* slot = acquire_slot();
-    ~ThreadSlot() {
-        if (!slot) return;
-        slot->pointer.store(nullptr, std::memory_order_release);
-        slot->in_use.store(false, std::memory_order_release);
-    }
-};
+// The calling thread's slot. A plain pointer, trivially destructible, so that reaching it costs one
+// TLS load and the first read on a thread registers no destructor (glibc allocates to register one).
+// The slot goes back to the pool through a pthread key's destructor when the thread exits.
+thread_local HazardSlot* this_thread = nullptr;
+pthread_key_t slot_key;
+
+void release_at_thread_exit(void* slot) {
+    auto* s = static_cast<HazardSlot*>(slot);
+    s->pointer.store(nullptr, std::memory_order_release);
+    s->in_use.store(false, std::memory_order_release);
+    this_thread = nullptr;  // a read from a later destructor of this thread takes a slot anew
+}
 
 }  // namespace
 
 HazardSlot* this_thread_slot() noexcept {
-    thread_local ThreadSlot mine;
-    return mine.slot;
+    if (this_thread) [[likely]]
+        return this_thread;
+    static const bool key_created = ::pthread_key_create(&slot_key, &release_at_thread_exit) == 0;
+    this_thread = acquire_slot();
+    if (this_thread && key_created) ::pthread_setspecific(slot_key, this_thread);
+    return this_thread;
 }
 
 void reader_fence() noexcept {
