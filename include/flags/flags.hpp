@@ -178,6 +178,7 @@ public:
     StartReport start(RuntimeOptions options = {}) { return core_.start(std::move(options)); }
     void stop() noexcept { core_.stop(); }
     Status status() const { return core_.status(); }
+    std::string metrics_text() const { return core_.metrics_text(); }
     void on_change(std::function<void(std::uint64_t generation)> listener) { core_.on_change(std::move(listener)); }
     PinnedView pin() const noexcept { return PinnedView(core_.pin()); }
     std::uint64_t generation() const noexcept { return core_.generation(); }
@@ -227,6 +228,9 @@ inline LoadReport reload() noexcept { return internal::process_runtime().reload(
 
 // Generation, hash, files, last load and error, staleness and watch mechanism.
 inline Status status() { return internal::process_runtime().status(); }
+
+// The default runtime's state as Prometheus text, to serve from the host's own metrics endpoint.
+inline std::string metrics_text() { return internal::process_runtime().metrics_text(); }
 
 // Called after each publish, on the publishing thread, never on the read path.
 inline void on_change(std::function<void(std::uint64_t generation)> listener) {

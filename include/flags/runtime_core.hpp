@@ -96,6 +96,10 @@ public:
 
     Status status() const;
 
+    // The runtime's state in the Prometheus text exposition format (generation, loads and load errors,
+    // snapshot age, staleness, watcher), for the host to serve from an endpoint of its own.
+    std::string metrics_text() const;
+
     // Called after each publish with the new generation, on the publishing thread (the watcher's, or
     // the caller of reload()), never on the read path. A listener that throws is logged and ignored.
     void on_change(std::function<void(std::uint64_t generation)> listener);

@@ -96,6 +96,14 @@ struct Status {
     bool stale = false;
     std::chrono::milliseconds stale_for{0};
     WatchMechanism mechanism = WatchMechanism::none;
+    // When the snapshot being served was published (its age is what a stuck rollout shows as).
+    std::optional<std::chrono::system_clock::time_point> published_at{};
+    // Load attempts since start, by outcome, and refusals by the state they left.
+    std::uint64_t loads_published = 0;
+    std::uint64_t loads_unchanged = 0;  // good files with the content already served
+    std::uint64_t refused_missing = 0;
+    std::uint64_t refused_empty = 0;
+    std::uint64_t refused_invalid = 0;
 };
 
 }  // namespace flags

@@ -481,11 +481,16 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
         files.push_back(input);
     }
 
+    const bool directory = files.size() != 1 || files.front() != input;
     for (const auto& file : files) {
         const std::string display = display_path(file, options);
         const auto text = internal::read_text_file(file, display, report);
         if (!text) continue;
-        if (const auto root = internal::parse_toml(*text, display, report)) builder.add_file(*root, display);
+        const auto root = internal::parse_toml(*text, display, report);
+        // A registry directory may also hold the runtime file (this repository's flags/ does): a
+        // top-level `schema` marks a runtime file, which no registry file has.
+        if (root && directory && root->contains("schema")) continue;
+        if (root) builder.add_file(*root, display);
     }
     if (!report.failed()) outcome.registry = builder.finish(input_display);
     sort_by_position(outcome.diagnostics);

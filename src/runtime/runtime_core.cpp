@@ -12,6 +12,7 @@
 
 #include "hazard.hpp"
 #include "log_events.hpp"
+#include "metrics.hpp"
 #include "runtime_loader.hpp"
 #include "snapshot.hpp"
 #include "source_files.hpp"
@@ -117,6 +118,7 @@ void RuntimeCore::publish_locked(State& state) {
                                             .default_value = registry_.flags[flag].default_value,
                                             .outcome = Outcome{.value = value}};
     snapshot->generation = ++state.generation;
+    state.status.published_at = std::chrono::system_clock::now();
 
     const Snapshot* published = snapshot.release();
     const Snapshot* old = current_.exchange(published, std::memory_order_seq_cst);
@@ -158,6 +160,9 @@ LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> co
                 state_->base = std::move(compiled->file);
                 publish_locked(*state_);
                 report.published = true;
+                ++status.loads_published;
+            } else {
+                ++status.loads_unchanged;
             }
             status.state = SourceState::ok;
             status.last_success = now;
@@ -165,6 +170,9 @@ LoadReport RuntimeCore::conclude(SourceState state, std::unique_ptr<Compiled> co
             state_->stale_since.reset();
         } else {
             status.state = state == SourceState::ok ? SourceState::invalid : state;
+            ++(status.state == SourceState::missing ? status.refused_missing
+               : status.state == SourceState::empty ? status.refused_empty
+                                                     : status.refused_invalid);
             const auto first_error = std::find_if(report.diagnostics.begin(), report.diagnostics.end(),
                                                   [](const Diagnostic& d) { return d.severity == Severity::error; });
             if (first_error != report.diagnostics.end())
@@ -272,15 +280,13 @@ LoadReport RuntimeCore::reload() noexcept { return load_from_disk(nullptr); }
 
 StartReport RuntimeCore::start(RuntimeOptions options) {
     stop();
+    SourcePaths paths;
     {
         std::lock_guard lock(state_->writer);
         state_->options = options;
+        paths = state_->paths;
     }
-    StartReport report{.started = true, .load = reload()};
-    if (!report.load.ok() && options.require_valid_at_start) {
-        report.started = false;
-        return report;
-    }
+    // Watch first, then load: a change that lands while the first load runs is then seen, not lost.
     if (options.watch) {
         WatcherHooks hooks{
             .load = [this](const std::function<bool()>& unchanged) { load_from_disk(&unchanged); },
@@ -288,11 +294,6 @@ StartReport RuntimeCore::start(RuntimeOptions options) {
             .tick = [this] { report_stale(); },
             .overflowed = [this] { log(overflow_event()); },
         };
-        SourcePaths paths;
-        {
-            std::lock_guard lock(state_->writer);
-            paths = state_->paths;
-        }
         auto watcher = std::make_unique<Watcher>(paths.watched(), options, std::move(hooks));
         const bool polling = watcher->mechanism() == WatchMechanism::polling && !options.force_polling;
         {
@@ -300,6 +301,11 @@ StartReport RuntimeCore::start(RuntimeOptions options) {
             state_->watcher = std::move(watcher);
         }
         if (polling) log(degraded_event("inotify is unavailable"));
+    }
+    StartReport report{.started = true, .load = reload()};
+    if (!report.load.ok() && options.require_valid_at_start) {
+        stop();
+        report.started = false;
     }
     return report;
 }
@@ -336,6 +342,8 @@ Status RuntimeCore::status() const {
     status.mechanism = state_->watcher ? state_->watcher->mechanism() : WatchMechanism::none;
     return status;
 }
+
+std::string RuntimeCore::metrics_text() const { return render_runtime_metrics(status()); }
 
 void RuntimeCore::on_change(std::function<void(std::uint64_t)> listener) {
     std::lock_guard lock(state_->writer);

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 
-service, flagctl, registry, playbook = sys.argv[1:5]
+service, flagctl, registry, playbook = (os.path.abspath(a) for a in sys.argv[1:5])
 
 RUNTIME = """schema = 1
 [flags."experiment.button-color"]

@@ -7,6 +7,10 @@
 
 #include <fcntl.h>
 
+#include <map>
+#include <set>
+#include <sstream>
+
 #include "reload_support.hpp"
 
 using namespace reload_test;
@@ -277,6 +281,51 @@ BOOST_AUTO_TEST_CASE(destruction_in_the_middle_of_a_load_completes) {
     BOOST_TEST(eventually([&] { return destroyed.load(); }, std::chrono::seconds(20)));
     if (destroyed) destroyer.join();
     else destroyer.detach();
+}
+
+// The Prometheus text exposition, parsed line by line: comments name a family and its type, every
+// sample is `name{labels} value` with a number, and the values are the runtime's.
+BOOST_AUTO_TEST_CASE(metrics_text_is_prometheus_exposition_of_the_runtime_state) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    write_file(file, content("green"));
+    WatchedRuntime runtime(file);
+    write_file(scratch.path / "n.tmp", "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 3\n");
+    fs::rename(scratch.path / "n.tmp", file);
+    BOOST_REQUIRE(runtime.wait_for([&] { return runtime.logged("rejected"); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // so that staleness has lasted a while
+
+    std::map<std::string, double> samples;
+    std::set<std::string> typed;
+    std::istringstream text(runtime.runtime().metrics_text());
+    for (std::string line; std::getline(text, line);) {
+        if (line.starts_with("# HELP ")) continue;
+        if (line.starts_with("# TYPE ")) {
+            std::istringstream words(line.substr(7));
+            std::string name, type;
+            words >> name >> type;
+            BOOST_TEST((type == "gauge" || type == "counter"), line);
+            typed.insert(name);
+            continue;
+        }
+        const auto space = line.rfind(' ');
+        BOOST_REQUIRE_MESSAGE(space != std::string::npos, "not a sample: " << line);
+        const auto series = line.substr(0, space);
+        const auto family = series.substr(0, series.find('{'));
+        BOOST_TEST(typed.contains(family), "sample before its # TYPE: " << line);
+        std::size_t used = 0;
+        samples[series] = std::stod(line.substr(space + 1), &used);
+        BOOST_TEST(used == line.size() - space - 1, "not a number: " << line);
+    }
+    BOOST_TEST(samples["flagstone_generation"] == 1.0);
+    BOOST_TEST(samples["flagstone_loads_total{outcome=\"published\"}"] == 1.0);
+    BOOST_TEST(samples["flagstone_loads_total{outcome=\"refused\"}"] == 1.0);
+    BOOST_TEST(samples["flagstone_load_errors_total{state=\"invalid\"}"] == 1.0);
+    BOOST_TEST(samples["flagstone_consecutive_load_failures"] == 1.0);
+    BOOST_TEST(samples["flagstone_files_state{state=\"invalid\"}"] == 1.0);
+    BOOST_TEST(samples["flagstone_watcher{mechanism=\"inotify\"}"] == 1.0);
+    BOOST_TEST(samples["flagstone_snapshot_age_seconds"] >= 0.0);
+    BOOST_TEST(samples["flagstone_stale_seconds"] >= 0.02);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -631,6 +631,18 @@ default = false
                "    hint: set retire_by to 2026-12-01 or earlier\n");
 }
 
+// A runtime file may live next to the registry (this repository's flags/ holds both): its top-level
+// `schema` marks it, and the registry skips it instead of reporting its keys.
+BOOST_AUTO_TEST_CASE(directory_registry_skips_the_runtime_file_beside_it) {
+    const TempDir dir;
+    dir.write("flags/registry.toml", release_flag);
+    dir.write("flags/runtime.toml", "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n");
+    const auto outcome = load_registry(dir.path() / "flags", {.display_root = dir.path()});
+    BOOST_TEST_REQUIRE(outcome.registry.has_value(), formatted(outcome.diagnostics));
+    BOOST_TEST(outcome.diagnostics.empty());
+    BOOST_TEST(outcome.registry->view().flags.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(directory_without_toml_files) {
     const TempDir dir;
     dir.write("flags/README.md", "The registry lives here.\n");

@@ -1,59 +1,88 @@
-// flagctl: the operator's and reviewer's view of a registry and its runtime files.
+// flagctl: the operator's and reviewer's view of a flag registry and its runtime files. It reads the
+// registry at run time and asks the library's own engine every question, so it needs no compiled
+// project and can never disagree with a service about a file or a value.
+#include <algorithm>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "registry/registry_loader.hpp"
+#include "command.hpp"
+#include "output.hpp"
 
 namespace {
 
-constexpr std::string_view usage =
-    "usage: flagctl COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  lint [--registry PATH]   validate the registry (file or directory; default flags/)\n"
-    "\n"
-    "exit codes: 0 ok, 1 findings or invalid input, 2 usage error\n"
-    "example: flagctl lint --registry flags/registry.toml\n";
+using namespace flagctl;
 
-int lint(const std::vector<std::string_view>& args) {
-    std::string registry = "flags";
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--registry" && i + 1 < args.size()) {
-            registry = args[++i];
-        } else if (args[i] == "--help" || args[i] == "-h") {
-            std::cout << "usage: flagctl lint [--registry PATH]\n\n"
-                         "Runs flagc's full registry validation, expiry included, with the same messages.\n"
-                         "example: flagctl lint --registry flags/registry.toml\n";
-            return 0;
-        } else {
-            std::cerr << "flagctl lint: unexpected argument '" << args[i] << "'\n";
-            return 2;
+const Command* const commands[] = {
+    &lint_command, &check_command, &eval_command,  &list_command,     &debt_command,
+    &diff_command, &buckets_command, &watch_command, &override_command,
+};
+
+constexpr std::string_view common_help =
+    "common options:\n"
+    "  --registry PATH  the registry: a TOML file, or a directory of them (default: flags/)\n"
+    "  --json           one JSON document on standard output, for scripts\n"
+    "  -h, --help       this help\n"
+    "\n"
+    "exit codes: 0 ok, 1 findings or invalid input, 2 usage error\n";
+
+void print_usage(std::ostream& out) {
+    out << "usage: flagctl COMMAND [options]\n\ncommands:\n";
+    for (const auto* command : commands)
+        out << "  " << command->name << std::string(10 - command->name.size(), ' ') << command->summary << '\n';
+    out << "\n" << common_help << "\n`flagctl COMMAND --help` shows a command's options and an example.\n";
+}
+
+int run(const Command& command, std::span<const std::string_view> args) {
+    // --help wins over everything else on the line, so that it works before the rest is right.
+    if (std::ranges::any_of(args, [](std::string_view a) { return a == "--help" || a == "-h"; })) {
+        std::cout << "usage: " << command.usage << "\n\n" << command.help << '\n' << common_help;
+        return 0;
+    }
+    try {
+        const Arguments parsed(args, command.options);
+        const Common common = common_options(parsed);
+        try {
+            return command.run(Invocation{parsed, common});
+        } catch (const Failure& f) {
+            if (common.json)
+                std::cout << JsonLine{}.field("ok", false).raw("diagnostics", diagnostics_json(f.diagnostics)).str()
+                          << '\n';
+            else
+                print_diagnostics(std::cerr, f.diagnostics);
+            return 1;
         }
+    } catch (const UsageError& e) {
+        std::cerr << "flagctl " << command.name << ": error: " << e.what() << "\nusage: " << command.usage
+                  << "\n    hint: `flagctl " << command.name << " --help` shows its options and an example\n";
+        return 2;
     }
-    auto outcome = flags::registry::load_registry(registry);
-    if (outcome.registry) {
-        const flags::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-        auto lifecycle = flags::registry::check_lifecycle(*outcome.registry, today);
-        outcome.diagnostics.insert(outcome.diagnostics.end(), lifecycle.begin(), lifecycle.end());
-    }
-    for (const auto& d : outcome.diagnostics) std::cerr << flags::format(d) << '\n';
-    if (!outcome.registry || flags::has_errors(outcome.diagnostics)) return 1;
-    std::cout << registry << ": " << outcome.registry->view().flags.size() << " flags, valid\n";
-    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::cout << usage;
-        return args.empty() ? 2 : 0;
+    if (args.empty()) {
+        print_usage(std::cerr);
+        return 2;
     }
-    const std::vector<std::string_view> rest(args.begin() + 1, args.end());
-    if (args[0] == "lint") return lint(rest);
-    std::cerr << "flagctl: unknown command '" << args[0] << "'\n\n" << usage;
-    return 2;
+    if (args[0] == "--help" || args[0] == "-h") {
+        print_usage(std::cout);
+        return 0;
+    }
+    const auto found = std::ranges::find_if(commands, [&](const Command* c) { return c->name == args[0]; });
+    if (found == std::end(commands)) {
+        std::cerr << "flagctl: error: unknown command '" << args[0] << "'\n\n";
+        print_usage(std::cerr);
+        return 2;
+    }
+    try {
+        return run(**found, std::span(args).subspan(1));
+    } catch (const std::exception& e) {
+        std::cerr << "flagctl " << args[0] << ": error: " << e.what() << '\n';
+        return 1;
+    }
 }

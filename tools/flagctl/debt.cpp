@@ -1,0 +1,323 @@
+// flagctl debt: what needs cleaning up, most urgent first, and every line the cleanup touches.
+// Exit 1 when anything is overdue, so that CI can gate on it.
+#include <algorithm>
+#include <array>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "engine.hpp"
+#include "git_history.hpp"
+#include "output.hpp"
+#include "runtime_text.hpp"
+#include "source_scan.hpp"
+
+namespace flagctl {
+namespace {
+
+constexpr OptionSpec debt_options[] = {
+    {"--file", OptionSpec::Takes::one},
+    {"--src", OptionSpec::Takes::greedy},
+};
+
+// A release flag that has served true to everyone for longer than this is finished: its rollout is
+// done, and the old code path it keeps alive is dead weight.
+constexpr int fully_on_grace_days = 14;
+
+enum class Urgency { overdue, due, cleanup };
+
+constexpr std::string_view to_string(Urgency u) {
+    switch (u) {
+    case Urgency::overdue: return "overdue";
+    case Urgency::due: return "due";
+    case Urgency::cleanup: return "cleanup";
+    }
+    return "?";
+}
+
+struct Location {
+    std::string file{};
+    int line = 0;
+};
+
+// One thing to clean up about a flag.
+struct Finding {
+    Urgency urgency = Urgency::cleanup;
+    std::string kind{};  // expired, retiring, review, fully-on, unused, unregistered
+    std::string message{};
+    std::string hint{};
+    std::int64_t days = 0;  // overdue: days past the limit; due: days left until it
+    std::optional<flags::Date> since{};
+    std::string since_from{};  // "since" (the entry's date) or "git"
+};
+
+// A flag with debt, and every line its cleanup touches.
+struct FlagDebt {
+    std::string flag{};
+    std::vector<Finding> findings{};  // most urgent first
+    std::optional<Location> declared{}, entry{};
+    std::vector<CallSite> call_sites{};
+
+    const Finding& worst() const { return findings.front(); }
+};
+
+std::string days_text(std::int64_t days) { return counted(static_cast<std::size_t>(days), "day"); }
+
+// Retirement and review dates. The thresholds are flags::registry::check_lifecycle's, so that debt
+// and the build agree on the day a flag expires.
+void date_findings(const flags::FlagInfo& flag, int warn_days, flags::Date today, std::vector<Finding>& out) {
+    const auto type = flags::to_string(flag.type);
+    if (flag.retire_by) {
+        const auto left = (*flag.retire_by - today).count();
+        if (left < 0) {
+            out.push_back(Finding{
+                .urgency = Urgency::overdue,
+                .kind = "expired",
+                .message = fmt::format("{} flag expired on {} ({} ago)", type, date_text(*flag.retire_by), days_text(-left)),
+                .hint = fmt::format("remove Flag::{} from the code and its entry from the registry, or extend "
+                                    "retire_by if it must stay longer",
+                                    flag.identifier),
+                .days = -left});
+        } else if (left <= warn_days) {
+            out.push_back(Finding{
+                .urgency = Urgency::due,
+                .kind = "retiring",
+                .message = left == 0 ? fmt::format("{} flag retires today", type)
+                                     : fmt::format("{} flag retires on {} (in {})", type, date_text(*flag.retire_by),
+                                                   days_text(left)),
+                .hint = fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
+                                    date_text(*flag.retire_by + std::chrono::days{1})),
+                .days = left});
+        }
+    }
+    if (flag.review_by && *flag.review_by < today) {
+        const auto past = (today - *flag.review_by).count();
+        out.push_back(Finding{.urgency = Urgency::overdue,
+                              .kind = "review",
+                              .message = fmt::format("{} flag was due for review on {} ({} ago)", type,
+                                                     date_text(*flag.review_by), days_text(past)),
+                              .hint = "confirm it is still needed, then move review_by forward",
+                              .days = past});
+    }
+}
+
+// A release flag whose runtime entry serves true to everyone: since when, from the entry's `since`
+// or else the git history of its file.
+std::optional<Finding> fully_on_finding(const flags::FlagInfo& flag, const Entry& entry, flags::Date today) {
+    if (flag.type != flags::FlagType::release || !fully_on(*entry.table)) return std::nullopt;
+    Finding f{.kind = "fully-on"};
+    const std::string removal = fmt::format("the rollout is done: remove Flag::{} from the code, then the flag from the "
+                                            "registry and the runtime file",
+                                            flag.identifier);
+    if (auto since = shape_of(*entry.table).since) {
+        f.since = since;
+        f.since_from = "since";
+    } else if (auto from_git = held_since(entry.file, flag.name,
+                                          [](const toml::table* e) { return e != nullptr && fully_on(*e); })) {
+        f.since = from_git;
+        f.since_from = "git";
+    }
+    if (!f.since) {
+        f.message = "serves true to everyone, since a date nobody recorded";
+        f.hint = "add since = YYYY-MM-DD to its runtime entry, or keep the runtime file in git; " + removal;
+        return f;
+    }
+    const auto held = (today - *f.since).count();
+    const std::string from = f.since_from == "git" ? "by the git history of " + entry.file : "by its since date";
+    if (held > fully_on_grace_days) {
+        f.urgency = Urgency::overdue;
+        f.days = held - fully_on_grace_days;
+        f.message = fmt::format("has served true to everyone for {} (since {}, {})", days_text(held),
+                                date_text(*f.since), from);
+    } else {
+        f.urgency = Urgency::due;
+        f.days = fully_on_grace_days + 1 - held;
+        f.message = fmt::format("has served true to everyone for {} (since {}, {}); overdue in {}", days_text(held),
+                                date_text(*f.since), from, days_text(f.days));
+    }
+    f.hint = removal;
+    return f;
+}
+
+// Overdue first, the longest overdue at the top; then what is due, the soonest first; then cleanups.
+bool more_urgent(const Finding& a, const Finding& b) {
+    if (a.urgency != b.urgency) return a.urgency < b.urgency;
+    if (a.urgency == Urgency::overdue) return a.days > b.days;
+    if (a.urgency == Urgency::due) return a.days < b.days;
+    return false;
+}
+
+void sort_by_urgency(std::vector<FlagDebt>& debts) {
+    for (auto& d : debts) std::stable_sort(d.findings.begin(), d.findings.end(), more_urgent);
+    std::stable_sort(debts.begin(), debts.end(), [](const FlagDebt& a, const FlagDebt& b) {
+        if (more_urgent(a.worst(), b.worst())) return true;
+        if (more_urgent(b.worst(), a.worst())) return false;
+        return a.flag < b.flag;
+    });
+}
+
+std::string location_json(const std::optional<Location>& l) {
+    return l ? JsonLine{}.field("file", l->file).field("line", l->line).str() : "null";
+}
+
+std::array<std::uint64_t, 3> count_by_urgency(const std::vector<FlagDebt>& debts) {
+    std::array<std::uint64_t, 3> counts{};
+    for (const auto& d : debts) ++counts[static_cast<std::size_t>(d.worst().urgency)];
+    return counts;
+}
+
+void print_json(const std::vector<FlagDebt>& debts, flags::Date today) {
+    std::vector<std::string> rows;
+    for (const auto& d : debts) {
+        std::vector<std::string> findings, sites;
+        for (const auto& f : d.findings)
+            findings.push_back(JsonLine{}
+                                   .field("urgency", to_string(f.urgency))
+                                   .field("kind", f.kind)
+                                   .field("message", f.message)
+                                   .field("hint", f.hint)
+                                   .field("days", f.days)
+                                   .raw("since", f.since ? json_quoted(date_text(*f.since)) : "null")
+                                   .raw("since_from", f.since_from.empty() ? "null" : json_quoted(f.since_from))
+                                   .str());
+        for (const auto& s : d.call_sites)
+            sites.push_back(JsonLine{}.field("file", s.file).field("line", s.line).field("text", s.text).str());
+        rows.push_back(JsonLine{}
+                           .field("flag", d.flag)
+                           .field("urgency", to_string(d.worst().urgency))
+                           .raw("findings", json_array(findings))
+                           .raw("declared", location_json(d.declared))
+                           .raw("entry", location_json(d.entry))
+                           .raw("call_sites", json_array(sites))
+                           .str());
+    }
+    const auto counts = count_by_urgency(debts);
+    std::cout << JsonLine{}
+                     .field("today", date_text(today))
+                     .field("overdue", counts[0])
+                     .field("due", counts[1])
+                     .field("cleanup", counts[2])
+                     .raw("flags", json_array(rows))
+                     .str()
+              << '\n';
+}
+
+// One block per flag: its findings, each with its hint, then every line the cleanup touches.
+void print_text(const std::vector<FlagDebt>& debts) {
+    constexpr std::string_view indent = "           ";
+    for (const auto& d : debts) {
+        std::cout << d.flag << '\n';
+        for (const auto& f : d.findings) {
+            std::cout << fmt::format("  {:<8} {}\n", to_string(f.urgency), f.message);
+            std::cout << indent << "hint: " << f.hint << '\n';
+        }
+        std::vector<std::string> touches;
+        if (d.declared) touches.push_back(fmt::format("{}:{}: registry entry", d.declared->file, d.declared->line));
+        if (d.entry) touches.push_back(fmt::format("{}:{}: runtime entry", d.entry->file, d.entry->line));
+        for (const auto& s : d.call_sites) touches.push_back(fmt::format("{}:{}: {}", s.file, s.line, s.text));
+        for (std::size_t i = 0; i < touches.size(); ++i)
+            std::cout << (i == 0 ? "  touches  " : indent) << touches[i] << '\n';
+    }
+    const auto counts = count_by_urgency(debts);
+    if (debts.empty()) std::cout << "no flag debt\n";
+    else std::cout << fmt::format("{} overdue, {} due, {} to clean up\n", counts[0], counts[1], counts[2]);
+}
+
+int debt(const Invocation& inv) {
+    inv.positionals({});
+    const auto file = inv.args.value("--file");
+    std::vector<std::filesystem::path> roots;
+    for (const auto& src : inv.args.values("--src")) {
+        if (!std::filesystem::exists(src))
+            throw failure("debt", fmt::format("--src {}: no such file or directory", src),
+                          "name the directories of the C++ code that reads the flags");
+        roots.emplace_back(src);
+    }
+
+    const auto registry = load_registry(inv.common);
+    const auto view = registry.view();
+    std::optional<RuntimeText> text;
+    if (file) {
+        require_runtime(inv.common, view, *file);
+        text = RuntimeText::read(*file);
+    }
+    const auto call_sites = roots.empty() ? std::vector<std::vector<CallSite>>{} : find_call_sites(roots, view);
+    std::string searched;
+    for (const auto& r : roots) searched += (searched.empty() ? "" : ", ") + r.generic_string();
+
+    std::vector<FlagDebt> debts;
+    for (std::size_t i = 0; i < view.flags.size(); ++i) {
+        const auto& flag = view.flags[i];
+        FlagDebt d{.flag = std::string(flag.name)};
+        date_findings(flag, registry.policy().warn_days, inv.common.today, d.findings);
+        const auto entry = text ? text->entry(flag.name) : std::nullopt;
+        if (entry)
+            if (auto f = fully_on_finding(flag, *entry, inv.common.today)) d.findings.push_back(std::move(*f));
+        if (!roots.empty() && call_sites[i].empty())
+            d.findings.push_back(Finding{
+                .kind = "unused",
+                .message = fmt::format("no C++ file under {} reads it", searched),
+                .hint = fmt::format("remove the flag from the registry and the runtime file, or read it as Flag::{}",
+                                    flag.identifier)});
+        if (d.findings.empty()) continue;
+        const auto& source = registry.source_of(i);
+        d.declared = Location{source.file, source.line};
+        if (entry) d.entry = Location{entry->file, entry->line};
+        if (!roots.empty()) d.call_sites = call_sites[i];
+        debts.push_back(std::move(d));
+    }
+    if (text) {
+        for (const auto& entry : text->entries()) {
+            if (view.find(entry.flag) >= 0) continue;
+            debts.push_back(FlagDebt{.flag = entry.flag,
+                                     .findings = {Finding{.kind = "unregistered",
+                                                          .message = "runtime entry for a flag the registry does not know",
+                                                          .hint = "remove the entry once no deployed binary reads the flag"}},
+                                     .entry = Location{entry.file, entry.line}});
+        }
+    }
+    sort_by_urgency(debts);
+
+    if (inv.common.json) print_json(debts, inv.common.today);
+    else print_text(debts);
+    return count_by_urgency(debts)[0] > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+const Command debt_command{
+    .name = "debt",
+    .summary = "what needs cleaning up, most urgent first; exit 1 when overdue",
+    .usage = "flagctl debt [--file RUNTIME] [--src DIR...] [--registry PATH]",
+    .help = "Lists flag debt, most urgent first, with every line its cleanup touches:\n"
+            "  overdue  release and experiment flags past retire_by; ops and permission flags past\n"
+            "           review_by; release flags that have served true to everyone (value = true or\n"
+            "           rollout = 100) for more than 14 days\n"
+            "  due      flags retiring within the registry's warn_days; release flags fully on for 14\n"
+            "           days or less\n"
+            "  cleanup  flags no C++ file reads (with --src); runtime entries for unregistered flags;\n"
+            "           fully-on flags whose start date is unknown\n"
+            "How long a flag has been fully on comes from `since = YYYY-MM-DD` on its runtime entry, or\n"
+            "else from the git history of the runtime file. Exit 1 when anything is overdue.\n"
+            "\n"
+            "  --file RUNTIME  the runtime file (or directory) whose states to examine\n"
+            "  --src DIR...    C++ source directories (or files) to search for Flag::x and \"type.name\"\n"
+            "\n"
+            "example:\n"
+            "  $ flagctl debt --registry registry.toml --file debt.toml --src src\n"
+            "  ...\n"
+            "  release.dark-mode\n"
+            "    overdue  has served true to everyone for 27 days (since 2026-10-25, by its since date)\n"
+            "             hint: the rollout is done: remove Flag::release_dark_mode from the code, then the flag\n"
+            "             from the registry and the runtime file\n"
+            "    touches  registry.toml:26: registry entry\n"
+            "             debt.toml:7: runtime entry\n"
+            "             src/checkout.cpp:8: if (flags::enabled<\"release.dark-mode\">(ctx)) return 3;\n"
+            "  ...\n"
+            "  4 overdue, 1 due, 2 to clean up\n",
+    .options = debt_options,
+    .run = debt,
+};
+
+}  // namespace flagctl
