@@ -507,6 +507,16 @@ LoadOutcome load_registry_text(std::string_view text, const std::string& display
     return outcome;
 }
 
+Lifecycle lifecycle_of(const FlagInfo& flag, int warn_days, Date today) noexcept {
+    if (flag.retire_by) {
+        const auto left = (*flag.retire_by - today).count();
+        if (left < 0) return {Lifecycle::Kind::expired, -left};
+        if (left <= warn_days) return {Lifecycle::Kind::retiring, left};
+    }
+    if (flag.review_by && *flag.review_by < today) return {Lifecycle::Kind::review_due, (today - *flag.review_by).count()};
+    return {};
+}
+
 std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date today) {
     std::vector<Diagnostic> out;
     const auto view = registry.view();
@@ -518,31 +528,33 @@ std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date tod
                                      .column = src.date_column, .message = std::move(message),
                                      .hint = std::move(hint)});
         };
-        if (flag.retire_by) {
-            const auto days_left = (*flag.retire_by - today).count();
-            const std::string date = format_date(*flag.retire_by);
-            if (days_left < 0) {
-                add(Severity::error,
-                    fmt::format("{} flag '{}' expired on {} ({} day{} ago)", to_string(flag.type), flag.name, date,
-                                -days_left, days_left == -1 ? "" : "s"),
-                    fmt::format("remove Flag::{} from the code and its entry from the registry, or extend retire_by "
-                                "if it must stay longer",
-                                flag.identifier));
-            } else if (days_left <= registry.policy().warn_days) {
-                add(Severity::warning,
-                    days_left == 0 ? fmt::format("{} flag '{}' retires today ({})", to_string(flag.type), flag.name, date)
-                                   : fmt::format("{} flag '{}' retires on {} (in {} day{})", to_string(flag.type),
-                                                 flag.name, date, days_left, days_left == 1 ? "" : "s"),
-                    fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
-                                format_date(*flag.retire_by + std::chrono::days{1})));
-            }
-        }
-        if (flag.review_by && *flag.review_by < today) {
-            const auto days_ago = (today - *flag.review_by).count();
+        const auto type = to_string(flag.type);
+        const auto state = lifecycle_of(flag, registry.policy().warn_days, today);
+        const auto plural = [](std::int64_t n) { return n == 1 ? "" : "s"; };
+        switch (state.kind) {
+        case Lifecycle::Kind::current: break;
+        case Lifecycle::Kind::expired:
+            add(Severity::error,
+                fmt::format("{} flag '{}' expired on {} ({} day{} ago)", type, flag.name, format_date(*flag.retire_by),
+                            state.days, plural(state.days)),
+                fmt::format("remove Flag::{} from the code and its entry from the registry, or extend retire_by "
+                            "if it must stay longer",
+                            flag.identifier));
+            break;
+        case Lifecycle::Kind::retiring:
             add(Severity::warning,
-                fmt::format("{} flag '{}' was due for review on {} ({} day{} ago)", to_string(flag.type), flag.name,
-                            format_date(*flag.review_by), days_ago, days_ago == 1 ? "" : "s"),
+                state.days == 0 ? fmt::format("{} flag '{}' retires today ({})", type, flag.name, format_date(*flag.retire_by))
+                                : fmt::format("{} flag '{}' retires on {} (in {} day{})", type, flag.name,
+                                              format_date(*flag.retire_by), state.days, plural(state.days)),
+                fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
+                            format_date(*flag.retire_by + std::chrono::days{1})));
+            break;
+        case Lifecycle::Kind::review_due:
+            add(Severity::warning,
+                fmt::format("{} flag '{}' was due for review on {} ({} day{} ago)", type, flag.name,
+                            format_date(*flag.review_by), state.days, plural(state.days)),
                 "confirm it is still needed, then move review_by forward");
+            break;
         }
     }
     sort_by_position(out);

@@ -63,6 +63,14 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
 // The same for one registry file's text in memory; `display` names it in messages.
 LoadOutcome load_registry_text(std::string_view text, const std::string& display);
 
+// Where a flag stands against its dates on `today`: nothing to say, retiring within warn_days (days
+// left, 0 on the day itself), expired (days since retire_by), or past review_by (days since).
+struct Lifecycle {
+    enum class Kind { current, retiring, expired, review_due } kind = Kind::current;
+    std::int64_t days = 0;
+};
+Lifecycle lifecycle_of(const FlagInfo& flag, int warn_days, Date today) noexcept;
+
 // Retirement and review dates against `today`: errors for expired release and experiment flags,
 // warnings for those within policy.warn_days and for ops/permission flags past review_by.
 std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date today);

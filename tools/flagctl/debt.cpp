@@ -64,41 +64,43 @@ struct FlagDebt {
 
 std::string days_text(std::int64_t days) { return counted(static_cast<std::size_t>(days), "day"); }
 
-// Retirement and review dates. The thresholds are flags::registry::check_lifecycle's, so that debt
-// and the build agree on the day a flag expires.
+// Retirement and review dates, classified by the registry's own lifecycle_of, so that debt and the
+// build agree on the day a flag expires.
 void date_findings(const flags::FlagInfo& flag, int warn_days, flags::Date today, std::vector<Finding>& out) {
+    using Kind = flags::registry::Lifecycle::Kind;
     const auto type = flags::to_string(flag.type);
-    if (flag.retire_by) {
-        const auto left = (*flag.retire_by - today).count();
-        if (left < 0) {
-            out.push_back(Finding{
-                .urgency = Urgency::overdue,
-                .kind = "expired",
-                .message = fmt::format("{} flag expired on {} ({} ago)", type, date_text(*flag.retire_by), days_text(-left)),
-                .hint = fmt::format("remove Flag::{} from the code and its entry from the registry, or extend "
-                                    "retire_by if it must stay longer",
-                                    flag.identifier),
-                .days = -left});
-        } else if (left <= warn_days) {
-            out.push_back(Finding{
-                .urgency = Urgency::due,
-                .kind = "retiring",
-                .message = left == 0 ? fmt::format("{} flag retires today", type)
-                                     : fmt::format("{} flag retires on {} (in {})", type, date_text(*flag.retire_by),
-                                                   days_text(left)),
-                .hint = fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
-                                    date_text(*flag.retire_by + std::chrono::days{1})),
-                .days = left});
-        }
-    }
-    if (flag.review_by && *flag.review_by < today) {
-        const auto past = (today - *flag.review_by).count();
+    const auto state = flags::registry::lifecycle_of(flag, warn_days, today);
+    switch (state.kind) {
+    case Kind::current: break;
+    case Kind::expired:
+        out.push_back(Finding{
+            .urgency = Urgency::overdue,
+            .kind = "expired",
+            .message = fmt::format("{} flag expired on {} ({} ago)", type, date_text(*flag.retire_by), days_text(state.days)),
+            .hint = fmt::format("remove Flag::{} from the code and its entry from the registry, or extend "
+                                "retire_by if it must stay longer",
+                                flag.identifier),
+            .days = state.days});
+        break;
+    case Kind::retiring:
+        out.push_back(Finding{
+            .urgency = Urgency::due,
+            .kind = "retiring",
+            .message = state.days == 0 ? fmt::format("{} flag retires today", type)
+                                       : fmt::format("{} flag retires on {} (in {})", type, date_text(*flag.retire_by),
+                                                     days_text(state.days)),
+            .hint = fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
+                                date_text(*flag.retire_by + std::chrono::days{1})),
+            .days = state.days});
+        break;
+    case Kind::review_due:
         out.push_back(Finding{.urgency = Urgency::overdue,
                               .kind = "review",
                               .message = fmt::format("{} flag was due for review on {} ({} ago)", type,
-                                                     date_text(*flag.review_by), days_text(past)),
+                                                     date_text(*flag.review_by), days_text(state.days)),
                               .hint = "confirm it is still needed, then move review_by forward",
-                              .days = past});
+                              .days = state.days});
+        break;
     }
 }
 
