@@ -225,8 +225,8 @@ BOOST_AUTO_TEST_CASE(a_burst_of_a_thousand_writes_ends_on_the_last) {
 // A listener that stalls the watcher thread lets the kernel's event queue (16384 events by
 // default) overflow; the watcher must then re-read everything.
 BOOST_AUTO_TEST_CASE(inotify_queue_overflow_leads_to_a_full_reread) {
+    std::atomic<bool> stall{true};  // declared first: the listener reading it runs until the runtime is gone
     Fixture f;
-    std::atomic<bool> stall{true};
     f.runtime->runtime().on_change([&](std::uint64_t) {
         while (stall.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     });

@@ -139,10 +139,11 @@ BOOST_AUTO_TEST_CASE(change_listeners_run_after_each_publish_with_its_generation
     Scratch scratch;
     const auto file = scratch.path / "flags.toml";
     write_file(file, content("green"));
-    flags::Runtime runtime(file);
+    // Declared before the runtime, so that they outlive its watcher thread, which writes them.
     std::mutex mutex;
     std::vector<std::uint64_t> seen;
     std::vector<bool> saw_new_value;
+    flags::Runtime runtime(file);
     runtime.on_change([&](std::uint64_t generation) {
         std::lock_guard lock(mutex);
         seen.push_back(generation);
@@ -165,7 +166,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_listener_is_logged_and_loading_goes_on) {
     Scratch scratch;
     const auto file = scratch.path / "flags.toml";
     write_file(file, content("green"));
-    std::vector<std::string> lines;
+    std::vector<std::string> lines;  // declared before the runtime: its watcher thread writes them
     std::mutex mutex;
     flags::Runtime runtime(file);
     runtime.on_change([](std::uint64_t) { throw std::runtime_error("listener broke"); });
@@ -206,10 +207,10 @@ BOOST_AUTO_TEST_CASE(without_inotify_the_watcher_degrades_to_polling_and_says_so
     // Exhaust the descriptor table, leaving exactly one free: the watcher's wake-up eventfd takes it
     // and inotify_init1 fails with EMFILE, as on a host out of inotify instances.
     std::vector<int> fillers;
+    std::vector<std::string> lines;  // declared before the runtime: its watcher thread writes them
+    std::mutex mutex;
     flags::Runtime runtime(file);
     BOOST_REQUIRE(runtime.reload().ok());  // read before the table is full
-    std::vector<std::string> lines;
-    std::mutex mutex;
     for (;;) {
         const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fd < 0) break;
