@@ -46,6 +46,7 @@ struct FlagInfo {
     std::string_view ticket;        // empty when the registry names none
     std::span<const std::string_view> variants;  // empty for a boolean flag
     ValueIndex default_value = 0;
+    bool track = false;  // report exposures (experiments unless `track = false`; others with `track = true`)
 
     constexpr bool is_boolean() const noexcept { return variants.empty(); }
     constexpr std::size_t value_count() const noexcept { return is_boolean() ? 2 : variants.size(); }

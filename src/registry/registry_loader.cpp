@@ -93,8 +93,8 @@ namespace {
 
 const std::set<std::string_view> top_level_keys = {"policy", "flags"};
 const std::set<std::string_view> policy_keys = {"warn_days", "max_days"};
-const std::set<std::string_view> flag_keys = {"description", "owner",   "created", "retire_by",
-                                              "review_by",   "ticket",  "default", "variants"};
+const std::set<std::string_view> flag_keys = {"description", "owner",   "created",  "retire_by", "review_by",
+                                              "ticket",      "default", "variants", "track"};
 
 std::string known_keys(const std::set<std::string_view>& keys) {
     std::string out;
@@ -261,6 +261,17 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
     else if (!has_owner) require("owner", "add owner = \"<team>\": the team that removes the flag");
 
     if (auto v = read_string(table, "ticket", name)) flag.info.ticket = storage.keep(*v);
+
+    // Exposures are what experiment analysis joins on, so experiments report them unless told not to;
+    // other flags opt in.
+    flag.info.track = flag.info.type == FlagType::experiment;
+    if (const auto* track = table.get("track")) {
+        if (const auto* b = track->as_boolean())
+            flag.info.track = b->get();
+        else
+            report_.error(track->source(), fmt::format("'track' of flag {} must be true or false", in_quotes(name)),
+                          "track = true reports exposures of the flag to the exposure sink");
+    }
 
     const bool has_created = table.contains("created");
     const auto created = read_date(table, "created", name);

@@ -20,7 +20,7 @@ CASES = [
      "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from"
      " code and registry\n"
      "registry.toml:5:1: error: unknown key 'retire-by' in flag 'release.new-checkout'\n"
-     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, variants\n"),
+     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, track, variants\n"),
 
     ("TOML syntax error",
      {"registry.toml": VALID_FLAG.replace('owner = "payments-team"', "owner = payments-team")},

@@ -131,7 +131,7 @@ default = false
      "    hint: release flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from "
      "code and registry\n"
      "registry.toml:5:1: error: unknown key 'retire-by' in flag 'release.new-checkout'\n"
-     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, variants\n"},
+     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, track, variants\n"},
 
     {"misspelt key in an ops flag",
      R"toml([flags."ops.kill-switch-payments"]
@@ -142,7 +142,7 @@ reviewby = 2027-03-01
 default = false
 )toml",
      "registry.toml:5:1: error: unknown key 'reviewby' in flag 'ops.kill-switch-payments'\n"
-     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, variants\n"},
+     "    hint: known keys: created, default, description, owner, retire_by, review_by, ticket, track, variants\n"},
 
     {"name without a dot",
      R"toml([flags.new-checkout]
@@ -641,6 +641,28 @@ BOOST_AUTO_TEST_CASE(directory_registry_skips_the_runtime_file_beside_it) {
     BOOST_TEST_REQUIRE(outcome.registry.has_value(), formatted(outcome.diagnostics));
     BOOST_TEST(outcome.diagnostics.empty());
     BOOST_TEST(outcome.registry->view().flags.size() == 1u);
+}
+
+// Experiments report exposures unless they say otherwise; other flags only when they ask.
+BOOST_AUTO_TEST_CASE(track_defaults_by_type_and_can_be_set) {
+    const TempDir dir;
+    const auto outcome = load_text(dir, std::string(experiment_flag) + "\n" + release_flag + "track = true\n\n" + ops_flag +
+                                            "\n[flags.\"experiment.quiet\"]\ndescription = \"d\"\nowner = \"o\"\n"
+                                            "created = 2026-11-01\nretire_by = 2027-01-01\nvariants = [\"a\", \"b\"]\n"
+                                            "default = \"a\"\ntrack = false\n");
+    BOOST_TEST_REQUIRE(outcome.registry.has_value(), formatted(outcome.diagnostics));
+    const auto view = outcome.registry->view();
+    BOOST_TEST(view.flags[view.find("experiment.button-color")].track);
+    BOOST_TEST(!view.flags[view.find("experiment.quiet")].track);
+    BOOST_TEST(view.flags[view.find("release.new-checkout")].track);
+    BOOST_TEST(!view.flags[view.find("ops.kill-switch-payments")].track);
+
+    const TempDir bad;
+    const auto refused = load_text(bad, std::string(release_flag) + "track = \"yes\"\n");
+    BOOST_TEST(!refused.registry.has_value());
+    BOOST_TEST(formatted(refused.diagnostics) ==
+               "registry.toml:7:9: error: 'track' of flag 'release.new-checkout' must be true or false\n"
+               "    hint: track = true reports exposures of the flag to the exposure sink\n");
 }
 
 BOOST_AUTO_TEST_CASE(directory_without_toml_files) {

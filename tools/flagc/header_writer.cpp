@@ -104,6 +104,7 @@ std::string render_header(const registry::LoadedRegistry& registry) {
         line(fmt::format("        .variants = {},",
                          flag.is_boolean() ? std::string("{}") : fmt::format("{}_variants", flag.identifier)));
         line(fmt::format("        .default_value = {},  // {}", flag.default_value, flag.value_name(flag.default_value)));
+        line(fmt::format("        .track = {},", flag.track ? "true" : "false"));
         line("    },");
     }
     line("};");

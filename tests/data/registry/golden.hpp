@@ -62,6 +62,7 @@ inline constexpr FlagInfo flags[] = {
         .ticket = "GROW-7",
         .variants = experiment_button_color_variants,
         .default_value = 1,  // green
+        .track = true,
     },
     FlagInfo{
         .name = "ops.kill-switch-payments",
@@ -75,6 +76,7 @@ inline constexpr FlagInfo flags[] = {
         .ticket = "",
         .variants = {},
         .default_value = 0,  // false
+        .track = false,
     },
     FlagInfo{
         .name = "permission.early-access",
@@ -88,6 +90,7 @@ inline constexpr FlagInfo flags[] = {
         .ticket = "",
         .variants = {},
         .default_value = 0,  // false
+        .track = false,
     },
     FlagInfo{
         .name = "release.new-checkout",
@@ -101,6 +104,7 @@ inline constexpr FlagInfo flags[] = {
         .ticket = "PAY-1234",
         .variants = {},
         .default_value = 1,  // true
+        .track = false,
     },
 };
 
