@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <flags/bucketing.hpp>
 #include <flags/context.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/published_word.hpp>
@@ -81,7 +82,7 @@ Detail<flag_value_t<F>> make_detail(const Evaluation& e) noexcept {
 }
 
 // The typed reads, written once for every source of values. A Source provides
-//   ValueIndex value_index(std::size_t flag, const Context&) const noexcept
+//   template <std::size_t Flag> ValueIndex value_index(const Context&) const noexcept
 //   Evaluation evaluation(std::size_t flag, const Context&) const noexcept
 template <class Source>
 class TypedReads {
@@ -90,7 +91,7 @@ public:
     [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
         static_assert(std::is_same_v<flag_value_t<F>, bool>,
                       "flags::enabled<> takes a boolean flag; read a multivariate flag with flags::variant<>");
-        return source().value_index(index_of<F>, ctx) != 0;
+        return source().template value_index<index_of<F>>(ctx) != 0;
     }
     template <FlagName Name>
     [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
@@ -101,7 +102,7 @@ public:
     [[nodiscard]] flag_value_t<F> variant(const Context& ctx) const noexcept {
         static_assert(!std::is_same_v<flag_value_t<F>, bool>,
                       "flags::variant<> takes a multivariate flag; read a boolean flag with flags::enabled<>");
-        return typed_value<flag_value_t<F>>(source().value_index(index_of<F>, ctx));
+        return typed_value<flag_value_t<F>>(source().template value_index<index_of<F>>(ctx));
     }
     template <FlagName Name>
     [[nodiscard]] auto variant(const Context& ctx) const noexcept {
@@ -121,22 +122,29 @@ private:
     const Source& source() const noexcept { return static_cast<const Source&>(*this); }
 };
 
-// The first step of every read: a settled flag's published word is its value.
-inline ValueIndex read_word(const std::atomic<std::uint32_t>& word, bool& settled) noexcept {
+// A read through flag I's published word (see <flags/published_word.hpp>): a settled value, or a user
+// rollout computed here from the threshold in the word and the flag's salt state, which is a constant
+// of its name. Anything else, and a rollout without a user (which serves the default with reason
+// ERROR), goes to `evaluate`.
+template <std::size_t I, class Evaluate>
+ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Evaluate&& evaluate) noexcept {
     const auto w = word.load(std::memory_order_acquire);
-    settled = is_settled(w);
-    return settled_value(w);
+    if (is_settled(w)) [[likely]]
+        return settled_value(w);
+    if (is_user_rollout(w) && !ctx.user.empty()) {
+        constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
+        return bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+    }
+    return evaluate();
 }
 
 // The process-wide default runtime, as the free functions see it.
 class DefaultReads : public TypedReads<DefaultReads> {
 public:
-    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
-        bool settled;
-        const auto value = read_word(generated::published_words[flag], settled);
-        if (settled) [[likely]]
-            return value;
-        return evaluate_default(generated::registry, flag, ctx).value;
+    template <std::size_t I>
+    ValueIndex value_index(const Context& ctx) const noexcept {
+        return read_through_word<I>(generated::published_words[I], ctx,
+                                    [&] { return evaluate_default(generated::registry, I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept {
         return evaluate_default(generated::registry, flag, ctx);
@@ -155,8 +163,9 @@ public:
 
     std::uint64_t generation() const noexcept { return snapshot_.generation(); }
 
-    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
-        return snapshot_.evaluate(flag, ctx).value;
+    template <std::size_t I>
+    ValueIndex value_index(const Context& ctx) const noexcept {
+        return snapshot_.evaluate(I, ctx).value;
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return snapshot_.evaluate(flag, ctx); }
 
@@ -184,10 +193,9 @@ public:
     std::uint64_t generation() const noexcept { return core_.generation(); }
     internal::RuntimeCore& core() noexcept { return core_; }
 
-    ValueIndex value_index(std::size_t flag, const Context& ctx) const noexcept {
-        bool settled;
-        const auto value = internal::read_word(core_.words()[flag], settled);
-        return settled ? value : core_.evaluate(flag, ctx).value;
+    template <std::size_t I>
+    ValueIndex value_index(const Context& ctx) const noexcept {
+        return internal::read_through_word<I>(core_.words()[I], ctx, [&] { return core_.evaluate(I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return core_.evaluate(flag, ctx); }
 

@@ -124,8 +124,12 @@ void RuntimeCore::publish_locked(State& state) {
     const Snapshot* old = current_.exchange(published, std::memory_order_seq_cst);
     // Words after the pointer: a reader sent to the snapshot by an old word finds one at least as new.
     for (std::size_t i = 0; i < registry_.flags.size(); ++i) {
-        const auto word = published->flags[i].settled() ? settled_word(internal::evaluate(*published, i, Context{}).value)
-                                                        : needs_evaluation_bit;
+        const auto& program = published->flags[i];
+        std::uint32_t word = needs_evaluation_bit;
+        if (program.settled())
+            word = settled_word(internal::evaluate(*published, i, Context{}).value);
+        else if (const auto threshold = program.user_rollout_threshold(*published->rules))
+            word = user_rollout_word(*threshold);
         words_[i].store(word, std::memory_order_release);
     }
     if (old) state.retired.push_back(old);

@@ -69,7 +69,9 @@ public:
     Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics)
         : registry_(registry), report_(diagnostics), rules_(std::make_shared<CompiledRules>()) {
         programs_.resize(registry.flags.size());
+        index_.reserve(registry.flags.size());
         for (std::size_t i = 0; i < programs_.size(); ++i) {
+            index_.emplace(registry.flags[i].name, static_cast<int>(i));
             programs_[i].default_value = registry.flags[i].default_value;
             programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
         }
@@ -103,7 +105,15 @@ private:
     void read_flag(std::size_t flag, const toml::table& table);
     std::string_view similar_flag(std::string_view name) const;
 
+    // The registry's flags by name: a file names each flag it sets, so looking each up by scanning
+    // would make loading quadratic in the registry's size.
+    int find_flag(std::string_view name) const {
+        const auto found = index_.find(name);
+        return found == index_.end() ? -1 : found->second;
+    }
+
     const RegistryView& registry_;
+    std::unordered_map<std::string_view, int> index_;
     Reporter report_;
     std::shared_ptr<CompiledRules> rules_;
     std::vector<FlagProgram> programs_;
@@ -535,8 +545,10 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
         const auto* s = salt->as_string();
         if (!s || s->get().empty())
             report_.error(salt->source(), "'salt' must be a non-empty string", "e.g. salt = \"button-color-q4\"");
-        else
+        else {
             program.salt_state = bucketing::salt_state(s->get());
+            program.default_salt = false;
+        }
     }
     if (const auto* since = table.get("since"); since && !since->is_date())
         report_.error(since->source(), "'since' must be a date", "write a bare TOML date: since = 2026-11-10");
@@ -553,7 +565,7 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
         } else {
             program.requires_begin = static_cast<std::uint32_t>(rules_->prerequisites.size());
             for (auto&& [key, expected] : *requires_table) {
-                const int other = registry_.find(key.str());
+                const int other = find_flag(key.str());
                 if (other < 0) {
                     report_.error(key.source(), fmt::format("'requires' names unknown flag '{}'", key.str()),
                                   "name a flag declared in the registry");
@@ -656,7 +668,7 @@ void Compiler::read_flags(const toml::table& root, int layer) {
         return;
     }
     for (auto&& [key, value] : *table) {
-        const int flag = registry_.find(key.str());
+        const int flag = find_flag(key.str());
         if (flag < 0) {
             const auto similar = similar_flag(key.str());
             report_.warning(key.source(),

@@ -117,11 +117,27 @@ struct FlagProgram {
     std::optional<Outcome> outcome{};  // the flag's own value, rollout or split
     Subject bucket_by{};
     std::uint64_t salt_state = 0;
+    bool default_salt = true;  // salted with the flag's own name, not a `salt` from the file
     int source_line = 0;
 
     // A settled flag's value does not depend on the context, so its published word carries it.
     bool settled() const noexcept {
         return !present || off || (requires_count == 0 && rules_count == 0 && (!outcome || !outcome->is_split));
+    }
+
+    // The threshold of a plain boolean rollout by user with the default salt, which a published word
+    // can carry; nothing for any other flag.
+    std::optional<std::uint16_t> user_rollout_threshold(const CompiledRules& rules) const noexcept {
+        if (!present || off || requires_count || rules_count || !outcome || !outcome->is_split || !default_salt ||
+            bucket_by.kind != Subject::Kind::user)
+            return std::nullopt;
+        std::uint16_t threshold = 0;  // a rollout's steps: true below the threshold, then false
+        for (std::uint32_t i = 0; i < outcome->steps_count; ++i) {
+            const auto& step = rules.steps[outcome->steps_begin + i];
+            if (step.value > 1 || (step.value == 1 && i != 0)) return std::nullopt;
+            if (step.value == 1) threshold = step.upper;
+        }
+        return threshold;
     }
 };
 

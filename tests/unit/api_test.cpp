@@ -112,6 +112,40 @@ BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functi
     BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::red));
 }
 
+// A plain rollout by user is answered from the published word; every answer must be the snapshot's
+// and the definition's (bucket < rollout * 100). A salted rollout is not in the word, and must agree
+// all the same; a context without a user gets the default.
+BOOST_AUTO_TEST_CASE(a_rollout_in_the_published_word_agrees_with_the_snapshot) {
+    TempDir dir;
+    flags::Runtime runtime(dir.write("flags.toml", R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 37.25
+[flags."release.fast-search"]
+rollout = 50
+salt = "reshuffled"
+)"));
+    BOOST_REQUIRE(runtime.reload().ok());
+    const auto word = runtime.core().words()[static_cast<std::size_t>(Flag::release_new_checkout)].load();
+    BOOST_REQUIRE(flags::internal::is_user_rollout(word));
+    BOOST_TEST(flags::internal::rollout_threshold(word) == 3725u);
+    BOOST_TEST(!flags::internal::is_user_rollout(runtime.core().words()[static_cast<std::size_t>(Flag::release_fast_search)].load()));
+
+    int on = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const auto user = "user-" + std::to_string(i);
+        const flags::Context ctx{.user = user};
+        const bool fast = runtime.enabled<Flag::release_new_checkout>(ctx);
+        BOOST_TEST(fast == runtime.detail<Flag::release_new_checkout>(ctx).value);
+        BOOST_TEST(fast == (flags::bucket("release.new-checkout", user) < 3725));
+        BOOST_TEST(runtime.enabled<Flag::release_fast_search>(ctx) == (flags::bucket("reshuffled", user) < 5000));
+        on += fast;
+    }
+    BOOST_TEST(on > 600);  // about 37 % of 2000
+    BOOST_TEST(on < 900);
+    BOOST_TEST(runtime.enabled<Flag::release_new_checkout>({.tenant = "acme"}) == false);
+    BOOST_TEST(runtime.detail<Flag::release_new_checkout>({.tenant = "acme"}).reason == flags::Reason::ERROR);
+}
+
 BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_published) {
     TempDir dir;
     const auto path = dir.write("flags.toml", runtime_a);
