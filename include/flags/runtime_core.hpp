@@ -45,8 +45,11 @@ struct StartReport {
 namespace internal {
 
 class Snapshot;
+struct HazardSlot;
 
-// A counted reference to one published snapshot, or to none (then every flag reads its default).
+// A reference to one published snapshot, or to none (then every flag reads its default). It holds
+// the snapshot through its thread's pin record, or, when that is taken by another snapshot, through
+// the snapshot's own reference count.
 class SnapshotRef {
 public:
     explicit SnapshotRef(RegistryView registry) noexcept : registry_(registry) {}
@@ -60,9 +63,12 @@ public:
 
 private:
     friend class RuntimeCore;
-    SnapshotRef(const Snapshot* adopted, RegistryView registry) noexcept : snapshot_(adopted), registry_(registry) {}
+    SnapshotRef(const Snapshot* adopted, HazardSlot* pinned_by, RegistryView registry) noexcept
+        : snapshot_(adopted), pinned_by_(pinned_by), registry_(registry) {}
+    void let_go() noexcept;
 
     const Snapshot* snapshot_ = nullptr;
+    HazardSlot* pinned_by_ = nullptr;  // null: held by the snapshot's reference count
     RegistryView registry_;
 };
 

@@ -62,7 +62,9 @@ pthread_key_t slot_key;
 void release_at_thread_exit(void* slot) {
     auto* s = static_cast<HazardSlot*>(slot);
     s->pointer.store(nullptr, std::memory_order_release);
-    s->in_use.store(false, std::memory_order_release);
+    // A view pinned here may live on in another thread: then the slot stays claimed, so that no new
+    // thread's pins overwrite what protects it.
+    if (s->pins.load(std::memory_order_acquire) == 0) s->in_use.store(false, std::memory_order_release);
     this_thread = nullptr;  // a read from a later destructor of this thread takes a slot anew
 }
 
@@ -95,8 +97,12 @@ void writer_fence() noexcept {
 
 std::vector<const void*> protected_pointers() {
     std::vector<const void*> out;
+    // The hazard first, then the pin count, then what is pinned: a pin is recorded before the hazard
+    // that covered its setup is released, so whichever this scan sees, the snapshot is covered.
     auto collect = [&out](const HazardSlot& slot) {
         if (const void* p = slot.pointer.load(std::memory_order_seq_cst)) out.push_back(p);
+        if (slot.pins.load(std::memory_order_seq_cst) > 0)
+            if (const void* p = slot.pinned.load(std::memory_order_seq_cst)) out.push_back(p);
     };
     for (const auto& slot : static_slots) collect(slot);
     for (auto* slot = extra_slots.load(std::memory_order_acquire); slot; slot = slot->next) collect(*slot);

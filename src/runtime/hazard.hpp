@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <vector>
 
 namespace flags::internal {
@@ -26,7 +27,12 @@ inline constexpr std::memory_order validate_order = std::memory_order_acquire;
 #endif
 
 struct alignas(64) HazardSlot {
-    std::atomic<const void*> pointer{nullptr};
+    std::atomic<const void*> pointer{nullptr};  // what the thread is reading right now
+    // What this thread's pinned views hold, and how many views hold it. A pin protects like a hazard
+    // pointer, but for a whole request, and counts on the thread's own cache line rather than on the
+    // snapshot's, which every thread shares. A view moved to another thread decrements it from there.
+    std::atomic<const void*> pinned{nullptr};
+    std::atomic<std::uint32_t> pins{0};
     std::atomic<bool> in_use{false};
     HazardSlot* next = nullptr;  // slots form a list that only grows; a thread's slot is reused after it exits
 };
@@ -41,7 +47,7 @@ void reader_fence() noexcept;
 // a snapshot is visible to the writer.
 void writer_fence() noexcept;
 
-// Every pointer some slot protects right now.
+// Every pointer some slot protects right now, by a hazard pointer or a pin.
 std::vector<const void*> protected_pointers();
 
 // Loads `source` and protects what it points to in `slot`, retrying until the two agree.

@@ -31,21 +31,35 @@ Diagnostic out_of_memory(const std::string& file) {
 
 }  // namespace
 
-SnapshotRef::SnapshotRef(const SnapshotRef& other) noexcept : snapshot_(other.snapshot_), registry_(other.registry_) {
-    if (snapshot_) snapshot_->references.fetch_add(1, std::memory_order_relaxed);
+SnapshotRef::SnapshotRef(const SnapshotRef& other) noexcept
+    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_) {
+    if (pinned_by_)
+        pinned_by_->pins.fetch_add(1, std::memory_order_relaxed);
+    else if (snapshot_)
+        snapshot_->references.fetch_add(1, std::memory_order_relaxed);
 }
 
-SnapshotRef::SnapshotRef(SnapshotRef&& other) noexcept : snapshot_(other.snapshot_), registry_(other.registry_) {
+SnapshotRef::SnapshotRef(SnapshotRef&& other) noexcept
+    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_) {
     other.snapshot_ = nullptr;
+    other.pinned_by_ = nullptr;
 }
 
 SnapshotRef& SnapshotRef::operator=(SnapshotRef other) noexcept {
     std::swap(snapshot_, other.snapshot_);
+    std::swap(pinned_by_, other.pinned_by_);
     std::swap(registry_, other.registry_);
     return *this;
 }
 
-SnapshotRef::~SnapshotRef() { drop_reference(snapshot_); }
+void SnapshotRef::let_go() noexcept {
+    if (pinned_by_)
+        pinned_by_->pins.fetch_sub(1, std::memory_order_release);
+    else
+        drop_reference(snapshot_);
+}
+
+SnapshotRef::~SnapshotRef() { let_go(); }
 
 Evaluation SnapshotRef::evaluate(std::size_t flag, const Context& ctx) const noexcept {
     return snapshot_ ? internal::evaluate(*snapshot_, flag, ctx) : default_evaluation(registry_, flag);
@@ -97,8 +111,13 @@ RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint3
 
 RuntimeCore::~RuntimeCore() {
     stop();
-    drop_reference(current_.exchange(nullptr, std::memory_order_acq_rel));
-    for (const auto* s : state_->retired) drop_reference(s);
+    if (const auto* last = current_.exchange(nullptr, std::memory_order_seq_cst)) state_->retired.push_back(last);
+    // A view still pinned when its runtime goes is a mistake of the caller's; its snapshot is left
+    // allocated rather than freed under it.
+    writer_fence();
+    auto in_use = protected_pointers();
+    for (const auto* s : state_->retired)
+        if (std::find(in_use.begin(), in_use.end(), static_cast<const void*>(s)) == in_use.end()) drop_reference(s);
 }
 
 void RuntimeCore::set_sources(std::filesystem::path base, std::filesystem::path override_file) {
@@ -367,10 +386,26 @@ SnapshotRef RuntimeCore::pin() const noexcept {
     HazardSlot* slot = this_thread_slot();
     if (!slot) return SnapshotRef(registry_);
     const Snapshot* snapshot = protect(current_, *slot);
-    // While the hazard holds it, the runtime cannot drop its own reference, so this one is safe to add.
-    if (snapshot) snapshot->references.fetch_add(1, std::memory_order_relaxed);
+    if (!snapshot) {
+        release(*slot);
+        return SnapshotRef(registry_);
+    }
+    // While the hazard holds the snapshot, the runtime cannot let it go, so recording a pin (or adding
+    // a reference) is safe; the hazard is released only once the pin is visible.
+    HazardSlot* pinned_by = nullptr;
+    const auto pins = slot->pins.load(std::memory_order_acquire);
+    if (pins == 0) {  // no view holds this slot's pin: no other thread touches it
+        slot->pinned.store(snapshot, std::memory_order_relaxed);
+        slot->pins.store(1, std::memory_order_release);
+        pinned_by = slot;
+    } else if (slot->pinned.load(std::memory_order_relaxed) == snapshot) {
+        slot->pins.fetch_add(1, std::memory_order_relaxed);
+        pinned_by = slot;
+    } else {  // this thread already pins an older snapshot: count on the snapshot instead
+        snapshot->references.fetch_add(1, std::memory_order_relaxed);
+    }
     release(*slot);
-    return SnapshotRef(snapshot, registry_);
+    return SnapshotRef(snapshot, pinned_by, registry_);
 }
 
 std::uint64_t RuntimeCore::generation() const noexcept {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <flags/boost_test.hpp>
 #include <flags/flags.hpp>
@@ -165,6 +166,37 @@ BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_publi
     BOOST_TEST(view.detail<Flag::experiment_button_color>(ctx).generation == 1u);
     BOOST_TEST(copy.enabled<Flag::release_new_checkout>(ctx) == true);
     BOOST_TEST(runtime.pin().generation() == 3u);
+}
+
+// A thread's views of one snapshot share its pin record; a view of another snapshot taken while the
+// first is held counts on that snapshot instead; a view may be released on another thread. All of them
+// keep their snapshots readable however many publications follow.
+BOOST_AUTO_TEST_CASE(views_of_different_generations_on_one_thread_and_across_threads) {
+    TempDir dir;
+    const auto path = dir.write("flags.toml", runtime_a);
+    flags::Runtime runtime(path);
+    BOOST_REQUIRE(runtime.reload().ok());
+    const auto first = runtime.pin();
+    const auto first_copy = first;
+    dir.write("flags.toml", runtime_b);
+    BOOST_REQUIRE(runtime.reload().published);
+    auto second = runtime.pin();  // the thread's pin record holds generation 1: this one counts on its own
+    for (int i = 0; i < 20; ++i) {
+        dir.write("flags.toml", (i % 2 ? runtime_a : runtime_b) + "# " + std::to_string(i) + "\n");
+        BOOST_REQUIRE(runtime.reload().published);
+    }
+    BOOST_TEST(first.generation() == 1u);
+    BOOST_TEST(first_copy.generation() == 1u);
+    BOOST_TEST(second.generation() == 2u);
+    BOOST_TEST((first.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::green));
+    BOOST_TEST((second.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+
+    std::thread elsewhere([moved = std::move(second)] {
+        BOOST_TEST((moved.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+    });  // and released there
+    elsewhere.join();
+    const auto later = runtime.pin();
+    BOOST_TEST(later.generation() == 22u);
 }
 
 BOOST_AUTO_TEST_CASE(a_scoped_override_is_restored_on_scope_exit) {
