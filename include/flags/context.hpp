@@ -42,7 +42,7 @@ public:
 
     std::optional<std::string_view> find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < size(); ++i)
-            if (at(i).name == name) return at(i).value;
+            if (same(at(i).name, name)) return at(i).value;
         return std::nullopt;
     }
 
@@ -52,6 +52,11 @@ public:
     }
 
 private:
+    // Names mostly differ in length or first letter: test those inline before comparing the bytes.
+    static bool same(std::string_view a, std::string_view b) noexcept {
+        return a.size() == b.size() && (a.empty() || (a.front() == b.front() && a == b));
+    }
+
     Attribute& mutable_at(std::size_t i) noexcept {
         return i < inline_capacity ? inline_[i] : overflow_[i - inline_capacity];
     }

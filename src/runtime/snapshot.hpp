@@ -43,14 +43,18 @@ enum class Op : std::uint8_t {
     segment,
 };
 
-// An open-addressing hash set of strings, built once; lookups hash the probe and compare at most a
-// few entries.
+// A set of strings, built once. Up to `linear_limit` members it is a list compared length first,
+// which beats hashing the probe; beyond, an open-addressing hash table whose lookups hash the probe
+// and compare at most a few entries.
 class StringSet {
 public:
+    static constexpr std::size_t linear_limit = 8;
+
     explicit StringSet(const std::vector<std::string_view>& members);
     bool contains(std::string_view text) const noexcept;
 
 private:
+    std::vector<std::string_view> few_;  // the members, when there are at most linear_limit
     struct Slot {
         std::uint64_t hash = 0;
         std::string_view text;

@@ -50,6 +50,13 @@ const std::vector<OperatorCase> operator_cases = {
     {"in matches a member", R"({ attr = "tenant", in = ["acme", "globex"] })", Context{.tenant = "acme"}, true},
     {"in misses a non-member", R"({ attr = "tenant", in = ["acme", "globex"] })", Context{.tenant = "umbrella"}, false},
     {"in on a missing attribute", R"({ attr = "tenant", in = ["acme"] })", Context{.user = "u-1"}, false},
+    // Past eight members a set is hashed rather than listed: both forms must answer alike.
+    {"in over a hashed set", R"({ attr = "tenant", in = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "acme-long-tenant-name"] })",
+     Context{.tenant = "acme-long-tenant-name"}, true},
+    {"in over a hashed set misses", R"({ attr = "tenant", in = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"] })",
+     Context{.tenant = "t10"}, false},
+    {"not_in over a hashed set", R"({ attr = "tenant", not_in = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"] })",
+     Context{.tenant = "t9"}, false},
     {"in with integer members", R"({ attr = "user", in = [42, 43] })", Context{.user = "42"}, true},
     {"in on a named attribute", R"({ attr = "plan", in = ["growth"] })", with("plan", "growth"), true},
     {"not_in matches a non-member", R"({ attr = "tenant", not_in = ["acme"] })", Context{.tenant = "globex"}, true},
