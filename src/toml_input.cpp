@@ -117,6 +117,14 @@ std::string_view describe_type(const toml::node& node) noexcept {
     }
 }
 
-std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Built by appending: GCC 12 warns falsely (-Wrestrict) about the same written as a concatenation.
+std::string in_quotes(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '\'';
+    out += text;
+    out += '\'';
+    return out;
+}
 
 }  // namespace flags::internal
