@@ -1,6 +1,6 @@
 #include "semver.hpp"
 
-#include <charconv>
+#include <cstdint>
 
 namespace flags::internal {
 namespace {
@@ -14,13 +14,16 @@ bool all_digits(std::string_view s) noexcept {
     return true;
 }
 
-// A numeric identifier: digits without a leading zero.
-std::optional<std::uint64_t> number(std::string_view s) noexcept {
-    if (!all_digits(s) || (s.size() > 1 && s.front() == '0')) return std::nullopt;
-    std::uint64_t value = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-    return value;
+// Reads a numeric identifier at text[at]: digits, without a leading zero, that fit 64 bits. One pass,
+// no allocation: a version is parsed on the read path, from the context's attribute.
+bool read_number(std::string_view text, std::size_t& at, std::uint64_t& out) noexcept {
+    const std::size_t start = at;
+    out = 0;
+    for (; at < text.size() && is_digit(text[at]); ++at) {
+        if (out > (UINT64_MAX - 9) / 10) return false;
+        out = out * 10 + static_cast<std::uint64_t>(text[at] - '0');
+    }
+    return at > start && !(text[start] == '0' && at - start > 1);
 }
 
 bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {
@@ -39,26 +42,25 @@ bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {
 }  // namespace
 
 std::optional<SemVer> parse_semver(std::string_view text) noexcept {
-    if (const auto plus = text.find('+'); plus != std::string_view::npos) {
-        if (!valid_identifiers(text.substr(plus + 1), false)) return std::nullopt;
-        text = text.substr(0, plus);
-    }
     SemVer v;
-    if (const auto dash = text.find('-'); dash != std::string_view::npos) {
-        v.prerelease = text.substr(dash + 1);
-        if (!valid_identifiers(v.prerelease, true)) return std::nullopt;
-        text = text.substr(0, dash);
+    std::size_t at = 0;
+    if (!read_number(text, at, v.major) || at >= text.size() || text[at++] != '.' ||
+        !read_number(text, at, v.minor) || at >= text.size() || text[at++] != '.' || !read_number(text, at, v.patch))
+        return std::nullopt;
+    if (at == text.size()) return v;  // the common case: MAJOR.MINOR.PATCH and nothing more
+
+    std::string_view rest = text.substr(at);
+    std::string_view build;
+    if (const auto plus = rest.find('+'); plus != std::string_view::npos) {
+        build = rest.substr(plus + 1);
+        rest = rest.substr(0, plus);
+        if (!valid_identifiers(build, false)) return std::nullopt;
     }
-    const auto first = text.find('.');
-    const auto second = first == std::string_view::npos ? first : text.find('.', first + 1);
-    if (second == std::string_view::npos) return std::nullopt;
-    const auto major = number(text.substr(0, first));
-    const auto minor = number(text.substr(first + 1, second - first - 1));
-    const auto patch = number(text.substr(second + 1));
-    if (!major || !minor || !patch) return std::nullopt;
-    v.major = *major;
-    v.minor = *minor;
-    v.patch = *patch;
+    if (!rest.empty()) {
+        if (rest.front() != '-') return std::nullopt;
+        v.prerelease = rest.substr(1);
+        if (!valid_identifiers(v.prerelease, true)) return std::nullopt;
+    }
     return v;
 }
 

@@ -10,6 +10,8 @@
 #include <flags/bucketing.hpp>
 #include <flags/flags.hpp>
 
+#include "runtime/semver.hpp"
+
 #include "printing.hpp"
 
 namespace {
@@ -306,6 +308,33 @@ BOOST_AUTO_TEST_CASE(unregistered_entries_warn_and_do_not_block) {
                "runtime.toml:2:8: warning: flag 'release.from-the-future' is not in the registry; its entry is ignored\n"
                "    hint: a binary built with this flag will read it; remove the entry once the flag is retired");
     BOOST_TEST(core.evaluate(index_of("release.new-checkout"), {}).value == 1);
+}
+
+BOOST_AUTO_TEST_CASE(semantic_versions_parse_as_semver_2_0_0_defines_them) {
+    using flags::internal::parse_semver;
+    for (const char* valid : {"1.2.3", "0.0.0", "1.2.3-alpha.1", "1.2.3+build.5", "1.2.3-rc.1+b-7", "10.20.30"})
+        BOOST_TEST(parse_semver(valid).has_value(), valid);
+    for (const char* invalid : {"", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-", "1.2.3+", "1.2.3-01",
+                                "v1.2.3", "1.2.3-al_pha", "1..3", "18446744073709551616.0.0", "1.2.3 "})
+        BOOST_TEST(!parse_semver(invalid).has_value(), invalid);
+    const auto v = *parse_semver("12.34.56-beta.2+exp.sha");
+    BOOST_TEST(v.major == 12u);
+    BOOST_TEST(v.minor == 34u);
+    BOOST_TEST(v.patch == 56u);
+    BOOST_TEST(v.prerelease == "beta.2");
+}
+
+// The precedence chain of the semver 2.0.0 specification, each strictly before the next.
+BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
+    const char* chain[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+                           "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0"};
+    for (std::size_t i = 0; i + 1 < std::size(chain); ++i) {
+        const auto a = *flags::internal::parse_semver(chain[i]);
+        const auto b = *flags::internal::parse_semver(chain[i + 1]);
+        BOOST_TEST(flags::internal::compare(a, b) < 0, chain[i] << " < " << chain[i + 1]);
+        BOOST_TEST(flags::internal::compare(b, a) > 0, chain[i + 1] << " > " << chain[i]);
+    }
+    BOOST_TEST(flags::internal::compare(*flags::internal::parse_semver("1.0.0+a"), *flags::internal::parse_semver("1.0.0+b")) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
