@@ -240,6 +240,22 @@ BOOST_AUTO_TEST_CASE(without_inotify_the_watcher_degrades_to_polling_and_says_so
     BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
 }
 
+// A change that lands while start() runs its first load is loaded, not lost until the next change:
+// here the first publish's listener itself replaces the file.
+BOOST_AUTO_TEST_CASE(a_change_during_the_first_load_is_picked_up) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    write_file(file, content("green"));
+    flags::Runtime runtime(file);
+    runtime.on_change([&](std::uint64_t generation) {
+        if (generation != 1) return;
+        write_file(scratch.path / "n.tmp", content("red"));
+        fs::rename(scratch.path / "n.tmp", file);
+    });
+    BOOST_REQUIRE(runtime.start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
+    BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
+}
+
 BOOST_AUTO_TEST_CASE(start_and_stop_leave_no_descriptor_or_thread_behind) {
     Scratch scratch;
     const auto file = scratch.path / "flags.toml";
