@@ -13,16 +13,11 @@ namespace {
 
 // A runtime watching <scratch>/flags.toml, which starts green.
 struct Fixture {
-    Fixture() {
+    explicit Fixture(flags::RuntimeOptions with = {}) : options(with) {
         write_file(file, content("green"));
         runtime = std::make_unique<WatchedRuntime>(file, options);
         BOOST_REQUIRE(runtime->start_report.ok());
         BOOST_REQUIRE(runtime->color() == ButtonColor::green);
-    }
-    explicit Fixture(flags::RuntimeOptions polling) : options(polling) {
-        write_file(file, content("green"));
-        runtime = std::make_unique<WatchedRuntime>(file, options);
-        BOOST_REQUIRE(runtime->start_report.ok());
     }
     Scratch scratch;
     fs::path file = scratch.path / "flags.toml";
