@@ -202,8 +202,7 @@ BOOST_AUTO_TEST_CASE(a_path_that_does_not_exist_at_start_serves_defaults_until_i
     BOOST_TEST(runtime.generation() == 0u);
 
     fs::create_directories(file.parent_path());
-    write_file(scratch.path / "staged.toml", content("red"));
-    fs::rename(scratch.path / "staged.toml", file);
+    deliver_by_rename(file, content("red"));
     BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
 }
 
@@ -225,16 +224,14 @@ BOOST_AUTO_TEST_CASE(inotify_queue_overflow_leads_to_a_full_reread) {
     f.runtime->runtime().on_change([&](std::uint64_t) {
         while (stall.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     });
-    write_file(f.scratch.path / "next.toml", content("red"));
-    fs::rename(f.scratch.path / "next.toml", f.file);  // the watcher publishes red and stalls in the listener
+    deliver_by_rename(f.file, content("red"));  // the watcher publishes red and stalls in the listener
     BOOST_REQUIRE(f.runtime->wait_for_color(ButtonColor::red));
     for (int i = 0; i < 9000; ++i) {  // two events each
         const auto noise = f.scratch.path / ("noise-" + std::to_string(i));
         std::ofstream{noise};
         fs::remove(noise);
     }
-    write_file(f.scratch.path / "next.toml", content("blue"));
-    fs::rename(f.scratch.path / "next.toml", f.file);  // its event is lost in the overflow
+    deliver_by_rename(f.file, content("blue"));  // its event is lost in the overflow
     stall = false;
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::blue));
     BOOST_TEST(f.runtime->logged("watch_overflow"));
@@ -243,8 +240,7 @@ BOOST_AUTO_TEST_CASE(inotify_queue_overflow_leads_to_a_full_reread) {
 BOOST_AUTO_TEST_CASE(polling_picks_up_a_rename_and_an_in_place_write) {
     Fixture f(flags::RuntimeOptions{.force_polling = true, .poll_interval = std::chrono::milliseconds(50)});
     BOOST_TEST(f.runtime->runtime().status().mechanism == flags::WatchMechanism::polling);
-    write_file(f.scratch.path / "next.toml", content("red"));
-    fs::rename(f.scratch.path / "next.toml", f.file);
+    deliver_by_rename(f.file, content("red"));
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
     shell(f.scratch.path, "sed -i 's/red/blue/' flags.toml");
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::blue));

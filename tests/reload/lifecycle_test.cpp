@@ -53,8 +53,7 @@ BOOST_AUTO_TEST_CASE(the_rejected_log_line_names_file_line_and_reason) {
     const auto file = scratch.path / "flags.toml";
     write_file(file, content("red"));
     WatchedRuntime runtime(file);
-    write_file(scratch.path / "bad.toml", "schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"purple\"\n");
-    fs::rename(scratch.path / "bad.toml", file);
+    deliver_by_rename(file, "schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"purple\"\n");
     BOOST_REQUIRE(runtime.wait_for([&] { return runtime.logged("rejected"); }));
     std::string line;
     for (const auto& l : runtime.logs())
@@ -78,8 +77,7 @@ BOOST_AUTO_TEST_CASE(an_invalid_file_at_start_leaves_defaults_and_says_so) {
     BOOST_TEST(runtime.logged("rejected"));
     BOOST_TEST((runtime.color() == ButtonColor::blue));
     // Still watching: fixing the file is picked up.
-    write_file(scratch.path / "good.toml", content("green"));
-    fs::rename(scratch.path / "good.toml", file);
+    deliver_by_rename(file, content("green"));
     BOOST_TEST(runtime.wait_for_color(ButtonColor::green));
 }
 
@@ -105,8 +103,7 @@ BOOST_AUTO_TEST_CASE(a_directory_of_files_is_merged_and_each_file_is_watched) {
     BOOST_TEST(runtime.runtime().enabled<Flag::release_new_checkout>({}));
     BOOST_TEST((runtime.color() == ButtonColor::green));
 
-    write_file(dir / "ui.toml.tmp", "schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"red\"\n");
-    fs::rename(dir / "ui.toml.tmp", dir / "ui.toml");
+    deliver_by_rename(dir / "ui.toml", "schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"red\"\n");
     BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
 
     // The same flag in two files of one directory is an error; the last good merge keeps serving.
@@ -125,8 +122,7 @@ BOOST_AUTO_TEST_CASE(the_override_file_wins_flag_by_flag_and_is_watched) {
     BOOST_REQUIRE(runtime.start_report.ok());
     BOOST_TEST((runtime.color() == ButtonColor::green));
 
-    write_file(scratch.path / "o.tmp", "schema = 1\n[flags.\"ops.kill-switch-payments\"]\nvalue = false\n");
-    fs::rename(scratch.path / "o.tmp", local);
+    deliver_by_rename(local, "schema = 1\n[flags.\"ops.kill-switch-payments\"]\nvalue = false\n");
     BOOST_TEST(runtime.wait_for([&] { return !runtime.runtime().enabled<Flag::ops_kill_switch_payments>({}); }));
     BOOST_TEST((runtime.color() == ButtonColor::green));  // other flags still come from the base
 
@@ -151,8 +147,7 @@ BOOST_AUTO_TEST_CASE(change_listeners_run_after_each_publish_with_its_generation
         saw_new_value.push_back(runtime.pin().generation() >= generation);
     });
     BOOST_REQUIRE(runtime.start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
-    write_file(scratch.path / "n.tmp", content("red"));
-    fs::rename(scratch.path / "n.tmp", file);
+    deliver_by_rename(file, content("red"));
     eventually([&] {
         std::lock_guard lock(mutex);
         return seen.size() >= 2;
@@ -175,8 +170,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_listener_is_logged_and_loading_goes_on) {
                                      lines.emplace_back(l);
                                  }})
                       .ok());
-    write_file(scratch.path / "n.tmp", content("red"));
-    fs::rename(scratch.path / "n.tmp", file);
+    deliver_by_rename(file, content("red"));
     BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
     std::lock_guard lock(mutex);
     const bool logged = std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
@@ -192,8 +186,7 @@ BOOST_AUTO_TEST_CASE(a_refused_file_is_reported_stale_while_it_lasts) {
     flags::RuntimeOptions options;
     options.stale_log_interval = std::chrono::milliseconds(100);
     WatchedRuntime runtime(file, options);
-    write_file(scratch.path / "n.tmp", "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 3\n");
-    fs::rename(scratch.path / "n.tmp", file);
+    deliver_by_rename(file, "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 3\n");
     BOOST_TEST(runtime.wait_for([&] { return runtime.logged("stale"); }));
     const auto status = runtime.runtime().status();
     BOOST_TEST(status.stale);
@@ -235,8 +228,7 @@ BOOST_AUTO_TEST_CASE(without_inotify_the_watcher_degrades_to_polling_and_says_so
         });
         BOOST_TEST(degraded);
     }
-    write_file(scratch.path / "n.tmp", content("red"));
-    fs::rename(scratch.path / "n.tmp", file);
+    deliver_by_rename(file, content("red"));
     BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
 }
 
@@ -249,8 +241,7 @@ BOOST_AUTO_TEST_CASE(a_change_during_the_first_load_is_picked_up) {
     flags::Runtime runtime(file);
     runtime.on_change([&](std::uint64_t generation) {
         if (generation != 1) return;
-        write_file(scratch.path / "n.tmp", content("red"));
-        fs::rename(scratch.path / "n.tmp", file);
+        deliver_by_rename(file, content("red"));
     });
     BOOST_REQUIRE(runtime.start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
     BOOST_TEST(eventually([&] { return runtime.variant<Flag::experiment_button_color>({}) == ButtonColor::red; }));
@@ -286,8 +277,7 @@ BOOST_AUTO_TEST_CASE(destruction_in_the_middle_of_a_load_completes) {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
         });
         BOOST_REQUIRE(runtime->start({.quiet_period = std::chrono::milliseconds(25), .log = [](std::string_view) {}}).ok());
-        write_file(scratch.path / "n.tmp", content("red"));
-        fs::rename(scratch.path / "n.tmp", file);
+        deliver_by_rename(file, content("red"));
         BOOST_REQUIRE(eventually([&] { return in_listener.load(); }));
         destroyer = std::thread([&, r = std::move(runtime)]() mutable {
             r.reset();
@@ -307,8 +297,7 @@ BOOST_AUTO_TEST_CASE(metrics_text_is_prometheus_exposition_of_the_runtime_state)
     const auto file = scratch.path / "flags.toml";
     write_file(file, content("green"));
     WatchedRuntime runtime(file);
-    write_file(scratch.path / "n.tmp", "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 3\n");
-    fs::rename(scratch.path / "n.tmp", file);
+    deliver_by_rename(file, "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = 3\n");
     BOOST_REQUIRE(runtime.wait_for([&] { return runtime.logged("rejected"); }));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // so that staleness has lasted a while
 

@@ -54,6 +54,14 @@ inline void write_file(const fs::path& path, const std::string& text) {
     out << text;
 }
 
+// Delivers `text` the way mv, rsync and config management do: a temporary beside the file, renamed
+// over it.
+inline void deliver_by_rename(const fs::path& file, const std::string& text) {
+    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".new");
+    write_file(temporary, text);
+    fs::rename(temporary, file);
+}
+
 // Runs a shell command in `dir`, failing the test if it fails.
 inline void shell(const fs::path& dir, const std::string& command) {
     const std::string full = "cd '" + dir.string() + "' && " + command;

@@ -583,13 +583,7 @@ BOOST_DATA_TEST_CASE(lifecycle_on_a_given_day, bdata::make(lifecycle_cases), c) 
 // A directory registry is the union of its *.toml files; a flag may be declared in only one of them.
 BOOST_AUTO_TEST_CASE(directory_with_a_flag_declared_twice) {
     const TempDir dir;
-    dir.write("flags/checkout.toml", R"toml([flags."release.new-checkout"]
-description = "Redesigned checkout flow"
-owner = "payments-team"
-created = 2026-11-01
-retire_by = 2027-01-15
-default = false
-)toml");
+    dir.write("flags/checkout.toml", release_flag);
     dir.write("flags/search.toml", R"toml([flags."release.fast-search"]
 description = "Search served by the new index"
 owner = "search-team"
@@ -615,13 +609,7 @@ default = true
 // The policy of a directory registry applies to the flags of every file, whichever is read first.
 BOOST_AUTO_TEST_CASE(directory_policy_applies_to_files_read_before_it) {
     const TempDir dir;
-    dir.write("flags/a.toml", R"toml([flags."release.new-checkout"]
-description = "Redesigned checkout flow"
-owner = "payments-team"
-created = 2026-11-01
-retire_by = 2027-01-15
-default = false
-)toml");
+    dir.write("flags/a.toml", release_flag);
     dir.write("flags/policy.toml", "[policy]\nmax_days = { release = 30 }\n");
     const auto outcome = load_registry(dir.path() / "flags", {.display_root = dir.path()});
     BOOST_TEST(!outcome.registry.has_value());
