@@ -1,5 +1,7 @@
 #include "toml_input.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include <cerrno>
@@ -9,13 +11,32 @@
 
 namespace flags::internal {
 
+namespace {
+
+// A message quotes what the file holds, which may contain a newline or other control characters;
+// escaped, every diagnostic stays one "file:line:col: ..." line, and one JSON log line.
+std::string one_line(std::string text) {
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
+}  // namespace
+
 void Reporter::add(Severity severity, const toml::source_region& where, std::string message, std::string hint) {
     out_.push_back(Diagnostic{.severity = severity,
                               .file = where.path ? *where.path : std::string{},
                               .line = static_cast<int>(where.begin.line),
                               .column = static_cast<int>(where.begin.column),
-                              .message = std::move(message),
-                              .hint = std::move(hint)});
+                              .message = one_line(std::move(message)),
+                              .hint = one_line(std::move(hint))});
 }
 
 void Reporter::error(const toml::source_region& where, std::string message, std::string hint) {

@@ -395,7 +395,9 @@ SnapshotRef RuntimeCore::pin() const noexcept {
     HazardSlot* pinned_by = nullptr;
     const auto pins = slot->pins.load(std::memory_order_acquire);
     if (pins == 0) {  // no view holds this slot's pin: no other thread touches it
-        slot->pinned.store(snapshot, std::memory_order_relaxed);
+        // Release, not relaxed: a publisher that reads this pointer must also see that this thread is
+        // done with the snapshot its previous view held, or it could free that one "before" the reads.
+        slot->pinned.store(snapshot, std::memory_order_release);
         slot->pins.store(1, std::memory_order_release);
         pinned_by = slot;
     } else if (slot->pinned.load(std::memory_order_relaxed) == snapshot) {

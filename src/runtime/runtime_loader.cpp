@@ -357,9 +357,13 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
         } else if (dt) {
             const auto& v = dt->get();
             const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
-            const std::int64_t seconds = day.time_since_epoch().count() * 86400LL + v.time.hour * 3600 +
-                                         v.time.minute * 60 + v.time.second - v.offset->minutes * 60LL;
-            time = seconds * 1'000'000'000LL + v.time.nanosecond;
+            time = unix_nanos(day.time_since_epoch().count(), v.time.hour, v.time.minute, v.time.second,
+                              v.time.nanosecond, v.offset->minutes * 60LL);
+        }
+        if (!time && dt) {
+            report_.error(where, "the date-time is out of the supported range (years 1678 to 2261)",
+                          "use a date-time between 1678 and 2261");
+            return std::nullopt;
         }
         if (!time) {
             report_.error(where, "'before' and 'after' take an RFC 3339 date-time with an offset",

@@ -59,9 +59,18 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) noexcept {
     }
     if (at != s.size()) return std::nullopt;
 
-    const std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-    const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    return seconds * 1'000'000'000 + nanos;
+    return unix_nanos(std::chrono::sys_days{date}.time_since_epoch().count(), hour, minute, second, nanos,
+                      offset_seconds);
+}
+
+std::optional<std::int64_t> unix_nanos(std::int64_t days_since_epoch, int hour, int minute, int second,
+                                       std::int64_t nanos, std::int64_t offset_seconds) noexcept {
+    const std::int64_t seconds = days_since_epoch * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    std::int64_t result = 0;
+    if (__builtin_mul_overflow(seconds, std::int64_t{1'000'000'000}, &result) ||
+        __builtin_add_overflow(result, nanos, &result))
+        return std::nullopt;
+    return result;
 }
 
 }  // namespace flags::internal

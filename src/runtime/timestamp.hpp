@@ -11,4 +11,9 @@ namespace flags::internal {
 // an offset (Z or +hh:mm / -hh:mm). Allocates nothing.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) noexcept;
 
+// Nanoseconds since the epoch of a civil date and time at an offset from UTC; nullopt when the instant
+// does not fit 64 bits (before 1677 or after 2262), which no flag needs.
+std::optional<std::int64_t> unix_nanos(std::int64_t days_since_epoch, int hour, int minute, int second,
+                                       std::int64_t nanos, std::int64_t offset_seconds) noexcept;
+
 }  // namespace flags::internal

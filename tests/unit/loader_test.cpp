@@ -290,6 +290,21 @@ requires = { "release.new-checkout" = true }
       "    hint: write value = true or value = false, without quotes",
       "runtime.toml:4:12: error: 'requires' forms a cycle: release.new-checkout -> release.new-checkout\n"
       "    hint: a flag cannot depend on itself, directly or through others"}},
+    {"a date-time no 64-bit clock reaches",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = 1013-01-01T00:00:00Z }], value = true }]
+)",
+     {"runtime.toml:3:47: error: the date-time is out of the supported range (years 1678 to 2261)\n"
+      "    hint: use a date-time between 1678 and 2261"}},
+    {"a value with a newline is quoted on one line",
+     R"(schema = 1
+[flags."release.new-checkout"]
+bucket_by = "ten\nant"
+rollout = 5
+)",
+     {"runtime.toml:3:13: error: 'ten\\nant' is not an attribute name: use \"user\", \"tenant\" or letters, digits, '_', '-' and '.'\n"
+      "    hint: e.g. bucket_by = \"tenant\""}},
     {"the same table twice",
      R"(schema = 1
 [flags."release.new-checkout"]
