@@ -26,10 +26,12 @@
 #include <span>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <flags/bucketing.hpp>
 #include <flags/context.hpp>
 #include <flags/evaluation.hpp>
+#include <flags/observability.hpp>
 #include <flags/published_word.hpp>
 #include <flags/registry.hpp>
 #include <flags/runtime_core.hpp>
@@ -125,15 +127,23 @@ private:
 // A read through flag I's published word (see <flags/published_word.hpp>): a settled value, or a user
 // rollout computed here from the threshold in the word and the flag's salt state, which is a constant
 // of its name. Anything else, and a rollout without a user (which serves the default with reason
-// ERROR), goes to `evaluate`.
-template <std::size_t I, class Evaluate>
-ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Evaluate&& evaluate) noexcept {
+// ERROR), goes to `evaluate`, which records itself. A read answered here is handed to `record` while
+// any runtime observes its reads.
+template <std::size_t I, class Record, class Evaluate>
+ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Record&& record,
+                             Evaluate&& evaluate) noexcept {
     const auto w = word.load(std::memory_order_acquire);
-    if (is_settled(w)) [[likely]]
+    if (is_settled(w)) [[likely]] {
+        if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
+            record(settled_value(w), w);
         return settled_value(w);
+    }
     if (is_user_rollout(w) && !ctx.user.empty()) {
         constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
-        return bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+        const ValueIndex value = bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+        if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
+            record(value, w);
+        return value;
     }
     return evaluate();
 }
@@ -143,8 +153,10 @@ class DefaultReads : public TypedReads<DefaultReads> {
 public:
     template <std::size_t I>
     ValueIndex value_index(const Context& ctx) const noexcept {
-        return read_through_word<I>(generated::published_words[I], ctx,
-                                    [&] { return evaluate_default(generated::registry, I, ctx).value; });
+        return read_through_word<I>(
+            generated::published_words[I], ctx,
+            [&](ValueIndex value, std::uint32_t word) { record_default_word_read(I, value, word, ctx); },
+            [&] { return evaluate_default(generated::registry, I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept {
         return evaluate_default(generated::registry, flag, ctx);
@@ -189,13 +201,24 @@ public:
     Status status() const { return core_.status(); }
     std::string metrics_text() const { return core_.metrics_text(); }
     void on_change(std::function<void(std::uint64_t generation)> listener) { core_.on_change(std::move(listener)); }
+    void observe(ObserveOptions options) { core_.observe(std::move(options)); }
+    bool flush_observations(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        return core_.flush_observations(timeout);
+    }
+    std::vector<EvaluationCount> evaluation_counts() const { return core_.evaluation_counts(); }
+    std::vector<FlagUsage> usage() const { return core_.usage(); }
+    ObservationStats observation_stats() const { return core_.observation_stats(); }
+    std::string write_usage_file(const std::filesystem::path& path) const { return core_.write_usage_file(path); }
     PinnedView pin() const noexcept { return PinnedView(core_.pin()); }
     std::uint64_t generation() const noexcept { return core_.generation(); }
     internal::RuntimeCore& core() noexcept { return core_; }
 
     template <std::size_t I>
     ValueIndex value_index(const Context& ctx) const noexcept {
-        return internal::read_through_word<I>(core_.words()[I], ctx, [&] { return core_.evaluate(I, ctx).value; });
+        return internal::read_through_word<I>(
+            core_.words()[I], ctx,
+            [&](ValueIndex value, std::uint32_t word) { core_.record_word_read(I, value, word, ctx); },
+            [&] { return core_.evaluate(I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return core_.evaluate(flag, ctx); }
 
@@ -243,6 +266,29 @@ inline std::string metrics_text() { return internal::process_runtime().metrics_t
 // Called after each publish, on the publishing thread, never on the read path.
 inline void on_change(std::function<void(std::uint64_t generation)> listener) {
     internal::process_runtime().on_change(std::move(listener));
+}
+
+// Turns on (or, with ObserveOptions{}, off) the default runtime's evaluation counters and exposure
+// events; see <flags/observability.hpp>. Independent of start(): counting works with or without a file.
+inline void observe(ObserveOptions options) { internal::process_runtime().observe(std::move(options)); }
+
+// Delivers the exposures buffered so far to the sink and waits for that (tests, and before exit).
+inline bool flush_observations(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    return internal::process_runtime().flush_observations(timeout);
+}
+
+// Reads since counting began, by flag, value and reason (only the non-zero ones), summed over threads.
+inline std::vector<EvaluationCount> evaluation_counts() { return internal::process_runtime().evaluation_counts(); }
+
+// Every flag's reads and when it was last read.
+inline std::vector<FlagUsage> usage() { return internal::process_runtime().usage(); }
+
+inline ObservationStats observation_stats() { return internal::process_runtime().observation_stats(); }
+
+// Writes the usage file `flagctl debt --usage` reads (also written periodically with
+// ObserveOptions::usage_file). Returns an empty string, or what went wrong.
+inline std::string write_usage_file(const std::filesystem::path& path) {
+    return internal::process_runtime().write_usage_file(path);
 }
 
 template <Flag F>

@@ -22,6 +22,7 @@
 #include <flags/context.hpp>
 #include <flags/diagnostic.hpp>
 #include <flags/evaluation.hpp>
+#include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 #include <flags/runtime_options.hpp>
 
@@ -46,6 +47,12 @@ namespace internal {
 
 class Snapshot;
 struct HazardSlot;
+class Observer;
+class RuntimeCore;
+
+// Nonzero while any runtime observes its reads (flags::observe): the read path's only cost when
+// none does is this one relaxed load.
+extern std::atomic<std::uint32_t> observers_active;
 
 // A reference to one published snapshot, or to none (then every flag reads its default). It holds
 // the snapshot through its thread's pin record, or, when that is taken by another snapshot, through
@@ -63,13 +70,15 @@ public:
 
 private:
     friend class RuntimeCore;
-    SnapshotRef(const Snapshot* adopted, HazardSlot* pinned_by, RegistryView registry) noexcept
-        : snapshot_(adopted), pinned_by_(pinned_by), registry_(registry) {}
+    SnapshotRef(const Snapshot* adopted, HazardSlot* pinned_by, RegistryView registry,
+                const RuntimeCore* runtime) noexcept
+        : snapshot_(adopted), pinned_by_(pinned_by), registry_(registry), runtime_(runtime) {}
     void let_go() noexcept;
 
     const Snapshot* snapshot_ = nullptr;
     HazardSlot* pinned_by_ = nullptr;  // null: held by the snapshot's reference count
     RegistryView registry_;
+    const RuntimeCore* runtime_ = nullptr;  // whose observer records the reads; null: none
 };
 
 class RuntimeCore {
@@ -110,6 +119,19 @@ public:
     // the caller of reload()), never on the read path. A listener that throws is logged and ignored.
     void on_change(std::function<void(std::uint64_t generation)> listener);
 
+    // Counters and exposures (see <flags/observability.hpp>). Each call replaces the options; an
+    // ObserveOptions{} turns observation off, after delivering what is buffered.
+    void observe(ObserveOptions options);
+    bool flush_observations(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    std::vector<EvaluationCount> evaluation_counts() const;
+    std::vector<FlagUsage> usage() const;
+    ObservationStats observation_stats() const;
+    // The usage file for `flagctl debt --usage`, written atomically. An empty string, or the problem.
+    std::string write_usage_file(const std::filesystem::path& path) const;
+
+    // Records a read answered from flag's published word (settled, or a user rollout), when observing.
+    void record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) const noexcept;
+
     // The same from text in memory; `display` names it in messages.
     LoadReport load_text(std::string_view text, std::string display) noexcept;
 
@@ -125,6 +147,7 @@ public:
     void clear_override(std::size_t flag);
 
 private:
+    friend class SnapshotRef;  // records the reads of a pinned view with this runtime's observer
     struct State;
     struct Compiled;
     void publish_locked(State& state);
@@ -138,6 +161,9 @@ private:
     std::unique_ptr<State> state_;
     std::atomic<std::uint32_t>* words_ = nullptr;
     std::atomic<const Snapshot*> current_{nullptr};
+    // Stored before the words of its generation, so that a reader of a word finds it at least as new.
+    std::atomic<std::uint64_t> published_generation_{0};
+    std::unique_ptr<Observer> observer_;
 };
 
 // The process-wide runtime behind the free functions, created on first use and never destroyed,
@@ -147,6 +173,8 @@ RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::u
 // Evaluation through the default runtime, or the registry default when none was created.
 Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept;
 SnapshotRef pin_default(const RegistryView& registry) noexcept;
+// RuntimeCore::record_word_read on the default runtime, if it was created.
+void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) noexcept;
 
 }  // namespace internal
 }  // namespace flags

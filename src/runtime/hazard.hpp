@@ -34,6 +34,10 @@ struct alignas(64) HazardSlot {
     std::atomic<const void*> pinned{nullptr};
     std::atomic<std::uint32_t> pins{0};
     std::atomic<bool> in_use{false};
+    // The observation record (observer.hpp) this slot's thread last wrote to, and whose it is. Records
+    // belong to slots, not threads, so a thread that takes over a slot also takes over its records.
+    std::uint64_t observer_id = 0;
+    void* observer_record = nullptr;
     HazardSlot* next = nullptr;  // slots form a list that only grows; a thread's slot is reused after it exits
 };
 

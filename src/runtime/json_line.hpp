@@ -1,6 +1,7 @@
 // Builds one JSON object on one line, for log events and flagctl's --json output.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,8 +30,9 @@ private:
     std::string body_ = "{";
 };
 
-// "2026-11-21T12:00:00.123Z"
+// "2026-11-21T12:00:00.123Z": now, or `time`.
 std::string utc_timestamp();
+std::string utc_timestamp(std::chrono::system_clock::time_point time);
 
 // A content hash as 16 hex digits.
 std::string hex_hash(std::uint64_t hash);

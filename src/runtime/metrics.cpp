@@ -54,4 +54,25 @@ std::string render_runtime_metrics(const Status& status) {
     return out;
 }
 
+std::string render_observation_metrics(const std::vector<EvaluationCount>& counts, const ObservationStats& stats) {
+    std::string out;
+    family(out, "flagstone_evaluations_total", "counter",
+           "Flag reads by flag, value and reason, while counting is on (flags::observe).");
+    // Flag and variant names are registry identifiers ([a-z0-9.-]), so they need no label escaping.
+    for (const auto& c : counts)
+        out += fmt::format("flagstone_evaluations_total{{flag=\"{}\",value=\"{}\",reason=\"{}\"}} {}\n", c.flag, c.value,
+                           to_string(c.reason), c.count);
+
+    family(out, "flagstone_exposures_total", "counter", "Exposure events of tracked flags, by what became of them.");
+    out += fmt::format("flagstone_exposures_total{{outcome=\"delivered\"}} {}\n", stats.exposures_delivered);
+    out += fmt::format("flagstone_exposures_total{{outcome=\"deduplicated\"}} {}\n", stats.exposures_deduplicated);
+    out += fmt::format("flagstone_exposures_total{{outcome=\"dropped\"}} {}\n", stats.exposures_dropped);
+    out += fmt::format("flagstone_exposures_total{{outcome=\"sink_failed\"}} {}\n", stats.sink_failures);
+
+    family(out, "flagstone_exposures_unremembered_total", "counter",
+           "Exposures delivered without being remembered for deduplication (max_remembered_exposures reached).");
+    out += fmt::format("flagstone_exposures_unremembered_total {}\n", stats.dedup_overflow);
+    return out;
+}
+
 }  // namespace flags::internal

@@ -13,6 +13,7 @@
 #include "hazard.hpp"
 #include "log_events.hpp"
 #include "metrics.hpp"
+#include "observer.hpp"
 #include "runtime_loader.hpp"
 #include "snapshot.hpp"
 #include "source_files.hpp"
@@ -25,6 +26,21 @@ void drop_reference(const Snapshot* snapshot) noexcept {
     if (snapshot && snapshot->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete snapshot;
 }
 
+// What flag's word says in `snapshot`: see <flags/published_word.hpp>.
+std::uint32_t published_word_of(const Snapshot& snapshot, std::size_t flag) {
+    const auto& program = snapshot.flags[flag];
+    // An exposure names the key the flag buckets by, which a read from the word knows only when it
+    // is the user: a tracked flag bucketed by anything else is always evaluated.
+    if (snapshot.registry.flags[flag].track && program.bucket_by.kind != Subject::Kind::user) return needs_evaluation_bit;
+    if (program.settled()) {
+        const auto e = internal::evaluate(snapshot, flag, Context{});
+        return settled_word(e.value, e.reason, snapshot.generation);
+    }
+    if (const auto threshold = program.user_rollout_threshold(*snapshot.rules))
+        return user_rollout_word(*threshold, snapshot.generation);
+    return needs_evaluation_bit;
+}
+
 Diagnostic out_of_memory(const std::string& file) {
     return Diagnostic{.file = file, .message = "out of memory while loading", .hint = "the last good snapshot keeps serving"};
 }
@@ -32,7 +48,7 @@ Diagnostic out_of_memory(const std::string& file) {
 }  // namespace
 
 SnapshotRef::SnapshotRef(const SnapshotRef& other) noexcept
-    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_) {
+    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_), runtime_(other.runtime_) {
     if (pinned_by_)
         pinned_by_->pins.fetch_add(1, std::memory_order_relaxed);
     else if (snapshot_)
@@ -40,7 +56,7 @@ SnapshotRef::SnapshotRef(const SnapshotRef& other) noexcept
 }
 
 SnapshotRef::SnapshotRef(SnapshotRef&& other) noexcept
-    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_) {
+    : snapshot_(other.snapshot_), pinned_by_(other.pinned_by_), registry_(other.registry_), runtime_(other.runtime_) {
     other.snapshot_ = nullptr;
     other.pinned_by_ = nullptr;
 }
@@ -49,6 +65,7 @@ SnapshotRef& SnapshotRef::operator=(SnapshotRef other) noexcept {
     std::swap(snapshot_, other.snapshot_);
     std::swap(pinned_by_, other.pinned_by_);
     std::swap(registry_, other.registry_);
+    std::swap(runtime_, other.runtime_);
     return *this;
 }
 
@@ -61,8 +78,23 @@ void SnapshotRef::let_go() noexcept {
 
 SnapshotRef::~SnapshotRef() { let_go(); }
 
+namespace {
+
+// The key an exposure names: the value the flag buckets by, the user unless the file says otherwise.
+std::string_view bucketing_key(const Snapshot* snapshot, std::size_t flag, const Context& ctx) noexcept {
+    if (!snapshot) return ctx.user;
+    return snapshot->flags[flag].bucket_by.value_in(ctx).value_or(std::string_view{});
+}
+
+bool observing() noexcept { return observers_active.load(std::memory_order_relaxed) != 0; }
+
+}  // namespace
+
 Evaluation SnapshotRef::evaluate(std::size_t flag, const Context& ctx) const noexcept {
-    return snapshot_ ? internal::evaluate(*snapshot_, flag, ctx) : default_evaluation(registry_, flag);
+    const auto e = snapshot_ ? internal::evaluate(*snapshot_, flag, ctx) : default_evaluation(registry_, flag);
+    if (observing() && runtime_) [[unlikely]]
+        runtime_->observer_->record(flag, e.value, e.reason, e.generation, bucketing_key(snapshot_, flag, ctx));
+    return e;
 }
 
 std::uint64_t SnapshotRef::generation() const noexcept { return snapshot_ ? snapshot_->generation : 0; }
@@ -99,7 +131,9 @@ struct RuntimeCore::State {
     }
 };
 
-RuntimeCore::RuntimeCore(RegistryView registry) : registry_(registry), state_(std::make_unique<State>()) {
+RuntimeCore::RuntimeCore(RegistryView registry)
+    : registry_(registry), state_(std::make_unique<State>()),
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
     state_->own_words = std::make_unique<std::atomic<std::uint32_t>[]>(registry.flags.size());
     words_ = state_->own_words.get();
     for (std::size_t i = 0; i < registry.flags.size(); ++i)
@@ -107,10 +141,12 @@ RuntimeCore::RuntimeCore(RegistryView registry) : registry_(registry), state_(st
 }
 
 RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words)
-    : registry_(registry), state_(std::make_unique<State>()), words_(words.data()) {}
+    : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {}
 
 RuntimeCore::~RuntimeCore() {
     stop();
+    observer_.reset();  // its thread delivers what is buffered, and may log through this runtime
     if (const auto* last = current_.exchange(nullptr, std::memory_order_seq_cst)) state_->retired.push_back(last);
     // A view still pinned when its runtime goes is a mistake of the caller's; its snapshot is left
     // allocated rather than freed under it.
@@ -141,15 +177,10 @@ void RuntimeCore::publish_locked(State& state) {
 
     const Snapshot* published = snapshot.release();
     const Snapshot* old = current_.exchange(published, std::memory_order_seq_cst);
+    published_generation_.store(published->generation, std::memory_order_release);
     // Words after the pointer: a reader sent to the snapshot by an old word finds one at least as new.
     for (std::size_t i = 0; i < registry_.flags.size(); ++i) {
-        const auto& program = published->flags[i];
-        std::uint32_t word = needs_evaluation_bit;
-        if (program.settled())
-            word = settled_word(internal::evaluate(*published, i, Context{}).value);
-        else if (const auto threshold = program.user_rollout_threshold(*published->rules))
-            word = user_rollout_word(*threshold);
-        words_[i].store(word, std::memory_order_release);
+        words_[i].store(published_word_of(*published, i), std::memory_order_release);
     }
     if (old) state.retired.push_back(old);
     state.reclaim();
@@ -366,7 +397,9 @@ Status RuntimeCore::status() const {
     return status;
 }
 
-std::string RuntimeCore::metrics_text() const { return render_runtime_metrics(status()); }
+std::string RuntimeCore::metrics_text() const {
+    return render_runtime_metrics(status()) + render_observation_metrics(evaluation_counts(), observation_stats());
+}
 
 void RuntimeCore::on_change(std::function<void(std::uint64_t)> listener) {
     std::lock_guard lock(state_->writer);
@@ -378,17 +411,19 @@ Evaluation RuntimeCore::evaluate(std::size_t flag, const Context& ctx) const noe
     if (!slot) return default_evaluation(registry_, flag);
     const Snapshot* snapshot = protect(current_, *slot);
     const Evaluation result = snapshot ? internal::evaluate(*snapshot, flag, ctx) : default_evaluation(registry_, flag);
+    if (observing()) [[unlikely]]
+        observer_->record(flag, result.value, result.reason, result.generation, bucketing_key(snapshot, flag, ctx));
     release(*slot);
     return result;
 }
 
 SnapshotRef RuntimeCore::pin() const noexcept {
     HazardSlot* slot = this_thread_slot();
-    if (!slot) return SnapshotRef(registry_);
+    if (!slot) return SnapshotRef(nullptr, nullptr, registry_, this);
     const Snapshot* snapshot = protect(current_, *slot);
     if (!snapshot) {
         release(*slot);
-        return SnapshotRef(registry_);
+        return SnapshotRef(nullptr, nullptr, registry_, this);
     }
     // While the hazard holds the snapshot, the runtime cannot let it go, so recording a pin (or adding
     // a reference) is safe; the hazard is released only once the pin is visible.
@@ -407,7 +442,29 @@ SnapshotRef RuntimeCore::pin() const noexcept {
         snapshot->references.fetch_add(1, std::memory_order_relaxed);
     }
     release(*slot);
-    return SnapshotRef(snapshot, pinned_by, registry_);
+    return SnapshotRef(snapshot, pinned_by, registry_, this);
+}
+
+void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word,
+                                   const Context& ctx) const noexcept {
+    if (!observer_->active()) return;
+    const auto reason = is_settled(word) ? settled_reason(word) : Reason::SPLIT;
+    const auto generation = word_generation(word, published_generation_.load(std::memory_order_acquire));
+    observer_->record(flag, value, reason, generation, ctx.user);
+}
+
+void RuntimeCore::observe(ObserveOptions options) { observer_->configure(std::move(options)); }
+
+bool RuntimeCore::flush_observations(std::chrono::milliseconds timeout) { return observer_->flush(timeout); }
+
+std::vector<EvaluationCount> RuntimeCore::evaluation_counts() const { return observer_->counts(); }
+
+std::vector<FlagUsage> RuntimeCore::usage() const { return observer_->usage(); }
+
+ObservationStats RuntimeCore::observation_stats() const { return observer_->stats(); }
+
+std::string RuntimeCore::write_usage_file(const std::filesystem::path& path) const {
+    return observer_->write_usage_file(path);
 }
 
 std::uint64_t RuntimeCore::generation() const noexcept {
@@ -445,6 +502,11 @@ RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::u
 Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept {
     const auto* runtime = default_instance.load(std::memory_order_acquire);
     return runtime ? runtime->evaluate(flag, ctx) : default_evaluation(registry, flag);
+}
+
+void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) noexcept {
+    if (const auto* runtime = default_instance.load(std::memory_order_acquire))
+        runtime->record_word_read(flag, value, word, ctx);
 }
 
 SnapshotRef pin_default(const RegistryView& registry) noexcept {

@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.hpp"
 #include "command.hpp"
 #include "engine.hpp"
 #include "output.hpp"
+#include "runtime/atomic_file.hpp"
 #include "runtime/runtime_loader.hpp"
 #include "runtime_text.hpp"
 #include "toml_input.hpp"
@@ -122,7 +122,7 @@ int override_command_run(const Invocation& inv) {
 
     const std::string content = render(root);
     validate(view, path, content);
-    if (const auto problem = write_atomically(path, content); !problem.empty())
+    if (const auto problem = flags::internal::write_atomically(path, content); !problem.empty())
         throw failure("override", fmt::format("cannot write {}: {}", path.string(), problem),
                       "check that the directory exists and that you may write to it");
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace flagctl {
+namespace flags::internal {
 
 // Writes `content` to a temporary file in the same directory, flushes it to disk, renames it over
 // `path`, and flushes the directory, so that the rename survives a crash. The file keeps the
@@ -15,4 +15,4 @@ namespace flagctl {
 // is untouched and no temporary file is left behind.
 std::string write_atomically(const std::filesystem::path& path, std::string_view content);
 
-}  // namespace flagctl
+}  // namespace flags::internal

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace flagctl {
+namespace flags::internal {
 namespace {
 
 // Closes the descriptor and removes the temporary file unless the rename took it.
@@ -68,4 +68,4 @@ std::string write_atomically(const std::filesystem::path& path, std::string_view
     return {};
 }
 
-}  // namespace flagctl
+}  // namespace flags::internal

@@ -1,0 +1,390 @@
+#include "observer.hpp"
+
+#include <time.h>
+
+#include <array>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include <flags/bucketing.hpp>
+
+#include "atomic_file.hpp"
+#include "hazard.hpp"
+#include "json_line.hpp"
+#include "usage_file.hpp"
+
+namespace flags::internal {
+
+std::atomic<std::uint32_t> observers_active{0};
+
+namespace {
+
+std::atomic<std::uint64_t> next_observer_id{1};
+
+// The coarse clock is read from the vDSO without a system call, in a few nanoseconds, to the
+// kernel's tick (a few milliseconds), which is all a window of minutes or hours needs.
+std::int64_t monotonic_coarse_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Increments a counter only its own thread writes: a plain add, no locked instruction.
+void bump(std::atomic<std::uint64_t>& counter) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// Never 0, which marks an unused filter entry.
+std::uint64_t exposure_hash(std::size_t flag, ValueIndex value, std::string_view key) noexcept {
+    const std::uint64_t seed = bucketing::fmix64((static_cast<std::uint64_t>(flag) << 16) | value);
+    return bucketing::fmix64(bucketing::absorb(bucketing::fnv_offset_basis ^ seed, key)) | 1;
+}
+
+}  // namespace
+
+// One thread's share of an observer: its counters and its exposures on their way to the sink. It
+// belongs to a hazard slot, so only the thread holding that slot writes it.
+struct alignas(64) ObservationRecord {
+    ObservationRecord(std::size_t counters, std::size_t ring_bytes)
+        : counts(new std::atomic<std::uint64_t>[counters]()), ring(ring_bytes) {}
+
+    // What the thread delivered recently, by hash: a repeat within the window is filtered here,
+    // before it costs an append. A collision only lets a repeat through, to be caught at delivery.
+    static constexpr std::size_t filter_size = 1024;
+    struct Recent {
+        std::uint64_t hash = 0;
+        std::int64_t at_ns = 0;
+    };
+
+    std::atomic<const HazardSlot*> owner{nullptr};
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts;
+    ExposureRing ring;
+    std::array<Recent, filter_size> recent{};
+    std::atomic<std::uint64_t> filtered{0};
+    std::atomic<std::uint64_t> dropped{0};
+    ObservationRecord* next = nullptr;
+};
+
+Observer::Observer(RegistryView registry, Log log)
+    : registry_(registry), log_(std::move(log)), id_(next_observer_id.fetch_add(1, std::memory_order_relaxed)) {
+    counter_offsets_.reserve(registry.flags.size());
+    for (const auto& flag : registry.flags) {
+        counter_offsets_.push_back(counter_total_);
+        counter_total_ += flag.value_count() * reason_count;
+        tracked_.push_back(flag.track ? 1 : 0);
+    }
+    shared_counts_.reset(new std::atomic<std::uint64_t>[counter_total_]());
+    last_totals_.assign(registry.flags.size(), 0);
+    last_evaluated_.assign(registry.flags.size(), std::nullopt);
+}
+
+Observer::~Observer() {
+    configure(ObserveOptions{});
+    for (auto* r = records_.load(std::memory_order_acquire); r;) delete std::exchange(r, r->next);
+}
+
+void Observer::add_records(std::size_t count) {
+    std::size_t ring_bytes;
+    {
+        std::lock_guard lock(mutex_);
+        ring_bytes = options_.buffer_bytes_per_thread;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        auto* r = new ObservationRecord(counter_total_, ring_bytes);
+        r->next = records_.load(std::memory_order_relaxed);
+        while (!records_.compare_exchange_weak(r->next, r, std::memory_order_release, std::memory_order_relaxed)) {
+        }
+    }
+}
+
+void Observer::configure(ObserveOptions options) {
+    stop_thread();
+    const bool counting = options.count_evaluations;
+    const bool exposing = static_cast<bool>(options.exposures);
+    const bool was_active = active();
+    if (counting || exposing) {
+        {
+            std::lock_guard lock(mutex_);
+            options_ = std::move(options);
+        }
+        if (!records_.load(std::memory_order_acquire)) add_records(std::thread::hardware_concurrency() + 2);
+        {
+            std::lock_guard usage(usage_mutex_);
+            if (counting && !counting_.load(std::memory_order_relaxed)) {
+                counting_since_ = std::chrono::system_clock::now();
+                last_totals_ = flag_totals();
+                last_evaluated_.assign(registry_.flags.size(), std::nullopt);
+            }
+        }
+    } else {
+        std::lock_guard lock(mutex_);
+        options_ = ObserveOptions{};
+    }
+    {
+        std::lock_guard lock(mutex_);
+        window_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(options_.exposure_window).count(),
+                         std::memory_order_relaxed);
+    }
+    // Records exist before readers are sent to them: the stores below publish them with the options.
+    counting_.store(counting, std::memory_order_release);
+    exposing_.store(exposing, std::memory_order_release);
+    if (active() != was_active) {
+        if (active())
+            observers_active.fetch_add(1, std::memory_order_release);
+        else
+            observers_active.fetch_sub(1, std::memory_order_release);
+    }
+    if (active()) {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+        thread_ = std::thread([this] { run(); });
+    }
+}
+
+void Observer::stop_thread() {
+    std::thread thread;
+    {
+        std::lock_guard lock(mutex_);
+        if (!thread_.joinable()) return;
+        stopping_ = true;
+        thread = std::move(thread_);
+    }
+    wake_.notify_all();
+    thread.join();
+}
+
+ObservationRecord* Observer::record_of_this_thread() noexcept {
+    HazardSlot* slot = this_thread_slot();
+    if (!slot) return nullptr;
+    if (slot->observer_id == id_) [[likely]]
+        return static_cast<ObservationRecord*>(slot->observer_record);
+    ObservationRecord* found = nullptr;
+    for (auto* r = records_.load(std::memory_order_acquire); r && !found; r = r->next)
+        if (r->owner.load(std::memory_order_relaxed) == slot) found = r;
+    for (auto* r = records_.load(std::memory_order_acquire); r && !found; r = r->next) {
+        const HazardSlot* unowned = nullptr;
+        if (!r->owner.load(std::memory_order_relaxed) &&
+            r->owner.compare_exchange_strong(unowned, slot, std::memory_order_acq_rel))
+            found = r;
+    }
+    if (!found) {
+        // More threads read than there are records: the observation thread adds some (the read path
+        // allocates nothing), and this read is counted in the shared counters meanwhile.
+        want_records_.store(true, std::memory_order_relaxed);
+        return nullptr;
+    }
+    slot->observer_id = id_;
+    slot->observer_record = found;
+    return found;
+}
+
+void Observer::record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
+                      std::string_view key) noexcept {
+    if (flag >= counter_offsets_.size() || value >= registry_.flags[flag].value_count()) return;
+    ObservationRecord* mine = record_of_this_thread();
+    if (counting_.load(std::memory_order_relaxed)) {
+        const auto index = counter_index(flag, value, reason);
+        if (mine) [[likely]]
+            bump(mine->counts[index]);
+        else
+            shared_counts_[index].fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!exposing_.load(std::memory_order_acquire) || !tracked_[flag] || key.empty()) return;
+    if (!mine) {
+        dropped_without_record_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    const auto now = monotonic_coarse_ns();
+    const auto hash = exposure_hash(flag, value, key);
+    auto& recent = mine->recent[hash & (ObservationRecord::filter_size - 1)];
+    if (recent.hash == hash && now - recent.at_ns < window_ns_.load(std::memory_order_relaxed)) {
+        bump(mine->filtered);
+        return;
+    }
+    const ExposureRecord exposure{.flag = static_cast<std::uint16_t>(flag),
+                                  .value = value,
+                                  .reason = static_cast<std::uint8_t>(reason),
+                                  .generation = generation,
+                                  .monotonic_ns = now};
+    if (!mine->ring.try_push(exposure, key)) {
+        bump(mine->dropped);
+        return;
+    }
+    recent = {hash, now};
+}
+
+void Observer::run() {
+    auto next_sample = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    auto next_usage_write = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    next_usage_write += options_.usage_interval;
+    for (;;) {
+        wake_.wait_for(lock, options_.delivery_interval, [&] {
+            return stopping_ || flush_requested_ != flush_done_ || want_records_.load(std::memory_order_relaxed);
+        });
+        const bool stop = stopping_;
+        const auto flush_target = flush_requested_;
+        const ExposureSink sink = options_.exposures;
+        const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.exposure_window).count();
+        const auto max_remembered = options_.max_remembered_exposures;
+        const auto usage_file = options_.usage_file;
+        const auto usage_interval = options_.usage_interval;
+        lock.unlock();
+
+        if (want_records_.exchange(false, std::memory_order_relaxed)) add_records(4);
+        if (sink) deliver_pending(sink, window_ns, max_remembered);
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_sample) {
+            std::lock_guard usage(usage_mutex_);
+            sample_usage_locked(std::chrono::system_clock::now());
+            next_sample = now + std::chrono::seconds(1);
+        }
+        if (!usage_file.empty() && (now >= next_usage_write || stop)) {
+            if (auto problem = write_usage_file(usage_file); !problem.empty())
+                log_(JsonLine{}.field("time", utc_timestamp()).field("event", "usage_write_failed")
+                         .field("file", usage_file.string()).field("error", problem).str());
+            next_usage_write = now + usage_interval;
+        }
+
+        lock.lock();
+        flush_done_ = flush_target;
+        flushed_.notify_all();
+        if (stop) return;
+    }
+}
+
+void Observer::deliver_pending(const ExposureSink& sink, std::int64_t window_ns, std::size_t max_remembered) {
+    const auto mono_now = monotonic_coarse_ns();
+    const auto wall_now = std::chrono::system_clock::now();
+    if (remembered_.size() >= max_remembered || mono_now - last_forget_ns_ >= std::min<std::int64_t>(window_ns, 10'000'000'000)) {
+        forget_expired(mono_now, window_ns);
+        last_forget_ns_ = mono_now;
+    }
+    std::string identity;
+    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next) {
+        r->ring.drain([&](const ExposureRecord& e, std::string_view key) {
+            // The per-thread filters see one thread each; this sees them all.
+            identity.assign(reinterpret_cast<const char*>(&e.flag), sizeof e.flag);
+            identity.append(reinterpret_cast<const char*>(&e.value), sizeof e.value);
+            identity.append(key);
+            if (auto it = remembered_.find(identity); it != remembered_.end()) {
+                const auto apart = e.monotonic_ns > it->second ? e.monotonic_ns - it->second : it->second - e.monotonic_ns;
+                if (apart < window_ns) {
+                    deduplicated_at_delivery_.fetch_add(1, std::memory_order_relaxed);
+                    return;
+                }
+                it->second = e.monotonic_ns;
+            } else if (remembered_.size() < max_remembered) {
+                remembered_.emplace(identity, e.monotonic_ns);
+            } else {
+                dedup_overflow_.fetch_add(1, std::memory_order_relaxed);
+            }
+            const auto& info = registry_.flags[e.flag];
+            const Exposure exposure{
+                .flag = info.name,
+                .variant = info.value_name(e.value),
+                .reason = static_cast<Reason>(e.reason),
+                .key = key,
+                .generation = e.generation,
+                .time = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       std::chrono::nanoseconds(mono_now - e.monotonic_ns))};
+            try {
+                sink(exposure);
+                delivered_.fetch_add(1, std::memory_order_relaxed);
+            } catch (...) {
+                // The sink is the host's; its failure costs this exposure and nothing else.
+                sink_failures_.fetch_add(1, std::memory_order_relaxed);
+            }
+        });
+    }
+}
+
+void Observer::forget_expired(std::int64_t now_ns, std::int64_t window_ns) {
+    std::erase_if(remembered_, [&](const auto& entry) { return now_ns - entry.second >= window_ns; });
+}
+
+bool Observer::flush(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!thread_.joinable()) return false;
+    const auto target = ++flush_requested_;
+    wake_.notify_all();
+    return flushed_.wait_for(lock, timeout, [&] { return flush_done_ >= target; });
+}
+
+std::vector<std::uint64_t> Observer::flag_totals() const {
+    std::vector<std::uint64_t> totals(registry_.flags.size(), 0);
+    auto add = [&](const std::atomic<std::uint64_t>* counts) {
+        for (std::size_t flag = 0; flag < totals.size(); ++flag) {
+            const auto end = flag + 1 < totals.size() ? counter_offsets_[flag + 1] : counter_total_;
+            for (auto i = counter_offsets_[flag]; i < end; ++i) totals[flag] += counts[i].load(std::memory_order_relaxed);
+        }
+    };
+    add(shared_counts_.get());
+    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next) add(r->counts.get());
+    return totals;
+}
+
+void Observer::sample_usage_locked(std::chrono::system_clock::time_point now) {
+    const auto totals = flag_totals();
+    for (std::size_t flag = 0; flag < totals.size(); ++flag)
+        if (totals[flag] != last_totals_[flag]) last_evaluated_[flag] = now;
+    last_totals_ = totals;
+}
+
+std::vector<EvaluationCount> Observer::counts() const {
+    std::vector<std::uint64_t> sums(counter_total_, 0);
+    for (std::size_t i = 0; i < counter_total_; ++i) sums[i] = shared_counts_[i].load(std::memory_order_relaxed);
+    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next)
+        for (std::size_t i = 0; i < counter_total_; ++i) sums[i] += r->counts[i].load(std::memory_order_relaxed);
+    std::vector<EvaluationCount> out;
+    for (std::size_t flag = 0; flag < registry_.flags.size(); ++flag) {
+        const auto& info = registry_.flags[flag];
+        for (ValueIndex value = 0; value < info.value_count(); ++value)
+            for (std::size_t reason = 0; reason < reason_count; ++reason)
+                if (const auto n = sums[counter_index(flag, value, static_cast<Reason>(reason))])
+                    out.push_back({.flag = info.name, .value = info.value_name(value),
+                                   .reason = static_cast<Reason>(reason), .count = n});
+    }
+    return out;
+}
+
+std::vector<FlagUsage> Observer::usage() {
+    std::lock_guard usage(usage_mutex_);
+    sample_usage_locked(std::chrono::system_clock::now());
+    std::vector<FlagUsage> out;
+    for (std::size_t flag = 0; flag < registry_.flags.size(); ++flag)
+        out.push_back({.flag = registry_.flags[flag].name, .evaluations = last_totals_[flag],
+                       .last_evaluated = last_evaluated_[flag]});
+    return out;
+}
+
+ObservationStats Observer::stats() const {
+    ObservationStats s{.exposures_delivered = delivered_.load(std::memory_order_relaxed),
+                       .exposures_deduplicated = deduplicated_at_delivery_.load(std::memory_order_relaxed),
+                       .exposures_dropped = dropped_without_record_.load(std::memory_order_relaxed),
+                       .sink_failures = sink_failures_.load(std::memory_order_relaxed),
+                       .dedup_overflow = dedup_overflow_.load(std::memory_order_relaxed)};
+    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next) {
+        s.exposures_deduplicated += r->filtered.load(std::memory_order_relaxed);
+        s.exposures_dropped += r->dropped.load(std::memory_order_relaxed);
+    }
+    return s;
+}
+
+std::string Observer::write_usage_file(const std::filesystem::path& path) {
+    std::string service;
+    {
+        std::lock_guard lock(mutex_);
+        service = options_.service;
+    }
+    const auto flags = usage();
+    std::chrono::system_clock::time_point since;
+    {
+        std::lock_guard usage(usage_mutex_);
+        since = counting_since_;
+    }
+    return write_atomically(path, render_usage_file(service, since, flags, counts()));
+}
+
+}  // namespace flags::internal

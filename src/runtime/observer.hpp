@@ -1,0 +1,122 @@
+// A runtime's observation of its own reads: evaluation counters and exposure events.
+//
+// Read side (any thread, noexcept, no lock, no allocation): record() finds the calling thread's
+// record through its hazard slot, bumps one counter in it, and appends an exposure to its ring. A
+// small table of recent (flag, variant, key) hashes on the record filters repeats within the window
+// before they cost an append.
+//
+// Observation thread: drains every ring, removes the repeats the per-thread filters could not see
+// (another thread's, or a filter slot reused), delivers the rest to the sink, samples the counters
+// to learn when each flag was last read, and writes the usage file.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <flags/context.hpp>
+#include <flags/observability.hpp>
+#include <flags/registry_types.hpp>
+
+#include "exposure_ring.hpp"
+
+namespace flags::internal {
+
+// Nonzero while any runtime observes: the read path's one check when nothing does.
+extern std::atomic<std::uint32_t> observers_active;
+
+struct ObservationRecord;
+
+class Observer {
+public:
+    using Log = std::function<void(const std::string& json_line)>;
+
+    Observer(RegistryView registry, Log log);
+    Observer(const Observer&) = delete;
+    Observer& operator=(const Observer&) = delete;
+    ~Observer();
+
+    // Replaces the options; observing nothing stops the thread, after a last delivery.
+    void configure(ObserveOptions options);
+
+    bool active() const noexcept {
+        return counting_.load(std::memory_order_relaxed) || exposing_.load(std::memory_order_relaxed);
+    }
+
+    // One read of `flag`: the value served, why, from which generation, and the key it buckets by.
+    void record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
+                std::string_view key) noexcept;
+
+    // Delivers everything buffered so far and waits for that, up to `timeout`. False on timeout, or
+    // when nothing is being observed.
+    bool flush(std::chrono::milliseconds timeout);
+
+    std::vector<EvaluationCount> counts() const;
+    std::vector<FlagUsage> usage();
+    ObservationStats stats() const;
+    // Writes the usage file atomically. An empty string, or what went wrong.
+    std::string write_usage_file(const std::filesystem::path& path);
+
+private:
+    ObservationRecord* record_of_this_thread() noexcept;
+    void add_records(std::size_t count);
+    std::size_t counter_index(std::size_t flag, ValueIndex value, Reason reason) const noexcept {
+        return counter_offsets_[flag] + value * reason_count + static_cast<std::size_t>(reason);
+    }
+    void run();
+    void deliver_pending(const ExposureSink& sink, std::int64_t window_ns, std::size_t max_remembered);
+    void forget_expired(std::int64_t now_ns, std::int64_t window_ns);
+    void sample_usage_locked(std::chrono::system_clock::time_point now);
+    std::vector<std::uint64_t> flag_totals() const;
+    void stop_thread();
+
+    static constexpr std::size_t reason_count = 7;
+
+    RegistryView registry_;
+    Log log_;
+    const std::uint64_t id_;
+    std::vector<std::size_t> counter_offsets_;  // each flag's first counter
+    std::size_t counter_total_ = 0;
+    std::vector<std::uint8_t> tracked_;
+
+    std::atomic<bool> counting_{false};
+    std::atomic<bool> exposing_{false};
+    std::atomic<std::int64_t> window_ns_{0};
+
+    // Records only grow, and live as long as the observer: a reader may hold one at any time.
+    std::atomic<ObservationRecord*> records_{nullptr};
+    std::atomic<bool> want_records_{false};
+    std::unique_ptr<std::atomic<std::uint64_t>[]> shared_counts_;  // for a thread that got no record
+    std::atomic<std::uint64_t> dropped_without_record_{0};
+
+    // Counted by the observation thread.
+    std::atomic<std::uint64_t> delivered_{0}, deduplicated_at_delivery_{0}, sink_failures_{0}, dedup_overflow_{0};
+
+    std::mutex mutex_;  // options and the thread's lifecycle
+    ObserveOptions options_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::uint64_t flush_requested_ = 0, flush_done_ = 0;
+    std::condition_variable flushed_;
+    std::thread thread_;
+
+    // The observation thread's alone.
+    std::unordered_map<std::string, std::int64_t> remembered_;  // (flag, variant, key) -> when delivered
+    std::int64_t last_forget_ns_ = 0;
+
+    std::mutex usage_mutex_;  // guards the three below
+    std::vector<std::uint64_t> last_totals_;
+    std::vector<std::optional<std::chrono::system_clock::time_point>> last_evaluated_;
+    std::chrono::system_clock::time_point counting_since_{};
+};
+
+}  // namespace flags::internal
