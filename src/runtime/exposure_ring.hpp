@@ -2,8 +2,8 @@
 // thread that reads flags) and one reader (the observation thread). The writer never waits and
 // never allocates: a record that does not fit is refused, and the caller counts it dropped.
 //
-// Positions only grow; a record never wraps, so one that would cross the end is preceded by a
-// padding record that fills the rest of the ring.
+// Positions only grow; a record never wraps, so one that would cross the end starts over at the
+// beginning, after a padding record that fills the rest of the ring.
 #pragma once
 
 #include <algorithm>
@@ -51,8 +51,11 @@ public:
         }
         std::uint64_t at = head;
         if (size > to_end) {
-            ExposureRecord pad{.size = static_cast<std::uint32_t>(to_end), .padding = true};
-            std::memcpy(bytes_.get() + offset, &pad, sizeof pad);
+            // Less room than a header at the end needs no padding record: the reader skips it unasked.
+            if (to_end >= sizeof(ExposureRecord)) {
+                const ExposureRecord pad{.size = static_cast<std::uint32_t>(to_end), .padding = true};
+                std::memcpy(bytes_.get() + offset, &pad, sizeof pad);
+            }
             at += to_end;
         }
         record.size = static_cast<std::uint32_t>(size);
@@ -71,6 +74,11 @@ public:
         std::uint64_t tail = tail_.load(std::memory_order_relaxed);
         std::size_t count = 0;
         while (tail != head) {
+            const std::size_t to_end = capacity_ - (tail & (capacity_ - 1));
+            if (to_end < sizeof(ExposureRecord)) {
+                tail += to_end;
+                continue;
+            }
             const std::byte* in = bytes_.get() + (tail & (capacity_ - 1));
             ExposureRecord record;
             std::memcpy(&record, in, sizeof record);

@@ -197,7 +197,7 @@ void Observer::record(std::size_t flag, ValueIndex value, Reason reason, std::ui
     }
     const auto now = monotonic_coarse_ns();
     const auto hash = exposure_hash(flag, value, key);
-    auto& recent = mine->recent[hash & (ObservationRecord::filter_size - 1)];
+    auto& recent = mine->recent[(hash >> 32) & (ObservationRecord::filter_size - 1)];
     if (recent.hash == hash && now - recent.at_ns < window_ns_.load(std::memory_order_relaxed)) {
         bump(mine->filtered);
         return;

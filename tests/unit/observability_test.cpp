@@ -1,0 +1,397 @@
+// Observation of reads: exposure events to a sink (recording, throwing, slow), their deduplication
+// window, evaluation counters summed over threads, usage and its file, and the metrics text.
+#define BOOST_TEST_MODULE observability
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <flags/flags.hpp>
+
+#include "printing.hpp"
+
+namespace {
+
+using flags::Flag;
+using namespace std::chrono_literals;
+
+struct CopiedExposure {
+    std::string flag, variant, key;
+    flags::Reason reason;
+    std::uint64_t generation;
+    std::chrono::system_clock::time_point time;
+};
+
+// A sink that keeps a copy of everything it is given.
+struct RecordingSink {
+    std::mutex mutex;
+    std::vector<CopiedExposure> seen;
+
+    flags::ExposureSink sink() {
+        return [this](const flags::Exposure& e) {
+            std::lock_guard lock(mutex);
+            seen.push_back({std::string(e.flag), std::string(e.variant), std::string(e.key), e.reason, e.generation, e.time});
+        };
+    }
+    std::vector<CopiedExposure> copy() {
+        std::lock_guard lock(mutex);
+        return seen;
+    }
+};
+
+const std::string split_file = R"(schema = 1
+[flags."experiment.button-color"]
+split = { blue = 34, green = 33, red = 33 }
+[flags."release.new-checkout"]
+rollout = 50
+[flags."ops.kill-switch-payments"]
+value = true
+)";
+
+// A runtime with `text` loaded, no watcher.
+struct LoadedRuntime {
+    explicit LoadedRuntime(const std::string& text = split_file) : runtime("/nonexistent/flags.toml") {
+        BOOST_REQUIRE(runtime.core().load_text(text, "flags.toml").ok());
+    }
+    flags::Runtime runtime;
+};
+
+flags::Context user(int i) {
+    static std::vector<std::string> ids = [] {
+        std::vector<std::string> out;
+        for (int n = 0; n < 20'000; ++n) out.push_back("u-" + std::to_string(n));
+        return out;
+    }();
+    return flags::Context{.user = ids[static_cast<std::size_t>(i)]};
+}
+
+std::uint64_t counted(const std::vector<flags::EvaluationCount>& counts, std::string_view flag, std::string_view value,
+                      flags::Reason reason) {
+    for (const auto& c : counts)
+        if (c.flag == flag && c.value == value && c.reason == reason) return c.count;
+    return 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(observability)
+
+BOOST_AUTO_TEST_CASE(a_recording_sink_receives_one_exposure_per_user_with_what_was_served) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink()});
+    const auto before = std::chrono::system_clock::now();
+    std::map<std::string, std::string> served;
+    for (int i = 0; i < 200; ++i) {
+        const auto ctx = user(i);
+        const auto detail = runtime.detail<Flag::experiment_button_color>(ctx);
+        served[std::string(ctx.user)] = std::string(detail.variant);
+        (void)runtime.variant<Flag::experiment_button_color>(ctx);  // a repeat, within the window
+        (void)runtime.enabled<Flag::release_new_checkout>(ctx);     // not tracked
+    }
+    BOOST_REQUIRE(runtime.flush_observations());
+    const auto after = std::chrono::system_clock::now();
+
+    const auto seen = recorder.copy();
+    BOOST_TEST(seen.size() == 200u);
+    std::set<std::string> keys;
+    for (const auto& e : seen) {
+        BOOST_TEST(e.flag == "experiment.button-color");
+        BOOST_TEST(e.variant == served[e.key], e.key);
+        BOOST_TEST(e.reason == flags::Reason::SPLIT);
+        BOOST_TEST(e.generation == 1u);
+        // The read side stamps with the kernel's coarse clock, a tick (a few ms) behind at most.
+        BOOST_TEST((e.time >= before - 20ms && e.time <= after + 20ms));
+        keys.insert(e.key);
+    }
+    BOOST_TEST(keys.size() == 200u);
+    const auto stats = runtime.observation_stats();
+    BOOST_TEST(stats.exposures_delivered == 200u);
+    BOOST_TEST(stats.exposures_deduplicated == 200u);
+    BOOST_TEST(stats.exposures_dropped == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(threads_reading_the_same_users_deliver_each_exposure_once) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    // Threads that start after others ended take over their records: room for all of them at once.
+    runtime.observe({.exposures = recorder.sink(), .buffer_bytes_per_thread = 1 << 20});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int round = 0; round < 3; ++round)
+                for (int i = 0; i < 500; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+        });
+    for (auto& t : threads) t.join();
+    BOOST_REQUIRE(runtime.flush_observations());
+    std::map<std::string, int> per_key;
+    for (const auto& e : recorder.copy()) ++per_key[e.key];
+    BOOST_TEST(per_key.size() == 500u);
+    for (const auto& [key, n] : per_key) BOOST_TEST(n == 1, key);
+    const auto stats = runtime.observation_stats();
+    BOOST_TEST(stats.exposures_dropped == 0u);
+    BOOST_TEST(stats.exposures_delivered + stats.exposures_deduplicated == 4u * 3u * 500u);
+}
+
+BOOST_AUTO_TEST_CASE(an_exposure_repeats_once_its_window_has_passed) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink(), .exposure_window = 100ms});
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));
+    std::this_thread::sleep_for(250ms);
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(recorder.copy().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(exposures_from_the_published_word_name_the_reason_and_generation_that_served) {
+    // A plain value is settled: the read is answered from the flag's word, not the snapshot.
+    LoadedRuntime loaded("schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"green\"\n");
+    auto& runtime = loaded.runtime;
+    for (const char* variant : {"red", "blue", "green"})
+        BOOST_REQUIRE(runtime.core()
+                          .load_text(std::string("schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"") + variant + "\"\n",
+                                     "flags.toml")
+                          .ok());
+    BOOST_REQUIRE(runtime.generation() == 4u);
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink()});
+    (void)runtime.variant<Flag::experiment_button_color>(user(7));
+    BOOST_REQUIRE(runtime.flush_observations());
+    const auto seen = recorder.copy();
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].variant == "green");
+    BOOST_TEST(seen[0].reason == flags::Reason::STATIC);
+    BOOST_TEST(seen[0].generation == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_words_generation_is_recovered_across_the_wrap_of_its_low_bits) {
+    using flags::internal::settled_word;
+    using flags::internal::word_generation;
+    BOOST_TEST(word_generation(settled_word(1, flags::Reason::STATIC, 2047), 2047) == 2047u);
+    BOOST_TEST(word_generation(settled_word(1, flags::Reason::STATIC, 2047), 2049) == 2047u);  // two publishes behind
+    BOOST_TEST(word_generation(settled_word(1, flags::Reason::STATIC, 4096 + 5), 4096 + 5) == 4101u);
+    BOOST_TEST(word_generation(settled_word(0), 0) == 0u);
+    BOOST_TEST(flags::internal::settled_reason(settled_word(2, flags::Reason::DISABLED, 9)) == flags::Reason::DISABLED);
+    BOOST_TEST(flags::internal::settled_value(settled_word(2, flags::Reason::DISABLED, 9)) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_sink_costs_its_exposures_and_nothing_else) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    int calls = 0;  // the observation thread's alone; read after flush
+    runtime.observe({.exposures = [&](const flags::Exposure&) {
+        ++calls;
+        throw std::runtime_error("analytics is down");
+    }});
+    std::map<int, flags::ButtonColor> first;
+    for (int i = 0; i < 50; ++i) first[i] = runtime.variant<Flag::experiment_button_color>(user(i));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(calls == 50);
+    BOOST_TEST(runtime.observation_stats().sink_failures == 50u);
+    BOOST_TEST(runtime.observation_stats().exposures_delivered == 0u);
+
+    // Reads went on answering, and a working sink afterwards gets new exposures.
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink()});
+    for (int i = 0; i < 50; ++i) BOOST_TEST((runtime.variant<Flag::experiment_button_color>(user(i)) == first[i]));
+    for (int i = 50; i < 60; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(recorder.copy().size() >= 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stuck_sink_never_blocks_a_read_and_what_it_cannot_take_is_counted_dropped) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    std::mutex gate;
+    std::condition_variable opened;
+    bool open = false;
+    std::atomic<int> delivered{0};
+    runtime.observe({.exposures =
+                         [&](const flags::Exposure&) {
+                             std::unique_lock lock(gate);
+                             opened.wait(lock, [&] { return open; });
+                             delivered.fetch_add(1);
+                         },
+                     .delivery_interval = 1ms,
+                     .buffer_bytes_per_thread = 4096});
+    // The sink is stuck on its first exposure. Were a read to wait for it, this loop would never end
+    // (and the test would time out): it ends, with the overflow counted.
+    constexpr int reads = 20'000;
+    for (int i = 0; i < reads; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+    const auto stuck = runtime.observation_stats();
+    BOOST_TEST(stuck.exposures_dropped > 0u);
+    {
+        std::lock_guard lock(gate);
+        open = true;
+    }
+    opened.notify_all();
+    BOOST_REQUIRE(runtime.flush_observations(10s));
+    const auto stats = runtime.observation_stats();
+    BOOST_TEST(stats.exposures_delivered == static_cast<std::uint64_t>(delivered.load()));
+    BOOST_TEST(stats.exposures_delivered + stats.exposures_dropped == static_cast<std::uint64_t>(reads));
+}
+
+BOOST_AUTO_TEST_CASE(counters_are_summed_over_threads_by_flag_value_and_reason) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true});
+    constexpr int thread_count = 4, reads = 5'000;
+    std::vector<std::map<std::string, std::uint64_t>> tallies(thread_count);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < thread_count; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < reads; ++i) {
+                const auto ctx = user(t * reads + i);
+                tallies[t][runtime.enabled<Flag::release_new_checkout>(ctx) ? "true" : "false"]++;
+                ++tallies[t][std::string(runtime.detail<Flag::experiment_button_color>(ctx).variant)];
+                (void)runtime.enabled<Flag::ops_kill_switch_payments>(ctx);
+                (void)runtime.enabled<Flag::release_fast_search>(flags::Context{});  // absent: DEFAULT
+            }
+        });
+    for (auto& t : threads) t.join();
+    std::map<std::string, std::uint64_t> total;
+    for (const auto& tally : tallies)
+        for (const auto& [value, n] : tally) total[value] += n;
+
+    const auto counts = runtime.evaluation_counts();
+    constexpr auto all = static_cast<std::uint64_t>(thread_count * reads);
+    using flags::Reason;
+    BOOST_TEST(counted(counts, "release.new-checkout", "true", Reason::SPLIT) == total["true"]);
+    BOOST_TEST(counted(counts, "release.new-checkout", "false", Reason::SPLIT) == total["false"]);
+    BOOST_TEST(total["true"] > 0u);
+    for (const char* variant : {"blue", "green", "red"})
+        BOOST_TEST(counted(counts, "experiment.button-color", variant, Reason::SPLIT) == total[variant], variant);
+    BOOST_TEST(counted(counts, "ops.kill-switch-payments", "true", Reason::STATIC) == all);
+    BOOST_TEST(counted(counts, "release.fast-search", "false", Reason::DEFAULT) == all);
+    BOOST_TEST(counts.size() == 7u);  // nothing else was counted
+
+    // Off: reads are no longer counted, and what was counted stays.
+    runtime.observe({});
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", Reason::STATIC) == all);
+}
+
+BOOST_AUTO_TEST_CASE(pinned_views_and_rollouts_without_a_user_are_counted_too) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true});
+    const auto view = runtime.pin();
+    for (int i = 0; i < 10; ++i) (void)view.enabled<Flag::ops_kill_switch_payments>(user(i));
+    (void)runtime.enabled<Flag::release_new_checkout>(flags::Context{});  // no user: ERROR, the default
+    const auto counts = runtime.evaluation_counts();
+    BOOST_TEST(counted(counts, "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 10u);
+    BOOST_TEST(counted(counts, "release.new-checkout", "false", flags::Reason::ERROR) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(usage_names_the_flags_never_read_and_is_written_for_flagctl) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true, .service = "checkout"});
+    const auto before = std::chrono::system_clock::now();
+    (void)runtime.enabled<Flag::release_new_checkout>(user(3));
+    std::map<std::string, flags::FlagUsage> usage;
+    for (const auto& u : runtime.usage()) usage[std::string(u.flag)] = u;
+    BOOST_TEST(usage.size() == std::size(flags::generated::flags));
+    BOOST_TEST(usage["release.new-checkout"].evaluations == 1u);
+    BOOST_REQUIRE(usage["release.new-checkout"].last_evaluated.has_value());
+    BOOST_TEST((*usage["release.new-checkout"].last_evaluated >= before));
+    BOOST_TEST(usage["permission.early-access"].evaluations == 0u);
+    BOOST_TEST(!usage["permission.early-access"].last_evaluated.has_value());
+
+    const auto path = std::filesystem::temp_directory_path() / ("flagstone-usage-" + std::to_string(::getpid()) + ".json");
+    BOOST_TEST(runtime.write_usage_file(path) == "");
+    std::stringstream text;
+    text << std::ifstream(path).rdbuf();
+    std::filesystem::remove(path);
+    const auto json = text.str();
+    BOOST_TEST(json.find(R"("schema":"flagstone-usage/1","service":"checkout")") != std::string::npos, json);
+    BOOST_TEST(json.find(R"({"flag":"permission.early-access","evaluations":0,"last_evaluated":null,"values":[]})") !=
+               std::string::npos, json);
+    const bool served_true = runtime.enabled<Flag::release_new_checkout>(user(3));
+    BOOST_TEST(json.find(std::string(R"({"flag":"release.new-checkout","evaluations":1,"last_evaluated":")")) !=
+               std::string::npos, json);
+    BOOST_TEST(json.find(std::string(R"("values":[{"value":")") + (served_true ? "true" : "false") +
+                         R"(","reason":"SPLIT","count":1}]})") != std::string::npos, json);
+
+    const auto bad = std::filesystem::path("/nonexistent-directory/usage.json");
+    BOOST_TEST(runtime.write_usage_file(bad).find("nonexistent-directory") != std::string::npos);
+}
+
+// The metrics text, parsed: every sample's family is typed, and the counters are the runtime's.
+BOOST_AUTO_TEST_CASE(metrics_text_carries_the_counters_and_exposure_outcomes) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.count_evaluations = true, .exposures = recorder.sink()});
+    for (int i = 0; i < 30; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i % 10));
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_REQUIRE(runtime.flush_observations());
+
+    std::map<std::string, double> samples;
+    std::set<std::string> typed;
+    std::istringstream text(runtime.metrics_text());
+    for (std::string line; std::getline(text, line);) {
+        if (line.starts_with("# HELP ")) continue;
+        if (line.starts_with("# TYPE ")) {
+            std::istringstream words(line.substr(7));
+            std::string name, type;
+            words >> name >> type;
+            typed.insert(name);
+            continue;
+        }
+        const auto space = line.rfind(' ');
+        BOOST_REQUIRE_MESSAGE(space != std::string::npos, "not a sample: " << line);
+        const auto series = line.substr(0, space);
+        BOOST_TEST(typed.contains(series.substr(0, series.find('{'))), "sample before its # TYPE: " << line);
+        std::size_t used = 0;
+        samples[series] = std::stod(line.substr(space + 1), &used);
+        BOOST_TEST(used == line.size() - space - 1, "not a number: " << line);
+    }
+    double button_reads = 0;
+    for (const auto& c : runtime.evaluation_counts()) {
+        const auto series = "flagstone_evaluations_total{flag=\"" + std::string(c.flag) + "\",value=\"" + std::string(c.value) +
+                            "\",reason=\"" + std::string(flags::to_string(c.reason)) + "\"}";
+        BOOST_TEST(samples[series] == static_cast<double>(c.count), series);
+        if (c.flag == "experiment.button-color") button_reads += static_cast<double>(c.count);
+    }
+    BOOST_TEST(button_reads == 30.0);
+    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"delivered\"}"] == 10.0);
+    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"deduplicated\"}"] == 20.0);
+    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"dropped\"}"] == 0.0);
+    BOOST_TEST(samples["flagstone_generation"] == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(the_free_functions_observe_the_default_runtime) {
+    RecordingSink recorder;
+    flags::observe({.count_evaluations = true, .exposures = recorder.sink()});
+    for (int i = 0; i < 5; ++i) (void)flags::variant<Flag::experiment_button_color>(user(i));  // registry default
+    BOOST_REQUIRE(flags::flush_observations());
+    const auto seen = recorder.copy();
+    BOOST_TEST(seen.size() == 5u);
+    for (const auto& e : seen) {
+        BOOST_TEST(e.variant == "blue");
+        BOOST_TEST(e.reason == flags::Reason::DEFAULT);
+        BOOST_TEST(e.generation == 0u);
+    }
+    BOOST_TEST(counted(flags::evaluation_counts(), "experiment.button-color", "blue", flags::Reason::DEFAULT) == 5u);
+    flags::observe({});
+    BOOST_TEST(flags::internal::observers_active.load() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
