@@ -128,9 +128,10 @@ private:
 // rollout computed here from the threshold in the word and the flag's salt state, which is a constant
 // of its name. Anything else, and a rollout without a user (which serves the default with reason
 // ERROR), goes to `evaluate`, which records itself. A read answered here is handed to `record` while
-// any runtime observes its reads.
+// any runtime observes its reads. Always inlined: it is the whole fast path, and the compiler, which
+// sees two lambdas and two unlikely branches, would otherwise call it.
 template <std::size_t I, class Record, class Evaluate>
-ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Record&& record,
+[[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Record&& record,
                              Evaluate&& evaluate) noexcept {
     const auto w = word.load(std::memory_order_acquire);
     if (is_settled(w)) [[likely]] {

@@ -53,10 +53,7 @@ HazardSlot* acquire_slot() noexcept {
     return slot;
 }
 
-// The calling thread's slot. A plain pointer, trivially destructible, so that reaching it costs one
-// TLS load and the first read on a thread registers no destructor (glibc allocates to register one).
 // The slot goes back to the pool through a pthread key's destructor when the thread exits.
-thread_local HazardSlot* this_thread = nullptr;
 pthread_key_t slot_key;
 
 void release_at_thread_exit(void* slot) {
@@ -70,9 +67,9 @@ void release_at_thread_exit(void* slot) {
 
 }  // namespace
 
-HazardSlot* this_thread_slot() noexcept {
-    if (this_thread) [[likely]]
-        return this_thread;
+constinit thread_local HazardSlot* this_thread = nullptr;
+
+HazardSlot* take_slot_for_this_thread() noexcept {
     static const bool key_created = ::pthread_key_create(&slot_key, &release_at_thread_exit) == 0;
     this_thread = acquire_slot();
     if (this_thread && key_created) ::pthread_setspecific(slot_key, this_thread);

@@ -41,8 +41,20 @@ struct alignas(64) HazardSlot {
     HazardSlot* next = nullptr;  // slots form a list that only grows; a thread's slot is reused after it exits
 };
 
-// The calling thread's slot, or nullptr if none could be had (memory exhausted).
-HazardSlot* this_thread_slot() noexcept;
+// The calling thread's slot: a plain pointer, trivially destructible, so that reaching it costs one
+// TLS load and the first read on a thread registers no destructor (glibc allocates to register one).
+// constinit: no initialiser runs, so other files read it without a call to a TLS wrapper.
+extern constinit thread_local HazardSlot* this_thread;
+
+// Takes a slot for the calling thread, or returns nullptr if none could be had (memory exhausted).
+HazardSlot* take_slot_for_this_thread() noexcept;
+
+// The calling thread's slot, or nullptr if none could be had.
+inline HazardSlot* this_thread_slot() noexcept {
+    if (this_thread) [[likely]]
+        return this_thread;
+    return take_slot_for_this_thread();
+}
 
 // The reader's half of the fence; see the comment at the top.
 void reader_fence() noexcept;

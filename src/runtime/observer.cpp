@@ -50,17 +50,21 @@ struct alignas(64) ObservationRecord {
         : counts(new std::atomic<std::uint64_t>[counters]()), ring(ring_bytes) {}
 
     // What the thread delivered recently, by hash: a repeat within the window is filtered here,
-    // before it costs an append. A collision only lets a repeat through, to be caught at delivery.
-    static constexpr std::size_t filter_size = 1024;
+    // before it costs an append. Two ways per set, so that two hot keys that share a set do not
+    // evict each other on every read. A collision only lets a repeat through, to be caught at delivery.
+    static constexpr std::size_t filter_sets = 1024;
     struct Recent {
         std::uint64_t hash = 0;
         std::int64_t at_ns = 0;
+    };
+    struct RecentSet {
+        std::array<Recent, 2> ways{};
     };
 
     std::atomic<const HazardSlot*> owner{nullptr};
     std::unique_ptr<std::atomic<std::uint64_t>[]> counts;
     ExposureRing ring;
-    std::array<Recent, filter_size> recent{};
+    std::array<RecentSet, filter_sets> recent{};
     std::atomic<std::uint64_t> filtered{0};
     std::atomic<std::uint64_t> dropped{0};
     ObservationRecord* next = nullptr;
@@ -154,11 +158,8 @@ void Observer::stop_thread() {
     thread.join();
 }
 
-ObservationRecord* Observer::record_of_this_thread() noexcept {
-    HazardSlot* slot = this_thread_slot();
+ObservationRecord* Observer::find_record(HazardSlot* slot) noexcept {
     if (!slot) return nullptr;
-    if (slot->observer_id == id_) [[likely]]
-        return static_cast<ObservationRecord*>(slot->observer_record);
     ObservationRecord* found = nullptr;
     for (auto* r = records_.load(std::memory_order_acquire); r && !found; r = r->next)
         if (r->owner.load(std::memory_order_relaxed) == slot) found = r;
@@ -179,29 +180,31 @@ ObservationRecord* Observer::record_of_this_thread() noexcept {
     return found;
 }
 
-void Observer::record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
+void Observer::count(std::size_t flag, ValueIndex value, Reason reason) noexcept {
+    const auto index = counter_index(flag, value, reason);
+    if (auto* mine = record_of_this_thread()) [[likely]]
+        bump(mine->counts[index]);
+    else
+        shared_counts_[index].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
                       std::string_view key) noexcept {
-    if (flag >= counter_offsets_.size() || value >= registry_.flags[flag].value_count()) return;
+    if (key.empty()) return;  // nobody to attribute it to; such a read is an ERROR anyway
     ObservationRecord* mine = record_of_this_thread();
-    if (counting_.load(std::memory_order_relaxed)) {
-        const auto index = counter_index(flag, value, reason);
-        if (mine) [[likely]]
-            bump(mine->counts[index]);
-        else
-            shared_counts_[index].fetch_add(1, std::memory_order_relaxed);
-    }
-    if (!exposing_.load(std::memory_order_acquire) || !tracked_[flag] || key.empty()) return;
     if (!mine) {
         dropped_without_record_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
     const auto now = monotonic_coarse_ns();
     const auto hash = exposure_hash(flag, value, key);
-    auto& recent = mine->recent[(hash >> 32) & (ObservationRecord::filter_size - 1)];
-    if (recent.hash == hash && now - recent.at_ns < window_ns_.load(std::memory_order_relaxed)) {
-        bump(mine->filtered);
-        return;
-    }
+    auto& set = mine->recent[(hash >> 32) & (ObservationRecord::filter_sets - 1)];
+    const auto window = window_ns_.load(std::memory_order_relaxed);
+    for (const auto& way : set.ways)
+        if (way.hash == hash && now - way.at_ns < window) {
+            bump(mine->filtered);
+            return;
+        }
     const ExposureRecord exposure{.flag = static_cast<std::uint16_t>(flag),
                                   .value = value,
                                   .reason = static_cast<std::uint8_t>(reason),
@@ -211,7 +214,10 @@ void Observer::record(std::size_t flag, ValueIndex value, Reason reason, std::ui
         bump(mine->dropped);
         return;
     }
-    recent = {hash, now};
+    // Replace this key's old entry, or else the older of the two.
+    auto& [a, b] = set.ways;
+    auto& victim = a.hash == hash ? a : b.hash == hash ? b : a.at_ns <= b.at_ns ? a : b;
+    victim = {hash, now};
 }
 
 void Observer::run() {

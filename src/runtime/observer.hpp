@@ -28,6 +28,7 @@
 #include <flags/registry_types.hpp>
 
 #include "exposure_ring.hpp"
+#include "hazard.hpp"
 
 namespace flags::internal {
 
@@ -52,9 +53,20 @@ public:
         return counting_.load(std::memory_order_relaxed) || exposing_.load(std::memory_order_relaxed);
     }
 
-    // One read of `flag`: the value served, why, from which generation, and the key it buckets by.
-    void record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                std::string_view key) noexcept;
+    bool counting() const noexcept { return counting_.load(std::memory_order_relaxed); }
+    // Whether a read of `flag` is an exposure to record.
+    bool tracks(std::size_t flag) const noexcept { return exposing_.load(std::memory_order_acquire) && tracked_[flag]; }
+
+    // One read of `flag`: the value served and why.
+    void count(std::size_t flag, ValueIndex value, Reason reason) noexcept;
+    // The same read as an exposure: also from which generation, and the key the flag buckets by.
+    void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept;
+
+    // Both, as they apply.
+    void record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept {
+        if (counting()) count(flag, value, reason);
+        if (tracks(flag)) expose(flag, value, reason, generation, key);
+    }
 
     // Delivers everything buffered so far and waits for that, up to `timeout`. False on timeout, or
     // when nothing is being observed.
@@ -67,7 +79,13 @@ public:
     std::string write_usage_file(const std::filesystem::path& path);
 
 private:
-    ObservationRecord* record_of_this_thread() noexcept;
+    ObservationRecord* record_of_this_thread() noexcept {
+        HazardSlot* slot = this_thread_slot();
+        if (slot && slot->observer_id == id_) [[likely]]
+            return static_cast<ObservationRecord*>(slot->observer_record);
+        return find_record(slot);
+    }
+    ObservationRecord* find_record(HazardSlot* slot) noexcept;
     void add_records(std::size_t count);
     std::size_t counter_index(std::size_t flag, ValueIndex value, Reason reason) const noexcept {
         return counter_offsets_[flag] + value * reason_count + static_cast<std::size_t>(reason);

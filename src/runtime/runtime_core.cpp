@@ -447,10 +447,13 @@ SnapshotRef RuntimeCore::pin() const noexcept {
 
 void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word,
                                    const Context& ctx) const noexcept {
-    if (!observer_->active()) return;
+    Observer& observer = *observer_;
     const auto reason = is_settled(word) ? settled_reason(word) : Reason::SPLIT;
-    const auto generation = word_generation(word, published_generation_.load(std::memory_order_acquire));
-    observer_->record(flag, value, reason, generation, ctx.user);
+    if (observer.counting()) observer.count(flag, value, reason);
+    // Only an exposure needs the generation, which costs a look at the runtime's.
+    if (observer.tracks(flag))
+        observer.expose(flag, value, reason, word_generation(word, published_generation_.load(std::memory_order_acquire)),
+                        ctx.user);
 }
 
 void RuntimeCore::observe(ObserveOptions options) { observer_->configure(std::move(options)); }

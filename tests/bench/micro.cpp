@@ -202,6 +202,50 @@ void flagstone_request(benchmark::State& state) {
     });
 }
 
+// --- observed: the same checks with counters on, or a sink attached (flags::observe) -------------------
+
+// Observation for the length of one benchmark: the first thread turns it on before the timed loop,
+// which every thread enters together, and off after it, which every thread has left.
+template <class Check>
+void measure_observed(benchmark::State& state, const flags::ObserveOptions& options, Check&& check) {
+    if (state.thread_index() == 0) flags::observe(options);
+    measure(state, check);
+    if (state.thread_index() == 0) flags::observe({});
+}
+
+const flags::ObserveOptions counting{.count_evaluations = true};
+
+void observed_static_counted(benchmark::State& state) {
+    const flags::Context& ctx = population().contexts[0];
+    measure_observed(state, counting, [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(ctx); });
+}
+
+void observed_rollout_counted(benchmark::State& state) {
+    const auto& contexts = population().contexts;
+    measure_observed(state, counting, [&](std::size_t i) { return flags::enabled<Flag::release_new_checkout>(contexts[i]); });
+}
+
+void observed_targeting_counted(benchmark::State& state) {
+    const auto& contexts = population().contexts;
+    measure_observed(state, counting,
+                     [&](std::size_t i) { return flags::enabled<Flag::permission_early_access>(contexts[i]); });
+}
+
+void observed_split_counted(benchmark::State& state) {
+    const auto& contexts = population().contexts;
+    measure_observed(state, counting, [&](std::size_t i) { return flags::variant<Flag::experiment_button_color>(contexts[i]); });
+}
+
+// The experiment is tracked (the registry's default for experiments) and a sink is attached: each
+// read checks its thread's filter of recent exposures, and appends when the user is new in the window.
+std::atomic<long> exposures_seen{0};
+
+void observed_split_tracked(benchmark::State& state) {
+    const auto& contexts = population().contexts;
+    const flags::ObserveOptions tracking{.exposures = [](const flags::Exposure&) { exposures_seen.fetch_add(1); }};
+    measure_observed(state, tracking, [&](std::size_t i) { return flags::variant<Flag::experiment_button_color>(contexts[i]); });
+}
+
 // --- the proposal (proposal.hpp): a model of the recommended read path, not flagstone ---------------
 
 void proposal_rollout(benchmark::State& state) {
@@ -236,6 +280,11 @@ void register_micro_benchmarks() {
     add("flagstone/context", flagstone_context);
     add("flagstone/pin", flagstone_pin);
     add("flagstone/request_10", flagstone_request);
+    add("observed/static_counted", observed_static_counted);
+    add("observed/rollout_counted", observed_rollout_counted);
+    add("observed/targeting_counted", observed_targeting_counted);
+    add("observed/split_counted", observed_split_counted);
+    add("observed/split_tracked", observed_split_tracked);
     add("proposal/rollout_in_word", proposal_rollout);
 }
 

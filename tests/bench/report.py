@@ -63,6 +63,15 @@ TARGETS = {
     "flagstone/targeting": [("<= 60 ns", lambda r: r["ns"] <= 60.0)],
     "flagstone/split": [("<= 30 ns", lambda r: r["ns"] <= 30.0)],
 }
+# The observation issue's targets: a case against the same check unobserved, measured in the same run.
+# (case: (baseline case, most it may cost as a multiple of the baseline))
+OBSERVED_TARGETS = {
+    "observed/static_counted": ("flagstone/static", 1.5),
+    "observed/rollout_counted": ("flagstone/rollout", 1.5),
+    "observed/targeting_counted": ("flagstone/targeting", 1.5),
+    "observed/split_counted": ("flagstone/split", 1.5),
+    "observed/split_tracked": ("flagstone/split", 2.0),
+}
 SCALING_TARGET = 1.8
 RELOAD_TARGETS_MS = {1000: 10.0, 10000: 100.0}
 
@@ -132,6 +141,8 @@ def run_micro(bench, out_dir, mode):
         naive = best.get((NAIVE_COUNTERPART.get(r["case"], ""), r["threads"]))
         r["vs_floor"] = r["ns"] / floor["ns"] if floor else None
         r["vs_naive"] = r["ns"] / naive["ns"] if naive else None
+        unobserved = best.get((OBSERVED_TARGETS.get(r["case"], ("",))[0], r["threads"]))
+        r["vs_unobserved"] = r["ns"] / unobserved["ns"] if unobserved else None
         one = best.get((r["case"], 1))
         two = r["threads"] == 2 and one
         # Throughput of two threads over one, by the wall clock: the measure, which needs both
@@ -144,10 +155,11 @@ def run_micro(bench, out_dir, mode):
 
 
 def order_of(case):
-    families = ["floor", "flagstone", "proposal", "shared_ptr", "naive"]
+    families = ["floor", "flagstone", "observed", "proposal", "shared_ptr", "naive"]
     family = case.split("/")[0]
     cases = ["atomic_load", "bucket_hash", "static", "rollout", "rollout_in_word", "by_name", "detail", "targeting", "split",
-             "context", "pin", "request_10"]
+             "context", "pin", "request_10", "static_counted", "rollout_counted", "targeting_counted", "split_counted",
+             "split_tracked"]
     name = case.split("/")[1]
     return (families.index(family) if family in families else 9, cases.index(name) if name in cases else 99)
 
@@ -165,9 +177,13 @@ def judge_micro(rows):
     by_wall = floor is not None and floor["scaling"] >= SCALING_TARGET
     for r in rows:
         checks = []
-        if r["case"].startswith("flagstone/"):
+        if r["case"].startswith(("flagstone/", "observed/")):
             if r["threads"] == 1:
                 checks += [(d, test(r)) for d, test in TARGETS.get(r["case"], [])]
+                if r["case"] in OBSERVED_TARGETS:
+                    baseline, most = OBSERVED_TARGETS[r["case"]]
+                    checks.append((f"<= {most:g}x {baseline}",
+                                   r["vs_unobserved"] is not None and r["vs_unobserved"] <= most))
             elif r["scaling"] is not None:
                 checks.append((f">= {SCALING_TARGET}x 1-thread throughput",
                                r["scaling"] >= SCALING_TARGET if by_wall else None))
@@ -273,6 +289,8 @@ def render(results, judged, markdown):
     for r in results["micro"]:
         target = "; ".join(d for d, _ in r["targets"])
         result = verdict(r["targets"], judged)
+        if r.get("vs_unobserved") is not None and r["threads"] == 1:
+            result = (result + " " if result else "") + f"({r['vs_unobserved']:.2f}x unobserved)"
         if r["scaling"] is not None:
             result = (result + " " if result else "") + \
                 f"({r['scaling']:.2f}x by wall clock, {r['cpu_scaling']:.2f}x by CPU time)"

@@ -20,6 +20,7 @@
 #include <flags/flags.hpp>
 
 #include "printing.hpp"
+#include "runtime/exposure_ring.hpp"
 
 namespace {
 
@@ -178,6 +179,40 @@ BOOST_AUTO_TEST_CASE(exposures_from_the_published_word_name_the_reason_and_gener
     BOOST_TEST(seen[0].variant == "green");
     BOOST_TEST(seen[0].reason == flags::Reason::STATIC);
     BOOST_TEST(seen[0].generation == 4u);
+}
+
+// Records of every key size through a small ring, across its end many times: each comes out whole,
+// in order, and a full ring refuses rather than overwrites.
+BOOST_AUTO_TEST_CASE(the_exposure_ring_keeps_records_whole_across_its_end) {
+    flags::internal::ExposureRing ring(256);
+    std::uint64_t pushed = 0, drained = 0;
+    std::string expected_keys, drained_keys;
+    for (int round = 0; round < 500; ++round) {
+        for (int k = 0; k < 3; ++k) {
+            const std::string key(static_cast<std::size_t>((round * 7 + k * 13) % 41), static_cast<char>('a' + (round + k) % 26));
+            const flags::internal::ExposureRecord record{.flag = static_cast<std::uint16_t>(round % 5),
+                                                         .value = static_cast<std::uint16_t>(k),
+                                                         .generation = pushed};
+            if (ring.try_push(record, key)) {
+                ++pushed;
+                expected_keys += key + "|";
+            }
+        }
+        ring.drain([&](const flags::internal::ExposureRecord& r, std::string_view key) {
+            BOOST_TEST(r.generation == drained);
+            ++drained;
+            drained_keys += std::string(key) + "|";
+        });
+    }
+    BOOST_TEST(drained == pushed);
+    BOOST_TEST(pushed > 1000u);  // most fit: a round's three records are drained before the next
+    BOOST_TEST(drained_keys == expected_keys);
+
+    flags::internal::ExposureRing full(256);
+    int accepted = 0;
+    while (full.try_push({}, "0123456789") && accepted < 100) ++accepted;
+    BOOST_TEST(accepted == 5);  // 256 bytes of 48-byte records
+    BOOST_TEST(full.drain([](const auto&, std::string_view key) { BOOST_TEST(key == "0123456789"); }) == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(a_words_generation_is_recovered_across_the_wrap_of_its_low_bits) {
