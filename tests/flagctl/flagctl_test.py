@@ -513,6 +513,161 @@ class Debt(FlagctlTest):
         self.assertEqual((found["since"], found["since_from"], found["urgency"]), ("2026-11-18", "since", "due"))
 
 
+class DebtUsage(FlagctlTest):
+    """debt --usage: the usage files running services write (data/usage), and the flags none evaluated."""
+    CHECKOUT = "checkout from 2026-11-21T08:00:00Z to 2026-11-21T10:00:00Z (usage/checkout.json)"
+    SEARCH = "search from 2026-11-20T22:15:00Z to 2026-11-21T10:00:05Z (usage/search.json)"
+    # On this day nothing is overdue, so that the exit code shows what the usage findings do to it.
+    QUIET = ["--registry", "registry.toml", "--today", "2026-10-01"]
+
+    def unevaluated(self, *args, today=QUIET, exit_code=0):
+        """{flag: its unevaluated finding} from debt --json."""
+        data = self.json_of("debt", *args, *today, exit_code=exit_code)
+        return {d["flag"]: f for d in data["flags"] for f in d["findings"] if f["kind"] == "unevaluated"}
+
+    def write(self, directory, name, text):
+        (directory / name).write_text(text, encoding="utf-8")
+        return name
+
+    def test_human_output(self):
+        self.golden("debt-usage", "debt", "--usage", "usage/checkout.json", "usage/search.json", *self.QUIET,
+                    exit_code=0)
+
+    def test_a_flag_never_evaluated_is_reported(self):
+        found = self.unevaluated("--usage", "usage/checkout.json")
+        self.assertEqual(sorted(found), ["experiment.old-banner", "ops.search-backend", "permission.beta-api",
+                                         "permission.early-access"])
+        early = found["permission.early-access"]
+        self.assertEqual((early["urgency"], early["days"], early["since"], early["since_from"]),
+                         ("cleanup", 0, None, None))
+        self.assertEqual(early["message"], "not evaluated by a running service: " + self.CHECKOUT)
+        self.assertIn("remove Flag::permission_early_access from the code", early["hint"])
+        self.assertEqual(early["usage"], [{"file": "usage/checkout.json", "service": "checkout",
+                                           "started_at": "2026-11-21T08:00:00Z",
+                                           "written_at": "2026-11-21T10:00:00Z"}])
+
+    def test_a_flag_another_service_evaluates_is_not_reported(self):
+        # checkout never evaluates ops.search-backend; search does.
+        self.assertIn("ops.search-backend", self.unevaluated("--usage", "usage/checkout.json"))
+        both = self.unevaluated("--usage", "usage/checkout.json", "--usage", "usage/search.json")
+        self.assertNotIn("ops.search-backend", both)
+        # And the other way round: search never evaluates release.new-checkout; checkout does.
+        self.assertIn("release.new-checkout", self.unevaluated("--usage", "usage/search.json"))
+        self.assertNotIn("release.new-checkout", both)
+        # Neither evaluates permission.beta-api: both are named, in the order given.
+        self.assertEqual(both["permission.beta-api"]["message"],
+                         f"not evaluated by a running service: {self.CHECKOUT}; {self.SEARCH}")
+        self.assertEqual([u["service"] for u in both["permission.beta-api"]["usage"]], ["checkout", "search"])
+        # --usage takes several files after it, as --src takes several directories.
+        self.assertEqual(self.unevaluated("--usage", "usage/search.json", "usage/checkout.json").keys(), both.keys())
+
+    def test_a_file_that_does_not_list_a_flag_says_nothing_about_it(self):
+        # search.json does not list permission.early-access: its service does not know the flag, which
+        # is no evidence that checkout, whose file counts 0, is wrong; and a flag no file lists has no finding.
+        both = self.unevaluated("--usage", "usage/checkout.json", "usage/search.json")
+        self.assertEqual(both["permission.early-access"]["message"], "not evaluated by a running service: " + self.CHECKOUT)
+        alone = self.unevaluated("--usage", "usage/search.json")
+        self.assertEqual(sorted(alone), ["permission.beta-api", "release.new-checkout"])
+
+    def test_without_a_service_name_the_file_names_it(self):
+        directory = self.temp_dir()
+        self.write(directory, "anonymous.json", '{"schema": "flagstone-usage/1", "service": "", '
+                   '"started_at": "2026-11-21T08:00:00Z", "written_at": "2026-11-21T09:00:00+01:00", "flags": '
+                   '[{"flag": "ops.search-backend", "evaluations": 0, "last_evaluated": null, "values": []}]}')
+        data = self.json_of("debt", "--usage", "anonymous.json", *self.QUIET, cwd=directory)
+        self.assertEqual([(d["flag"], [f["message"] for f in d["findings"]]) for d in data["flags"]],
+                         [("ops.search-backend", ["not evaluated by a running service: anonymous.json from "
+                                                  "2026-11-21T08:00:00Z to 2026-11-21T09:00:00+01:00"])])
+
+    def test_an_unregistered_flag_is_a_warning(self):
+        result = self.flagctl("debt", "--usage", "usage/search.json", *self.QUIET, exit_code=0)
+        self.assertEqual(result.stderr,
+                         "usage/search.json:10:4: warning: flag 'release.retired-search' is not in the registry; "
+                         "its usage is ignored\n"
+                         "    hint: the service was built with another registry than registry.toml: an older or newer "
+                         "one, or another service's\n")
+        self.assertNotIn("release.retired-search", result.stdout)
+        # --json keeps standard error empty (json_of checks it), and the flag is not a finding.
+        self.assertNotIn("release.retired-search", self.unevaluated("--usage", "usage/search.json"))
+
+    def test_the_finding_does_not_change_the_exit_code(self):
+        usage = ["--usage", "usage/checkout.json", "usage/search.json"]
+        for today, exit_code in ((self.QUIET, 0), (REGISTRY, 1)):
+            with self.subTest(today=today[-1]):
+                without = self.json_of("debt", *today, exit_code=exit_code)
+                found = self.json_of("debt", *usage, *today, exit_code=exit_code)
+                self.assertEqual((found["overdue"], found["due"]), (without["overdue"], without["due"]))
+                self.assertGreater(found["cleanup"], without["cleanup"], "the findings are there, as cleanups")
+        # Today experiment.old-banner is both expired and unevaluated: overdue, its usage a cleanup below.
+        banner = next(d for d in found["flags"] if d["flag"] == "experiment.old-banner")
+        self.assertEqual([(f["urgency"], f["kind"]) for f in banner["findings"]],
+                         [("overdue", "expired"), ("cleanup", "unevaluated")])
+
+    BAD = {
+        # name: (file content, where, message)
+        "not JSON": ('schema = 1\n[flags."ops.search-backend"]\nvalue = "solr"\n', "1:1",
+                     "not JSON: expected a value, found 's'"),
+        "cut short": ('{"schema": "flagstone-usage/1",\n "flags": [\n', "3:1",
+                      "not JSON: expected a value, found end of file"),
+        "not an object": ("[]", "1:1", "a usage file is an object, not an array"),
+        "no schema": ('{"service": "x"}', "1:1", "the file has no 'schema': it is not a usage file"),
+        "another schema": ('{"schema": "flagstone-usage/2"}', "1:12",
+                           "schema 'flagstone-usage/2' is not flagstone-usage/1, the one this flagctl reads"),
+        "no flags": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": "2026-11-21T08:00:00Z",\n'
+                     ' "written_at": "2026-11-21T10:00:00Z"}', "1:1", "the file has no 'flags'"),
+        "a bad date-time": ('{"schema": "flagstone-usage/1", "service": "x",\n "started_at": "2026-11-21 08:00"}',
+                            "2:16", "'started_at' of the file is not an RFC 3339 date-time: '2026-11-21 08:00'"),
+        "a flag without its count": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": '
+                                     '"2026-11-21T08:00:00Z", "written_at": "2026-11-21T10:00:00Z", "flags": [\n'
+                                     '  {"flag": "ops.search-backend", "last_evaluated": null, "values": []}]}',
+                                     "2:3", "flags[0] has no 'evaluations'"),
+        "a negative count": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": "2026-11-21T08:00:00Z",'
+                             ' "written_at": "2026-11-21T10:00:00Z", "flags": [\n  {"flag": "ops.search-backend",'
+                             ' "evaluations": 1, "last_evaluated": null,\n   "values": [{"value": "solr", '
+                             '"reason": "STATIC", "count": -1}]}]}',
+                             "3:62", "'count' of flags[0].values[0] is -1, not a count (a whole number from 0)"),
+        "a flag twice": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": "2026-11-21T08:00:00Z", '
+                         '"written_at": "2026-11-21T10:00:00Z", "flags": [\n'
+                         '  {"flag": "ops.search-backend", "evaluations": 0, "last_evaluated": null, "values": []},\n'
+                         '  {"flag": "ops.search-backend", "evaluations": 2, "last_evaluated": null, "values": []}]}',
+                         "3:3", "flag 'ops.search-backend' is listed twice (first on line 2)"),
+    }
+
+    def test_a_bad_file_fails_naming_it(self):
+        # Invalid input exits 1, as a broken --file or registry does (2 is for a wrong command line);
+        # the good file given first changes nothing.
+        directory = self.temp_dir()
+        shutil.copytree(DATA / "usage", directory / "usage")
+        for name, (text, where, message) in self.BAD.items():
+            with self.subTest(name):
+                self.write(directory, "bad.json", text)
+                result = self.flagctl("debt", "--usage", "usage/checkout.json", "bad.json", *self.QUIET,
+                                      exit_code=1, cwd=directory)
+                self.assertEqual(result.stdout, "")
+                self.assertTrue(result.stderr.startswith(f"bad.json:{where}: error: {message}\n    hint: "),
+                                result.stderr)
+                data = self.json_of("debt", "--usage", "bad.json", *self.QUIET, exit_code=1, cwd=directory)
+                line, column = map(int, where.split(":"))
+                self.assertEqual((data["ok"], data["diagnostics"][0]["file"], data["diagnostics"][0]["line"],
+                                  data["diagnostics"][0]["column"], data["diagnostics"][0]["message"]),
+                                 (False, "bad.json", line, column, message))
+
+    def test_a_missing_file_fails_naming_it(self):
+        result = self.flagctl("debt", "--usage", "usage/nowhere.json", *self.QUIET, exit_code=1)
+        self.assertTrue(result.stderr.startswith("usage/nowhere.json: error: cannot read the usage file: "),
+                        result.stderr)
+        result = self.flagctl("debt", "--usage", "usage", *self.QUIET, exit_code=1)
+        self.assertTrue(result.stderr.startswith("usage: error: cannot read the usage file: it is a directory"),
+                        result.stderr)
+
+    def test_help_documents_it(self):
+        result = self.flagctl("debt", "--help", exit_code=0)
+        self.assertIn("[--usage FILE...]", result.stdout.splitlines()[0])
+        self.assertIn("\n  --usage FILE... usage files written by running services", result.stdout)
+        self.assertIn('{"schema": "flagstone-usage/1", "service": "checkout",', result.stdout, "the format")
+        self.assertIn("\n  $ flagctl debt --registry registry.toml --usage usage/checkout.json usage/search.json\n",
+                      result.stdout)
+
 class Diff(FlagctlTest):
     def test_preview(self):
         self.golden("diff", "diff", "runtime.toml", "runtime_next.toml", *REGISTRY, exit_code=0)

@@ -1,21 +1,32 @@
 // The demo service: evaluates the example registry's flags for a population of users, live, while
 // the runtime file changes underneath it.
 //
-//   flagstone-demo RUNTIME_FILE
+//   flagstone-demo [--metrics-port N] RUNTIME_FILE
 //
 // On a terminal it redraws a table twice a second until Ctrl-C; edit the runtime file in another
 // terminal and watch. Without a terminal (CI, a pipe) it drives itself on a copy of the file: one
 // good edit, which is picked up, then one broken edit, which is refused while the good state serves.
+//
+// With --metrics-port it also serves flags::metrics_text() at http://127.0.0.1:N/metrics (0: a free
+// port), the way a host without an HTTP server of its own would (metrics_endpoint.cpp); without a
+// terminal it then keeps serving after the edits until standard input closes.
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -24,12 +35,18 @@
 
 #include <flags/flags.hpp>
 
+#include "metrics_endpoint.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using flags::Flag;
 
 std::atomic<bool> interrupted{false};
+
+void stop_on_ctrl_c() {
+    std::signal(SIGINT, [](int) { interrupted = true; });
+}
 
 struct User {
     std::string id, tenant, plan;
@@ -105,14 +122,17 @@ void wait_until(Done done) {
     while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-int live(const fs::path& file, const std::vector<User>& users) {
-    std::signal(SIGINT, [](int) { interrupted = true; });
+// metrics_line: where the metrics are served (or why not), or empty; shown under the table, since
+// every redraw clears the screen.
+int live(const fs::path& file, const std::vector<User>& users, const std::string& metrics_line) {
+    stop_on_ctrl_c();
     while (!interrupted) {
         fmt::print("\033[H\033[2J");
         registry_summary();
         fmt::print("{}\nEdit {} in another terminal: each save is picked up within milliseconds, and a\n"
                    "broken one is refused while the last good state keeps serving. Ctrl-C to stop.\n",
                    table(users), file.string());
+        if (!metrics_line.empty()) fmt::print("\n{}\n", metrics_line);
         std::fflush(stdout);
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -146,14 +166,55 @@ int scripted(const fs::path& original, const std::vector<User>& users) {
     return flags::status().state == flags::SourceState::invalid ? 0 : 1;
 }
 
+// Without a terminal, the metrics stay up after the scripted edits until standard input closes:
+// whoever runs the demo decides when it has scraped enough (tests/demo_check.py closes the pipe),
+// with no sleep guessing how long that takes. Standard input at /dev/null closes at once.
+void serve_until_stdin_closes() {
+    fmt::print("metrics: still serving; close standard input (Ctrl-D) to stop\n");
+    std::fflush(stdout);  // a pipe is block-buffered: the reader must see everything above now
+    stop_on_ctrl_c();
+    char buffer[256];
+    while (!interrupted) {
+        pollfd in{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&in, 1, 200) < 0 && errno != EINTR) return;
+        if (in.revents != 0 && ::read(STDIN_FILENO, buffer, sizeof buffer) <= 0) return;  // end of input
+    }
+}
+
+struct Options {
+    fs::path runtime_file;
+    std::optional<std::uint16_t> metrics_port;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--metrics-port" && i + 1 < argc) {
+            const std::string_view number = argv[++i];
+            std::uint16_t port = 0;
+            const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), port);
+            if (error != std::errc{} || end != number.data() + number.size()) return std::nullopt;
+            options.metrics_port = port;
+        } else if (options.runtime_file.empty() && !arg.starts_with("-")) {
+            options.runtime_file = arg;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (options.runtime_file.empty()) return std::nullopt;
+    return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        fmt::print(stderr, "usage: flagstone-demo RUNTIME_FILE\n");
+    const auto options = parse_options(argc, argv);
+    if (!options) {
+        fmt::print(stderr, "usage: flagstone-demo [--metrics-port N] RUNTIME_FILE\n");
         return 2;
     }
-    const fs::path original = argv[1];
+    const fs::path original = options->runtime_file;
     const bool terminal = ::isatty(STDOUT_FILENO);
     fs::path watched = original;
     fs::path scratch;
@@ -170,7 +231,30 @@ int main(int argc, char** argv) {
     if (!report.load.ok())
         for (const auto& d : report.load.diagnostics) fmt::print(stderr, "{}\n", flags::format(d));
 
-    const int status = terminal ? live(watched, users) : (registry_summary(), scripted(original, users));
+    // The host's side of metrics: flags::metrics_text() renders them; serving them is the host's job.
+    // A service with an HTTP server adds a /metrics route that returns it; this demo has none, so it
+    // runs the small endpoint in metrics_endpoint.cpp. Not getting the port is no reason to stop.
+    std::optional<demo::MetricsEndpoint> metrics;
+    std::string metrics_line;
+    if (options->metrics_port) {
+        try {
+            metrics.emplace(*options->metrics_port, flags::metrics_text);
+            metrics_line = fmt::format("metrics: http://127.0.0.1:{}/metrics", metrics->port());
+        } catch (const std::system_error& e) {
+            metrics_line = fmt::format("metrics: not served, port {}: {}", *options->metrics_port, e.code().message());
+        }
+        if (!terminal) fmt::print(metrics ? stdout : stderr, "{}\n", metrics_line);
+    }
+
+    int status = 0;
+    if (terminal) {
+        status = live(watched, users, metrics_line);
+    } else {
+        registry_summary();
+        status = scripted(original, users);
+        if (metrics) serve_until_stdin_closes();
+    }
+    metrics.reset();  // joins its thread before the runtime it reads stops
     flags::stop();
     if (!scratch.empty()) fs::remove_all(scratch);
     return status;

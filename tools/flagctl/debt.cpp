@@ -12,6 +12,7 @@
 #include "output.hpp"
 #include "runtime_text.hpp"
 #include "source_scan.hpp"
+#include "usage_file.hpp"
 
 namespace flagctl {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 constexpr OptionSpec debt_options[] = {
     {"--file", OptionSpec::Takes::one},
     {"--src", OptionSpec::Takes::greedy},
+    {"--usage", OptionSpec::Takes::greedy},
 };
 
 // A release flag that has served true to everyone for longer than this is finished: its rollout is
@@ -44,12 +46,13 @@ struct Location {
 // One thing to clean up about a flag.
 struct Finding {
     Urgency urgency = Urgency::cleanup;
-    std::string kind{};  // expired, retiring, review, fully-on, unused, unregistered
+    std::string kind{};  // expired, retiring, review, fully-on, unused, unevaluated, unregistered
     std::string message{};
     std::string hint{};
     std::int64_t days = 0;  // overdue: days past the limit; due: days left until it
     std::optional<flags::Date> since{};
     std::string since_from{};  // "since" (the entry's date) or "git"
+    std::vector<const UsageFile*> usage{};  // unevaluated: the files that counted no evaluation of it
 };
 
 // A flag with debt, and every line its cleanup touches.
@@ -142,6 +145,66 @@ std::optional<Finding> fully_on_finding(const flags::FlagInfo& flag, const Entry
     return f;
 }
 
+// The usage files read, and for each registry flag the files that list it with its count. A file
+// that does not list a flag comes from a service whose registry lacks it, which says nothing about
+// the flag; so only the files that list it count, and a flag none lists gets no finding.
+struct Usage {
+    struct Count {
+        const UsageFile* file;
+        std::uint64_t evaluations;
+    };
+    std::vector<UsageFile> files;
+    std::vector<std::vector<Count>> counts;  // by registry index
+};
+
+// Reads every file (the first bad one ends the command), and warns about the flags a file lists that
+// the registry does not know.
+Usage read_usage(const std::vector<std::string>& names, const flags::RegistryView& view,
+                 std::vector<flags::Diagnostic>& warnings) {
+    Usage usage;
+    for (const auto& name : names) usage.files.push_back(read_usage_file(name));
+    usage.counts.resize(view.flags.size());
+    for (const auto& file : usage.files) {
+        for (const auto& flag : file.flags) {
+            const int index = view.find(flag.name);
+            if (index >= 0) {
+                usage.counts[static_cast<std::size_t>(index)].push_back({&file, flag.evaluations});
+                continue;
+            }
+            warnings.push_back(flags::Diagnostic{
+                .severity = flags::Severity::warning,
+                .file = file.file,
+                .line = flag.position.line,
+                .column = flag.position.column,
+                .message = fmt::format("flag '{}' is not in the registry; its usage is ignored", printable(flag.name)),
+                .hint = fmt::format("the service was built with another registry than {}: an older or newer one, "
+                                    "or another service's",
+                                    view.source)});
+        }
+    }
+    return usage;
+}
+
+// A flag that the services whose files list it never evaluated in the periods those files cover.
+std::optional<Finding> unevaluated_finding(const flags::FlagInfo& flag, const std::vector<Usage::Count>& counts) {
+    if (counts.empty() || std::ranges::any_of(counts, [](const auto& c) { return c.evaluations > 0; }))
+        return std::nullopt;
+    Finding f{.kind = "unevaluated"};
+    std::string services;
+    for (const auto& c : counts) {
+        services += (services.empty() ? "" : "; ") + c.file->describe();
+        f.usage.push_back(c.file);
+    }
+    f.message = "not evaluated by a running service: " + services;
+    // A short period can miss a flag that guards a rare path, and a service without a usage file
+    // here may read it: the finding is a question to answer before the removal, not a verdict.
+    f.hint = fmt::format("if no other service reads it and the period covers its rare paths (a monthly job, an "
+                         "error path), remove Flag::{} from the code, then the flag from the registry and the "
+                         "runtime file",
+                         flag.identifier);
+    return f;
+}
+
 // Overdue first, the longest overdue at the top; then what is due, the soonest first; then cleanups.
 bool more_urgent(const Finding& a, const Finding& b) {
     if (a.urgency != b.urgency) return a.urgency < b.urgency;
@@ -163,6 +226,20 @@ std::string location_json(const std::optional<Location>& l) {
     return l ? JsonLine{}.field("file", l->file).field("line", l->line).str() : "null";
 }
 
+// The usage files behind an unevaluated finding; null for the other kinds.
+std::string usage_json(const Finding& f) {
+    if (f.kind != "unevaluated") return "null";
+    std::vector<std::string> files;
+    for (const auto* file : f.usage)
+        files.push_back(JsonLine{}
+                            .field("file", file->file)
+                            .field("service", file->service)
+                            .field("started_at", file->started_at)
+                            .field("written_at", file->written_at)
+                            .str());
+    return json_array(files);
+}
+
 std::array<std::uint64_t, 3> count_by_urgency(const std::vector<FlagDebt>& debts) {
     std::array<std::uint64_t, 3> counts{};
     for (const auto& d : debts) ++counts[static_cast<std::size_t>(d.worst().urgency)];
@@ -182,6 +259,7 @@ void print_json(const std::vector<FlagDebt>& debts, flags::Date today) {
                                    .field("days", f.days)
                                    .raw("since", f.since ? json_quoted(date_text(*f.since)) : "null")
                                    .raw("since_from", f.since_from.empty() ? "null" : json_quoted(f.since_from))
+                                   .raw("usage", usage_json(f))
                                    .str());
         for (const auto& s : d.call_sites)
             sites.push_back(JsonLine{}.field("file", s.file).field("line", s.line).field("text", s.text).str());
@@ -244,6 +322,9 @@ int debt(const Invocation& inv) {
         require_runtime(inv.common, view, *file);
         text = RuntimeText::read(*file);
     }
+    std::vector<flags::Diagnostic> warnings;
+    const auto usage = read_usage(inv.args.values("--usage"), view, warnings);
+    if (!inv.common.json) print_diagnostics(std::cerr, warnings);
     const auto call_sites = roots.empty() ? std::vector<std::vector<CallSite>>{} : find_call_sites(roots, view);
     std::string searched;
     for (const auto& r : roots) searched += (searched.empty() ? "" : ", ") + r.generic_string();
@@ -262,6 +343,7 @@ int debt(const Invocation& inv) {
                 .message = fmt::format("no C++ file under {} reads it", searched),
                 .hint = fmt::format("remove the flag from the registry and the runtime file, or read it as Flag::{}",
                                     flag.identifier)});
+        if (auto f = unevaluated_finding(flag, usage.counts[i])) d.findings.push_back(std::move(*f));
         if (d.findings.empty()) continue;
         const auto& source = registry.source_of(i);
         d.declared = Location{source.file, source.line};
@@ -291,20 +373,28 @@ int debt(const Invocation& inv) {
 const Command debt_command{
     .name = "debt",
     .summary = "what needs cleaning up, most urgent first; exit 1 when overdue",
-    .usage = "flagctl debt [--file RUNTIME] [--src DIR...] [--registry PATH]",
+    .usage = "flagctl debt [--file RUNTIME] [--src DIR...] [--usage FILE...] [--registry PATH]",
     .help = "Lists flag debt, most urgent first, with every line its cleanup touches:\n"
             "  overdue  release and experiment flags past retire_by; ops and permission flags past\n"
             "           review_by; release flags that have served true to everyone (value = true or\n"
             "           rollout = 100) for more than 14 days\n"
             "  due      flags retiring within the registry's warn_days; release flags fully on for 14\n"
             "           days or less\n"
-            "  cleanup  flags no C++ file reads (with --src); runtime entries for unregistered flags;\n"
-            "           fully-on flags whose start date is unknown\n"
+            "  cleanup  flags no C++ file reads (with --src); flags no running service evaluated (with\n"
+            "           --usage); runtime entries for unregistered flags; fully-on flags whose start date\n"
+            "           is unknown\n"
             "How long a flag has been fully on comes from `since = YYYY-MM-DD` on its runtime entry, or\n"
             "else from the git history of the runtime file. Exit 1 when anything is overdue.\n"
             "\n"
             "  --file RUNTIME  the runtime file (or directory) whose states to examine\n"
             "  --src DIR...    C++ source directories (or files) to search for Flag::x and \"type.name\"\n"
+            "  --usage FILE... usage files written by running services: a flag that every file listing\n"
+            "                  it counts 0 evaluations of is a cleanup (a file that does not list a flag\n"
+            "                  says nothing about it). Each file is JSON:\n"
+            "                  {\"schema\": \"flagstone-usage/1\", \"service\": \"checkout\",\n"
+            "                   \"started_at\": \"2026-11-21T08:00:00Z\", \"written_at\": \"2026-11-21T10:00:00Z\",\n"
+            "                   \"flags\": [{\"flag\": \"ops.x\", \"evaluations\": 0, \"last_evaluated\": null,\n"
+            "                              \"values\": []}, ...]}\n"
             "\n"
             "example:\n"
             "  $ flagctl debt --registry registry.toml --file debt.toml --src src\n"
@@ -317,7 +407,17 @@ const Command debt_command{
             "             debt.toml:7: runtime entry\n"
             "             src/checkout.cpp:8: if (flags::enabled<\"release.dark-mode\">(ctx)) return 3;\n"
             "  ...\n"
-            "  4 overdue, 1 due, 2 to clean up\n",
+            "  4 overdue, 1 due, 2 to clean up\n"
+            "\n"
+            "  $ flagctl debt --registry registry.toml --usage usage/checkout.json usage/search.json\n"
+            "  ...\n"
+            "  permission.early-access\n"
+            "    cleanup  not evaluated by a running service: checkout from 2026-11-21T08:00:00Z to\n"
+            "             2026-11-21T10:00:00Z (usage/checkout.json)\n"
+            "             hint: if no other service reads it and the period covers its rare paths (a monthly\n"
+            "             ...\n"
+            "    touches  registry.toml:72: registry entry\n"
+            "  3 overdue, 1 due, 2 to clean up\n",
     .options = debt_options,
     .run = debt,
 };
