@@ -83,6 +83,14 @@ def check_metrics(url, generation):
     refused = samples.get(("flagstone_loads_total", (("outcome", "refused"),)))
     if refused is None or refused < 1:
         failures.append(f"metrics: flagstone_loads_total{{outcome=\"refused\"}} is {refused} after the broken edit")
+    # The demo counts evaluations and sends the experiment's exposures to a sink (flags::observe).
+    button_reads = sum(v for (name, labels), v in samples.items()
+                       if name == "flagstone_evaluations_total" and ("flag", "experiment.button-color") in labels)
+    if button_reads < 10000:
+        failures.append(f"metrics: {button_reads} evaluations of experiment.button-color counted; the demo made 10,000 a table")
+    delivered = samples.get(("flagstone_exposures_total", (("outcome", "delivered"),)))
+    if delivered is None or delivered < 1:
+        failures.append(f"metrics: flagstone_exposures_total{{outcome=\"delivered\"}} is {delivered}")
 
     try:
         with urllib.request.urlopen(url.removesuffix("/metrics") + "/elsewhere", timeout=10) as response:

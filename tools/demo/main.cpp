@@ -231,6 +231,11 @@ int main(int argc, char** argv) {
     if (!report.load.ok())
         for (const auto& d : report.load.diagnostics) fmt::print(stderr, "{}\n", flags::format(d));
 
+    // Evaluation counters for the metrics, and the experiment's exposures to a sink: a service sends
+    // them to its analytics pipeline; the demo only counts them, and the metrics show the count.
+    std::atomic<long> exposures{0};
+    flags::observe({.count_evaluations = true, .exposures = [&](const flags::Exposure&) { exposures.fetch_add(1); }});
+
     // The host's side of metrics: flags::metrics_text() renders them; serving them is the host's job.
     // A service with an HTTP server adds a /metrics route that returns it; this demo has none, so it
     // runs the small endpoint in metrics_endpoint.cpp. Not getting the port is no reason to stop.
