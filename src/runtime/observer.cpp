@@ -103,6 +103,8 @@ void Observer::add_records(std::size_t count) {
 }
 
 void Observer::configure(ObserveOptions options) {
+    // Two hosts' threads may configure at once; each stops the thread and starts its own, in turn.
+    std::lock_guard one_at_a_time(configuring_);
     stop_thread();
     const bool counting = options.count_evaluations;
     const bool exposing = static_cast<bool>(options.exposures);

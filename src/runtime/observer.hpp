@@ -119,7 +119,8 @@ private:
     // Counted by the observation thread.
     std::atomic<std::uint64_t> delivered_{0}, deduplicated_at_delivery_{0}, sink_failures_{0}, dedup_overflow_{0};
 
-    std::mutex mutex_;  // options and the thread's lifecycle
+    std::mutex configuring_;  // held through configure(), which stops and starts the thread
+    std::mutex mutex_;        // options and the thread's lifecycle
     ObserveOptions options_;
     std::condition_variable wake_;
     bool stopping_ = false;

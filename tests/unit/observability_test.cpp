@@ -412,6 +412,25 @@ BOOST_AUTO_TEST_CASE(metrics_text_carries_the_counters_and_exposure_outcomes) {
     BOOST_TEST(samples["flagstone_generation"] == 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(threads_may_turn_observation_on_and_off_at_once) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                if ((i + t) % 2) runtime.observe({.count_evaluations = true, .exposures = recorder.sink()});
+                else runtime.observe({});
+                (void)runtime.variant<Flag::experiment_button_color>(user(i));
+            }
+        });
+    for (auto& t : threads) t.join();
+    runtime.observe({.count_evaluations = true});
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(the_free_functions_observe_the_default_runtime) {
     RecordingSink recorder;
     flags::observe({.count_evaluations = true, .exposures = recorder.sink()});
