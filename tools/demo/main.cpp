@@ -170,6 +170,7 @@ int scripted(const fs::path& original, const std::vector<User>& users) {
 // whoever runs the demo decides when it has scraped enough (tests/demo_check.py closes the pipe),
 // with no sleep guessing how long that takes. Standard input at /dev/null closes at once.
 void serve_until_stdin_closes() {
+    flags::flush_observations();  // so that a scrape from now on sees every exposure delivered
     fmt::print("metrics: still serving; close standard input (Ctrl-D) to stop\n");
     std::fflush(stdout);  // a pipe is block-buffered: the reader must see everything above now
     stop_on_ctrl_c();
@@ -234,7 +235,10 @@ int main(int argc, char** argv) {
     // Evaluation counters for the metrics, and the experiment's exposures to a sink: a service sends
     // them to its analytics pipeline; the demo only counts them, and the metrics show the count.
     std::atomic<long> exposures{0};
-    flags::observe({.count_evaluations = true, .exposures = [&](const flags::Exposure&) { exposures.fetch_add(1); }});
+    // Each table reads 10,000 users at once: a buffer that holds a whole table's exposures.
+    flags::observe({.count_evaluations = true,
+                    .exposures = [&](const flags::Exposure&) { exposures.fetch_add(1); },
+                    .buffer_bytes_per_thread = 1 << 20});
 
     // The host's side of metrics: flags::metrics_text() renders them; serving them is the host's job.
     // A service with an HTTP server adds a /metrics route that returns it; this demo has none, so it
