@@ -58,4 +58,8 @@ std::string overflow_event() { return event("watch_overflow").str(); }
 
 std::string listener_failed_event(std::string_view what) { return event("listener_failed").field("message", what).str(); }
 
+std::string usage_write_failed_event(std::string_view file, std::string_view problem) {
+    return event("usage_write_failed").field("file", file).field("message", problem).str();
+}
+
 }  // namespace flags::internal

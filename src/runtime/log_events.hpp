@@ -1,6 +1,6 @@
 // The structured log lines a runtime writes, one JSON object each, with a timestamp and an "event":
-// loaded, rejected, missing, empty, stale, degraded, watch_overflow, listener_failed. Their fields
-// are a contract: operators' log pipelines and flagctl watch read them.
+// loaded, rejected, missing, empty, stale, degraded, watch_overflow, listener_failed,
+// usage_write_failed. Their fields are a contract: operators' log pipelines and flagctl watch read them.
 #pragma once
 
 #include <cstdint>
@@ -24,5 +24,6 @@ std::string stale_event(double age_seconds, std::uint64_t serving_generation, st
 std::string degraded_event(std::string_view reason);
 std::string overflow_event();
 std::string listener_failed_event(std::string_view what);
+std::string usage_write_failed_event(std::string_view file, std::string_view problem);
 
 }  // namespace flags::internal

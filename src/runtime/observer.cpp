@@ -8,10 +8,11 @@
 #include <utility>
 
 #include <flags/bucketing.hpp>
+#include <flags/runtime_core.hpp>  // observers_active
 
 #include "atomic_file.hpp"
 #include "hazard.hpp"
-#include "json_line.hpp"
+#include "log_events.hpp"
 #include "usage_file.hpp"
 
 namespace flags::internal {
@@ -78,7 +79,6 @@ Observer::Observer(RegistryView registry, Log log)
         counter_total_ += flag.value_count() * reason_count;
         tracked_.push_back(flag.track ? 1 : 0);
     }
-    shared_counts_.reset(new std::atomic<std::uint64_t>[counter_total_]());
     last_totals_.assign(registry.flags.size(), 0);
     last_evaluated_.assign(registry.flags.size(), std::nullopt);
 }
@@ -109,38 +109,31 @@ void Observer::configure(ObserveOptions options) {
     const bool counting = options.count_evaluations;
     const bool exposing = static_cast<bool>(options.exposures);
     const bool was_active = active();
-    if (counting || exposing) {
-        {
-            std::lock_guard lock(mutex_);
-            options_ = std::move(options);
-        }
-        if (!records_.load(std::memory_order_acquire)) add_records(std::thread::hardware_concurrency() + 2);
-        {
-            std::lock_guard usage(usage_mutex_);
-            if (counting && !counting_.load(std::memory_order_relaxed)) {
-                counting_since_ = std::chrono::system_clock::now();
-                last_totals_ = flag_totals();
-                last_evaluated_.assign(registry_.flags.size(), std::nullopt);
-            }
-        }
-    } else {
-        std::lock_guard lock(mutex_);
-        options_ = ObserveOptions{};
-    }
+    if (!counting && !exposing) options = ObserveOptions{};
+    window_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(options.exposure_window).count(),
+                     std::memory_order_relaxed);
     {
         std::lock_guard lock(mutex_);
-        window_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(options_.exposure_window).count(),
-                         std::memory_order_relaxed);
+        options_ = std::move(options);
     }
-    // Records exist before readers are sent to them: the stores below publish them with the options.
+    // What readers write is allocated when they are first sent to it, so that a runtime nobody
+    // observes costs no memory. The shared counters come before the records, whose publication
+    // (records_, release) is what tells other threads that both exist.
+    if ((counting || exposing) && !records_.load(std::memory_order_acquire)) {
+        shared_counts_.reset(new std::atomic<std::uint64_t>[counter_total_]());
+        add_records(std::thread::hardware_concurrency() + 2);
+    }
+    if (counting && !counting_.load(std::memory_order_relaxed)) {
+        std::lock_guard usage(usage_mutex_);
+        counting_since_ = std::chrono::system_clock::now();
+        last_totals_ = flag_totals();
+        last_evaluated_.assign(registry_.flags.size(), std::nullopt);
+    }
+    // Released after everything above: a reader that sees a flag set finds what it needs.
     counting_.store(counting, std::memory_order_release);
     exposing_.store(exposing, std::memory_order_release);
-    if (active() != was_active) {
-        if (active())
-            observers_active.fetch_add(1, std::memory_order_release);
-        else
-            observers_active.fetch_sub(1, std::memory_order_release);
-    }
+    if (active() && !was_active) observers_active.fetch_add(1, std::memory_order_release);
+    if (!active() && was_active) observers_active.fetch_sub(1, std::memory_order_release);
     if (active()) {
         std::lock_guard lock(mutex_);
         stopping_ = false;
@@ -234,14 +227,13 @@ void Observer::run() {
         const bool stop = stopping_;
         const auto flush_target = flush_requested_;
         const ExposureSink sink = options_.exposures;
-        const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.exposure_window).count();
         const auto max_remembered = options_.max_remembered_exposures;
         const auto usage_file = options_.usage_file;
         const auto usage_interval = options_.usage_interval;
         lock.unlock();
 
         if (want_records_.exchange(false, std::memory_order_relaxed)) add_records(4);
-        if (sink) deliver_pending(sink, window_ns, max_remembered);
+        if (sink) deliver_pending(sink, window_ns_.load(std::memory_order_relaxed), max_remembered);
         const auto now = std::chrono::steady_clock::now();
         if (now >= next_sample) {
             std::lock_guard usage(usage_mutex_);
@@ -250,8 +242,7 @@ void Observer::run() {
         }
         if (!usage_file.empty() && (now >= next_usage_write || stop)) {
             if (auto problem = write_usage_file(usage_file); !problem.empty())
-                log_(JsonLine{}.field("time", utc_timestamp()).field("event", "usage_write_failed")
-                         .field("file", usage_file.string()).field("error", problem).str());
+                log_(usage_write_failed_event(usage_file.string(), problem));
             next_usage_write = now + usage_interval;
         }
 
@@ -322,6 +313,8 @@ bool Observer::flush(std::chrono::milliseconds timeout) {
 
 std::vector<std::uint64_t> Observer::flag_totals() const {
     std::vector<std::uint64_t> totals(registry_.flags.size(), 0);
+    const auto* first = records_.load(std::memory_order_acquire);
+    if (!first) return totals;  // never observed: nothing was counted, and nothing is allocated
     auto add = [&](const std::atomic<std::uint64_t>* counts) {
         for (std::size_t flag = 0; flag < totals.size(); ++flag) {
             const auto end = flag + 1 < totals.size() ? counter_offsets_[flag + 1] : counter_total_;
@@ -329,7 +322,7 @@ std::vector<std::uint64_t> Observer::flag_totals() const {
         }
     };
     add(shared_counts_.get());
-    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next) add(r->counts.get());
+    for (auto* r = first; r; r = r->next) add(r->counts.get());
     return totals;
 }
 
@@ -341,9 +334,11 @@ void Observer::sample_usage_locked(std::chrono::system_clock::time_point now) {
 }
 
 std::vector<EvaluationCount> Observer::counts() const {
+    const auto* first = records_.load(std::memory_order_acquire);
+    if (!first) return {};  // never observed
     std::vector<std::uint64_t> sums(counter_total_, 0);
     for (std::size_t i = 0; i < counter_total_; ++i) sums[i] = shared_counts_[i].load(std::memory_order_relaxed);
-    for (auto* r = records_.load(std::memory_order_acquire); r; r = r->next)
+    for (auto* r = first; r; r = r->next)
         for (std::size_t i = 0; i < counter_total_; ++i) sums[i] += r->counts[i].load(std::memory_order_relaxed);
     std::vector<EvaluationCount> out;
     for (std::size_t flag = 0; flag < registry_.flags.size(); ++flag) {

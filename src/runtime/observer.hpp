@@ -23,7 +23,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <flags/context.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 
@@ -31,9 +30,6 @@
 #include "hazard.hpp"
 
 namespace flags::internal {
-
-// Nonzero while any runtime observes: the read path's one check when nothing does.
-extern std::atomic<std::uint32_t> observers_active;
 
 struct ObservationRecord;
 
@@ -53,7 +49,8 @@ public:
         return counting_.load(std::memory_order_relaxed) || exposing_.load(std::memory_order_relaxed);
     }
 
-    bool counting() const noexcept { return counting_.load(std::memory_order_relaxed); }
+    // Acquire: a reader sent to count finds the shared counters that configure() allocated first.
+    bool counting() const noexcept { return counting_.load(std::memory_order_acquire); }
     // Whether a read of `flag` is an exposure to record.
     bool tracks(std::size_t flag) const noexcept { return exposing_.load(std::memory_order_acquire) && tracked_[flag]; }
 
@@ -113,7 +110,8 @@ private:
     // Records only grow, and live as long as the observer: a reader may hold one at any time.
     std::atomic<ObservationRecord*> records_{nullptr};
     std::atomic<bool> want_records_{false};
-    std::unique_ptr<std::atomic<std::uint64_t>[]> shared_counts_;  // for a thread that got no record
+    // For a thread that got no record. Allocated with the first records, and read only after them.
+    std::unique_ptr<std::atomic<std::uint64_t>[]> shared_counts_;
     std::atomic<std::uint64_t> dropped_without_record_{0};
 
     // Counted by the observation thread.
