@@ -7,10 +7,7 @@
 
 #include <fcntl.h>
 
-#include <map>
-#include <set>
-#include <sstream>
-
+#include "prometheus_text.hpp"
 #include "reload_support.hpp"
 
 using namespace reload_test;
@@ -301,28 +298,10 @@ BOOST_AUTO_TEST_CASE(metrics_text_is_prometheus_exposition_of_the_runtime_state)
     BOOST_REQUIRE(runtime.wait_for([&] { return runtime.logged("rejected"); }));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // so that staleness has lasted a while
 
-    std::map<std::string, double> samples;
-    std::set<std::string> typed;
-    std::istringstream text(runtime.runtime().metrics_text());
-    for (std::string line; std::getline(text, line);) {
-        if (line.starts_with("# HELP ")) continue;
-        if (line.starts_with("# TYPE ")) {
-            std::istringstream words(line.substr(7));
-            std::string name, type;
-            words >> name >> type;
-            BOOST_TEST((type == "gauge" || type == "counter"), line);
-            typed.insert(name);
-            continue;
-        }
-        const auto space = line.rfind(' ');
-        BOOST_REQUIRE_MESSAGE(space != std::string::npos, "not a sample: " << line);
-        const auto series = line.substr(0, space);
-        const auto family = series.substr(0, series.find('{'));
-        BOOST_TEST(typed.contains(family), "sample before its # TYPE: " << line);
-        std::size_t used = 0;
-        samples[series] = std::stod(line.substr(space + 1), &used);
-        BOOST_TEST(used == line.size() - space - 1, "not a number: " << line);
-    }
+    const auto exposition = flags_test::parse_exposition(runtime.runtime().metrics_text());
+    for (const auto& problem : exposition.problems) BOOST_ERROR(problem);
+    BOOST_TEST(exposition.problems.empty());
+    auto samples = exposition.samples;
     BOOST_TEST(samples["flagstone_generation"] == 1.0);
     BOOST_TEST(samples["flagstone_loads_total{outcome=\"published\"}"] == 1.0);
     BOOST_TEST(samples["flagstone_loads_total{outcome=\"refused\"}"] == 1.0);

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <set>
@@ -20,6 +21,7 @@
 #include <flags/flags.hpp>
 
 #include "printing.hpp"
+#include "prometheus_text.hpp"
 #include "runtime/exposure_ring.hpp"
 
 namespace {
@@ -122,6 +124,18 @@ BOOST_AUTO_TEST_CASE(a_recording_sink_receives_one_exposure_per_user_with_what_w
     BOOST_TEST(stats.exposures_delivered == 200u);
     BOOST_TEST(stats.exposures_deduplicated == 200u);
     BOOST_TEST(stats.exposures_dropped == 0u);
+}
+
+// Past max_remembered_exposures, new keys are delivered without being remembered, and counted.
+BOOST_AUTO_TEST_CASE(keys_past_the_remembered_limit_are_delivered_and_counted_unremembered) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink(), .max_remembered_exposures = 2});
+    for (int i = 0; i < 5; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(recorder.copy().size() == 5u);
+    BOOST_TEST(runtime.observation_stats().dedup_overflow == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(threads_reading_the_same_users_deliver_each_exposure_once) {
@@ -322,6 +336,27 @@ BOOST_AUTO_TEST_CASE(counters_are_summed_over_threads_by_flag_value_and_reason) 
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", Reason::STATIC) == all);
 }
 
+// More threads at once than the runtime has records for: those without one count in the shared
+// counters until the observation thread adds records, and no read goes uncounted.
+BOOST_AUTO_TEST_CASE(threads_beyond_the_records_are_counted_too) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true});
+    const auto thread_count = static_cast<std::ptrdiff_t>(std::thread::hardware_concurrency()) + 10;
+    constexpr int reads = 1'000;
+    std::latch all_started(thread_count), all_read(thread_count);
+    std::vector<std::thread> threads;
+    for (std::ptrdiff_t t = 0; t < thread_count; ++t)
+        threads.emplace_back([&] {
+            all_started.arrive_and_wait();
+            for (int i = 0; i < reads; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+            all_read.arrive_and_wait();  // no thread ends, and gives its record back, before all have read
+        });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) ==
+               static_cast<std::uint64_t>(thread_count * reads));
+}
+
 BOOST_AUTO_TEST_CASE(pinned_views_and_rollouts_without_a_user_are_counted_too) {
     LoadedRuntime loaded;
     auto& runtime = loaded.runtime;
@@ -368,6 +403,46 @@ BOOST_AUTO_TEST_CASE(usage_names_the_flags_never_read_and_is_written_for_flagctl
     BOOST_TEST(runtime.write_usage_file(bad).find("nonexistent-directory") != std::string::npos);
 }
 
+// With usage_file set, the observation thread writes it every usage_interval; a write that fails is
+// logged, and observation goes on.
+BOOST_AUTO_TEST_CASE(the_usage_file_is_written_periodically_and_a_failed_write_is_logged) {
+    std::mutex log_mutex;  // before the runtime: its last usage write, as it stops, logs here
+    std::vector<std::string> log;
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.start({.watch = false, .log = [&](std::string_view line) {
+        std::lock_guard lock(log_mutex);
+        log.emplace_back(line);
+    }});
+    const auto path = std::filesystem::temp_directory_path() / ("flagstone-periodic-" + std::to_string(::getpid()) + ".json");
+    std::filesystem::remove(path);
+    runtime.observe({.count_evaluations = true, .usage_file = path, .usage_interval = 20ms, .service = "periodic"});
+    (void)runtime.enabled<Flag::release_new_checkout>(user(1));
+    auto eventually = [](auto done) {
+        for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+        return done();
+    };
+    BOOST_TEST(eventually([&] {
+        std::stringstream text;
+        text << std::ifstream(path).rdbuf();
+        return text.str().find(R"("flag":"release.new-checkout","evaluations":1,)") != std::string::npos;
+    }));
+    std::filesystem::remove(path);
+
+    runtime.observe({.count_evaluations = true, .usage_file = "/nonexistent-directory/usage.json", .usage_interval = 20ms});
+    BOOST_TEST(eventually([&] {
+        std::lock_guard lock(log_mutex);
+        for (const auto& line : log)
+            if (line.find(R"("event":"usage_write_failed")") != std::string::npos &&
+                line.find("nonexistent-directory") != std::string::npos)
+                return true;
+        return false;
+    }));
+    // Counting went on through the failures.
+    const char* served = runtime.enabled<Flag::release_new_checkout>(user(1)) ? "true" : "false";
+    BOOST_TEST(counted(runtime.evaluation_counts(), "release.new-checkout", served, flags::Reason::SPLIT) == 2u);
+}
+
 // The metrics text, parsed: every sample's family is typed, and the counters are the runtime's.
 BOOST_AUTO_TEST_CASE(metrics_text_carries_the_counters_and_exposure_outcomes) {
     LoadedRuntime loaded;
@@ -378,26 +453,10 @@ BOOST_AUTO_TEST_CASE(metrics_text_carries_the_counters_and_exposure_outcomes) {
     (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
     BOOST_REQUIRE(runtime.flush_observations());
 
-    std::map<std::string, double> samples;
-    std::set<std::string> typed;
-    std::istringstream text(runtime.metrics_text());
-    for (std::string line; std::getline(text, line);) {
-        if (line.starts_with("# HELP ")) continue;
-        if (line.starts_with("# TYPE ")) {
-            std::istringstream words(line.substr(7));
-            std::string name, type;
-            words >> name >> type;
-            typed.insert(name);
-            continue;
-        }
-        const auto space = line.rfind(' ');
-        BOOST_REQUIRE_MESSAGE(space != std::string::npos, "not a sample: " << line);
-        const auto series = line.substr(0, space);
-        BOOST_TEST(typed.contains(series.substr(0, series.find('{'))), "sample before its # TYPE: " << line);
-        std::size_t used = 0;
-        samples[series] = std::stod(line.substr(space + 1), &used);
-        BOOST_TEST(used == line.size() - space - 1, "not a number: " << line);
-    }
+    const auto exposition = flags_test::parse_exposition(runtime.metrics_text());
+    for (const auto& problem : exposition.problems) BOOST_ERROR(problem);
+    BOOST_TEST(exposition.problems.empty());
+    auto samples = exposition.samples;
     double button_reads = 0;
     for (const auto& c : runtime.evaluation_counts()) {
         const auto series = "flagstone_evaluations_total{flag=\"" + std::string(c.flag) + "\",value=\"" + std::string(c.value) +
