@@ -141,7 +141,7 @@ def run_micro(bench, out_dir, mode):
         naive = best.get((NAIVE_COUNTERPART.get(r["case"], ""), r["threads"]))
         r["vs_floor"] = r["ns"] / floor["ns"] if floor else None
         r["vs_naive"] = r["ns"] / naive["ns"] if naive else None
-        unobserved = best.get((OBSERVED_TARGETS.get(r["case"], ("",))[0], r["threads"]))
+        unobserved = best.get((OBSERVED_TARGETS[r["case"]][0], r["threads"])) if r["case"] in OBSERVED_TARGETS else None
         r["vs_unobserved"] = r["ns"] / unobserved["ns"] if unobserved else None
         one = best.get((r["case"], 1))
         two = r["threads"] == 2 and one
