@@ -29,6 +29,7 @@
 #include <vector>
 
 #include <flags/bucketing.hpp>
+#include <flags/call_site_counting.hpp>
 #include <flags/context.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/observability.hpp>
@@ -90,7 +91,7 @@ template <class Source>
 class TypedReads {
 public:
     template <Flag F>
-    [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
+    [[nodiscard, gnu::always_inline]] bool enabled(const Context& ctx) const noexcept {
         static_assert(std::is_same_v<flag_value_t<F>, bool>,
                       "flags::enabled<> takes a boolean flag; read a multivariate flag with flags::variant<>");
         return source().template value_index<index_of<F>>(ctx) != 0;
@@ -101,7 +102,7 @@ public:
     }
 
     template <Flag F>
-    [[nodiscard]] flag_value_t<F> variant(const Context& ctx) const noexcept {
+    [[nodiscard, gnu::always_inline]] flag_value_t<F> variant(const Context& ctx) const noexcept {
         static_assert(!std::is_same_v<flag_value_t<F>, bool>,
                       "flags::variant<> takes a multivariate flag; read a boolean flag with flags::enabled<>");
         return typed_value<flag_value_t<F>>(source().template value_index<index_of<F>>(ctx));
@@ -149,14 +150,34 @@ template <std::size_t I, class Record, class Evaluate>
     return evaluate();
 }
 
+// Each registry flag's first counter (call_site_counting.hpp).
+inline constexpr auto flag_counter_offsets =
+    counter_offsets(std::span<const FlagInfo, std::size(generated::flags)>(generated::flags));
+
+// Records a read that flag I's word answered, in the runtime publishing `words`. With this thread's
+// counters for that runtime at hand it counts the read right here, which is the whole of what most
+// flags record; the rest (a first count, an exposure) goes to `out_of_line`, told what is counted.
+template <std::size_t I, class OutOfLine>
+[[gnu::always_inline]] inline void record_word_read(const std::atomic<std::uint32_t>* words, ValueIndex value,
+                                                    std::uint32_t word, OutOfLine&& out_of_line) noexcept {
+    auto* counts = call_site_counts_for(words);
+    if (counts) [[likely]]
+        add_one(counts[flag_counter_offsets[I] + counter_in_flag(value, word_reason(word))]);
+    if (!counts || generated::flags[I].track) out_of_line(counts != nullptr);
+}
+
 // The process-wide default runtime, as the free functions see it.
 class DefaultReads : public TypedReads<DefaultReads> {
 public:
     template <std::size_t I>
-    ValueIndex value_index(const Context& ctx) const noexcept {
+    [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return read_through_word<I>(
             generated::published_words[I], ctx,
-            [&](ValueIndex value, std::uint32_t word) { record_default_word_read(I, value, word, ctx); },
+            [&](ValueIndex value, std::uint32_t word) {
+                record_word_read<I>(generated::published_words, value, word, [&](bool counted) {
+                    record_default_word_read(I, value, word, ctx, counted);
+                });
+            },
             [&] { return evaluate_default(generated::registry, I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept {
@@ -218,7 +239,11 @@ public:
     ValueIndex value_index(const Context& ctx) const noexcept {
         return internal::read_through_word<I>(
             core_.words()[I], ctx,
-            [&](ValueIndex value, std::uint32_t word) { core_.record_word_read(I, value, word, ctx); },
+            [&](ValueIndex value, std::uint32_t word) {
+                internal::record_word_read<I>(core_.words(), value, word, [&](bool counted) {
+                    core_.record_word_read(I, value, word, ctx, counted);
+                });
+            },
             [&] { return core_.evaluate(I, ctx).value; });
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return core_.evaluate(flag, ctx); }
@@ -293,7 +318,7 @@ inline std::string write_usage_file(const std::filesystem::path& path) {
 }
 
 template <Flag F>
-[[nodiscard]] bool enabled(const Context& ctx) noexcept {
+[[nodiscard, gnu::always_inline]] inline bool enabled(const Context& ctx) noexcept {
     return internal::default_reads.enabled<F>(ctx);
 }
 template <FlagName Name>
@@ -302,7 +327,7 @@ template <FlagName Name>
 }
 
 template <Flag F>
-[[nodiscard]] flag_value_t<F> variant(const Context& ctx) noexcept {
+[[nodiscard, gnu::always_inline]] inline flag_value_t<F> variant(const Context& ctx) noexcept {
     return internal::default_reads.variant<F>(ctx);
 }
 template <FlagName Name>

@@ -44,6 +44,11 @@ constexpr Reason settled_reason(std::uint32_t word) noexcept {
     return static_cast<Reason>((word >> reason_shift) & 0x7u);
 }
 
+// Why a read answered from the word served its value: a user rollout is a SPLIT.
+constexpr Reason word_reason(std::uint32_t word) noexcept {
+    return is_settled(word) ? settled_reason(word) : Reason::SPLIT;
+}
+
 // Buckets [0, threshold) are served true.
 constexpr std::uint32_t user_rollout_word(std::uint16_t threshold, std::uint64_t generation = 0) noexcept {
     return needs_evaluation_bit | user_rollout_bit | generation_bits(generation) | threshold;

@@ -129,8 +129,10 @@ public:
     // The usage file for `flagctl debt --usage`, written atomically. An empty string, or the problem.
     std::string write_usage_file(const std::filesystem::path& path) const;
 
-    // Records a read answered from flag's published word (settled, or a user rollout), when observing.
-    void record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) const noexcept;
+    // Records a read answered from flag's published word (settled, or a user rollout), when observing;
+    // `counted`: its call site has counted it already. Fills the thread's call-site counters.
+    void record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
+                          bool counted) const noexcept;
 
     // The same from text in memory; `display` names it in messages.
     LoadReport load_text(std::string_view text, std::string display) noexcept;
@@ -174,7 +176,8 @@ RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::u
 Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept;
 SnapshotRef pin_default(const RegistryView& registry) noexcept;
 // RuntimeCore::record_word_read on the default runtime, if it was created.
-void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) noexcept;
+void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
+                              bool counted) noexcept;
 
 }  // namespace internal
 }  // namespace flags

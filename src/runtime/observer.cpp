@@ -18,6 +18,8 @@
 namespace flags::internal {
 
 std::atomic<std::uint32_t> observers_active{0};
+std::atomic<std::uint64_t> counting_epoch{0};
+constinit thread_local CallSiteCounters call_site_counters{};
 
 namespace {
 
@@ -29,11 +31,6 @@ std::int64_t monotonic_coarse_ns() noexcept {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Increments a counter only its own thread writes: a plain add, no locked instruction.
-void bump(std::atomic<std::uint64_t>& counter) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 // Never 0, which marks an unused filter entry.
@@ -76,7 +73,7 @@ Observer::Observer(RegistryView registry, Log log)
     counter_offsets_.reserve(registry.flags.size());
     for (const auto& flag : registry.flags) {
         counter_offsets_.push_back(counter_total_);
-        counter_total_ += flag.value_count() * reason_count;
+        counter_total_ += counters_of(flag);
         tracked_.push_back(flag.track ? 1 : 0);
     }
     last_totals_.assign(registry.flags.size(), 0);
@@ -130,7 +127,10 @@ void Observer::configure(ObserveOptions options) {
         last_evaluated_.assign(registry_.flags.size(), std::nullopt);
     }
     // Released after everything above: a reader that sees a flag set finds what it needs.
+    const bool counting_changes = counting != counting_.load(std::memory_order_relaxed);
     counting_.store(counting, std::memory_order_release);
+    // After the store: a call site's entry filled before it is stale (call_site_counting.hpp).
+    if (counting_changes) counting_epoch.fetch_add(1, std::memory_order_release);
     exposing_.store(exposing, std::memory_order_release);
     if (active() && !was_active) observers_active.fetch_add(1, std::memory_order_release);
     if (!active() && was_active) observers_active.fetch_sub(1, std::memory_order_release);
@@ -178,9 +178,14 @@ ObservationRecord* Observer::find_record(HazardSlot* slot) noexcept {
 void Observer::count(std::size_t flag, ValueIndex value, Reason reason) noexcept {
     const auto index = counter_index(flag, value, reason);
     if (auto* mine = record_of_this_thread()) [[likely]]
-        bump(mine->counts[index]);
+        add_one(mine->counts[index]);
     else
         shared_counts_[index].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
+    auto* mine = record_of_this_thread();
+    return mine ? mine->counts.get() : nullptr;
 }
 
 void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
@@ -197,7 +202,7 @@ void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::ui
     const auto window = window_ns_.load(std::memory_order_relaxed);
     for (const auto& way : set.ways)
         if (way.hash == hash && now - way.at_ns < window) {
-            bump(mine->filtered);
+            add_one(mine->filtered);
             return;
         }
     const ExposureRecord exposure{.flag = static_cast<std::uint16_t>(flag),
@@ -206,7 +211,7 @@ void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::ui
                                   .generation = generation,
                                   .monotonic_ns = now};
     if (!mine->ring.try_push(exposure, key)) {
-        bump(mine->dropped);
+        add_one(mine->dropped);
         return;
     }
     // Replace this key's old entry, or else the older of the two.
@@ -344,7 +349,7 @@ std::vector<EvaluationCount> Observer::counts() const {
     for (std::size_t flag = 0; flag < registry_.flags.size(); ++flag) {
         const auto& info = registry_.flags[flag];
         for (ValueIndex value = 0; value < info.value_count(); ++value)
-            for (std::size_t reason = 0; reason < reason_count; ++reason)
+            for (std::size_t reason = 0; reason < reasons_counted; ++reason)
                 if (const auto n = sums[counter_index(flag, value, static_cast<Reason>(reason))])
                     out.push_back({.flag = info.name, .value = info.value_name(value),
                                    .reason = static_cast<Reason>(reason), .count = n});

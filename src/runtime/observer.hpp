@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <flags/call_site_counting.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 
@@ -56,6 +57,9 @@ public:
 
     // One read of `flag`: the value served and why.
     void count(std::size_t flag, ValueIndex value, Reason reason) noexcept;
+    // The calling thread's counters, for a call site to add to (call_site_counting.hpp), or nullptr
+    // while it has none of its own.
+    std::atomic<std::uint64_t>* counters_of_this_thread() noexcept;
     // The same read as an exposure: also from which generation, and the key the flag buckets by.
     void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept;
 
@@ -85,7 +89,7 @@ private:
     ObservationRecord* find_record(HazardSlot* slot) noexcept;
     void add_records(std::size_t count);
     std::size_t counter_index(std::size_t flag, ValueIndex value, Reason reason) const noexcept {
-        return counter_offsets_[flag] + value * reason_count + static_cast<std::size_t>(reason);
+        return counter_offsets_[flag] + counter_in_flag(value, reason);
     }
     void run();
     void deliver_pending(const ExposureSink& sink, std::int64_t window_ns, std::size_t max_remembered);
@@ -93,8 +97,6 @@ private:
     void sample_usage_locked(std::chrono::system_clock::time_point now);
     std::vector<std::uint64_t> flag_totals() const;
     void stop_thread();
-
-    static constexpr std::size_t reason_count = 7;
 
     RegistryView registry_;
     Log log_;

@@ -445,11 +445,17 @@ SnapshotRef RuntimeCore::pin() const noexcept {
     return SnapshotRef(snapshot, pinned_by, registry_, this);
 }
 
-void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word,
-                                   const Context& ctx) const noexcept {
+void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
+                                   bool counted) const noexcept {
     Observer& observer = *observer_;
-    const auto reason = is_settled(word) ? settled_reason(word) : Reason::SPLIT;
-    if (observer.counting()) observer.count(flag, value, reason);
+    const auto reason = word_reason(word);
+    // Read before counting(), so that the entry filled below goes stale if counting stops meanwhile.
+    const auto epoch = counting_epoch.load(std::memory_order_acquire);
+    if (!counted && observer.counting()) {
+        observer.count(flag, value, reason);
+        if (auto* counts = observer.counters_of_this_thread())
+            call_site_counters = {.words = words_, .counts = counts, .epoch = epoch};
+    }
     // Only an exposure needs the generation, which costs a look at the runtime's.
     if (observer.tracks(flag))
         observer.expose(flag, value, reason, word_generation(word, published_generation_.load(std::memory_order_acquire)),
@@ -507,9 +513,10 @@ Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, cons
     return runtime ? runtime->evaluate(flag, ctx) : default_evaluation(registry, flag);
 }
 
-void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx) noexcept {
+void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
+                              bool counted) noexcept {
     if (const auto* runtime = default_instance.load(std::memory_order_acquire))
-        runtime->record_word_read(flag, value, word, ctx);
+        runtime->record_word_read(flag, value, word, ctx, counted);
 }
 
 SnapshotRef pin_default(const RegistryView& registry) noexcept {

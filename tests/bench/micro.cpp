@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include <flags/bucketing.hpp>
+#include <flags/call_site_counting.hpp>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"
@@ -42,6 +43,18 @@ void measure(benchmark::State& state, Check&& check) {
 
 void floor_load(benchmark::State& state) {
     measure(state, [](std::size_t) { return floor_flag.load(std::memory_order_relaxed); });
+}
+
+// The floor of a check that is counted exactly: the floor's load, and one add to a counter only the
+// calling thread writes, as the library counts. A counted check can cost no less, whatever the flag.
+constinit thread_local std::atomic<std::uint64_t> floor_reads{0};
+
+void floor_counted_load(benchmark::State& state) {
+    measure(state, [](std::size_t) {
+        const bool value = floor_flag.load(std::memory_order_relaxed);
+        flags::internal::add_one(floor_reads);
+        return value;
+    });
 }
 
 // The floor of any rollout: bucketing the key alone, with the salt's state precomputed as the
@@ -263,6 +276,7 @@ void add(const char* name, void (*fn)(benchmark::State&)) {
 void register_micro_benchmarks() {
     add("floor/atomic_load", floor_load);
     add("floor/bucket_hash", floor_bucket);
+    add("floor/counted_load", floor_counted_load);
     add("naive/static", naive_static);
     add("naive/rollout", naive_rollout);
     add("naive/targeting", naive_targeting);

@@ -336,6 +336,59 @@ BOOST_AUTO_TEST_CASE(counters_are_summed_over_threads_by_flag_value_and_reason) 
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", Reason::STATIC) == all);
 }
 
+// A read answered from the word is counted at its call site once the thread's first counted read has
+// found its counters: the counts come out the same, and the call site's entry names the runtime.
+BOOST_AUTO_TEST_CASE(reads_answered_from_the_word_are_counted_at_the_call_site) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true});
+    for (int i = 0; i < 100; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    BOOST_TEST(flags::internal::call_site_counters.words == runtime.core().words());
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 100u);
+
+    flags::observe({.count_evaluations = true});
+    for (int i = 0; i < 100; ++i) (void)flags::enabled<Flag::ops_kill_switch_payments>(user(i));
+    BOOST_TEST(flags::internal::call_site_counters.words == flags::generated::published_words);
+    BOOST_TEST(counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", flags::Reason::DEFAULT) == 100u);
+    flags::observe({});
+}
+
+// Another observer keeps every read on the observed path, so only the call site's entry going stale
+// stops a runtime that no longer counts from being counted for.
+BOOST_AUTO_TEST_CASE(a_runtime_that_stops_counting_is_no_longer_counted_at_the_call_site) {
+    LoadedRuntime counted_one, other;
+    auto& runtime = counted_one.runtime;
+    other.runtime.observe({.count_evaluations = true});
+    runtime.observe({.count_evaluations = true});
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(1));
+    runtime.observe({});
+    for (int i = 0; i < 10; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    runtime.observe({.count_evaluations = true});
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 3u);
+}
+
+// The runtime a call site's entry names is destroyed: the entry is stale from then on, so a runtime
+// later made in the same memory is counted in counters of its own, never in the freed ones.
+BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_call_site) {
+    LoadedRuntime keeps_observing;
+    keeps_observing.runtime.observe({.count_evaluations = true});
+    const std::atomic<std::uint32_t>* first_words = nullptr;
+    {
+        LoadedRuntime first;
+        first.runtime.observe({.count_evaluations = true});
+        for (int i = 0; i < 3; ++i) (void)first.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+        first_words = first.runtime.core().words();
+        BOOST_TEST(flags::internal::call_site_counts_for(first_words) != nullptr);
+    }
+    BOOST_TEST(flags::internal::call_site_counts_for(first_words) == nullptr);  // compares, never reads
+    LoadedRuntime second;
+    second.runtime.observe({.count_evaluations = true});
+    for (int i = 0; i < 5; ++i) (void)second.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    BOOST_TEST(counted(second.runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 5u);
+}
+
 // More threads at once than the runtime has records for: those without one count in the shared
 // counters until the observation thread adds records, and no read goes uncounted.
 BOOST_AUTO_TEST_CASE(threads_beyond_the_records_are_counted_too) {
