@@ -6,7 +6,8 @@ keeps serving, and the checked-in runtime file left untouched.
 It also runs the demo's metrics endpoint (--metrics-port 0) and scrapes it while the demo runs: after
 the edits the demo keeps serving until its standard input closes, so the scrapes below happen in a
 known state with no sleep. The exposition must parse as Prometheus text, show generation 2 and the
-refused load, answer 404 elsewhere, and survive clients that say nothing or leave early."""
+refused load, answer 404 elsewhere, and survive clients that say nothing or leave early. Given a file
+that does not exist, the demo says so and exits 1."""
 import hashlib
 import re
 import socket
@@ -171,6 +172,13 @@ else:
         failures.append("the good edit did not publish generation 2")
     if "rollout 250 is not from 0 to 100" not in tables[2] or "generation 2 keeps serving" not in tables[2]:
         failures.append("the broken edit was not refused while generation 2 kept serving")
+# A path that names no file: a clear message naming it and exit code 1, not an uncaught exception.
+with tempfile.TemporaryDirectory() as empty:
+    missing = f"{empty}/no-such-runtime.toml"
+    refused = subprocess.run([demo, missing], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    if refused.returncode != 1 or missing not in refused.stderr or "terminate called" in refused.stderr:
+        failures.append(f"a missing runtime file: exit code {refused.returncode}, stderr {refused.stderr!r}")
+
 if hashlib.sha256(open(runtime_file, "rb").read()).hexdigest() != before:
     failures.append("the demo modified the checked-in runtime file")
 for f in failures:

@@ -221,9 +221,15 @@ int main(int argc, char** argv) {
     fs::path scratch;
     if (!terminal) {  // never edit the checked-in file
         scratch = fs::temp_directory_path() / fmt::format("flagstone-demo-{}", ::getpid());
-        fs::create_directories(scratch);
         watched = scratch / original.filename();
-        fs::copy_file(original, watched);
+        std::error_code error;
+        if (fs::create_directories(scratch, error); !error) fs::copy_file(original, watched, error);
+        if (error) {
+            fmt::print(stderr, "flagstone-demo: cannot copy {} to {}: {}; give it a runtime file, such as flags/runtime.toml\n",
+                       original.string(), watched.string(), error.message());
+            fs::remove_all(scratch, error);
+            return 1;
+        }
     }
     const auto users = population(10'000);
     // The demo reads a file in the developer's checkout, which may well be group-writable: the strict
