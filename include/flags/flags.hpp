@@ -87,6 +87,9 @@ Detail<flag_value_t<F>> make_detail(const Evaluation& e) noexcept {
 // The typed reads, written once for every source of values. A Source provides
 //   template <std::size_t Flag> ValueIndex value_index(const Context&) const noexcept
 //   Evaluation evaluation(std::size_t flag, const Context&) const noexcept
+// Every layer from enabled<> down to the word is always inlined: a settled read is one load, and a
+// call at any layer would cost more than the read (GCC stops inlining once the observed branches
+// make value_index large enough).
 template <class Source>
 class TypedReads {
 public:
@@ -97,7 +100,7 @@ public:
         return source().template value_index<index_of<F>>(ctx) != 0;
     }
     template <FlagName Name>
-    [[nodiscard]] bool enabled(const Context& ctx) const noexcept {
+    [[nodiscard, gnu::always_inline]] bool enabled(const Context& ctx) const noexcept {
         return enabled<flag_named<Name>()>(ctx);
     }
 
@@ -108,7 +111,7 @@ public:
         return typed_value<flag_value_t<F>>(source().template value_index<index_of<F>>(ctx));
     }
     template <FlagName Name>
-    [[nodiscard]] auto variant(const Context& ctx) const noexcept {
+    [[nodiscard, gnu::always_inline]] auto variant(const Context& ctx) const noexcept {
         return variant<flag_named<Name>()>(ctx);
     }
 
@@ -236,7 +239,7 @@ public:
     internal::RuntimeCore& core() noexcept { return core_; }
 
     template <std::size_t I>
-    ValueIndex value_index(const Context& ctx) const noexcept {
+    [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return internal::read_through_word<I>(
             core_.words()[I], ctx,
             [&](ValueIndex value, std::uint32_t word) {
@@ -322,7 +325,7 @@ template <Flag F>
     return internal::default_reads.enabled<F>(ctx);
 }
 template <FlagName Name>
-[[nodiscard]] bool enabled(const Context& ctx) noexcept {
+[[nodiscard, gnu::always_inline]] inline bool enabled(const Context& ctx) noexcept {
     return internal::default_reads.enabled<Name>(ctx);
 }
 
@@ -331,7 +334,7 @@ template <Flag F>
     return internal::default_reads.variant<F>(ctx);
 }
 template <FlagName Name>
-[[nodiscard]] auto variant(const Context& ctx) noexcept {
+[[nodiscard, gnu::always_inline]] inline auto variant(const Context& ctx) noexcept {
     return internal::default_reads.variant<Name>(ctx);
 }
 

@@ -1,9 +1,10 @@
 // A runtime's observation of its own reads: evaluation counters and exposure events.
 //
 // Read side (any thread, noexcept, no lock, no allocation): record() finds the calling thread's
-// record through its hazard slot, bumps one counter in it, and appends an exposure to its ring. A
+// record through its hazard slot, adds one to a counter in it, and appends an exposure to its ring. A
 // small table of recent (flag, variant, key) hashes on the record filters repeats within the window
-// before they cost an append.
+// before they cost an append. Reads answered from a published word mostly count at their call site
+// instead, in the same counters (call_site_counting.hpp).
 //
 // Observation thread: drains every ring, removes the repeats the per-thread filters could not see
 // (another thread's, or a filter slot reused), delivers the rest to the sink, samples the counters
