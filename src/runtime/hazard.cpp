@@ -8,6 +8,8 @@
 #include <array>
 #include <new>
 
+#include <flags/call_site_counting.hpp>
+
 namespace flags::internal {
 namespace {
 
@@ -58,6 +60,9 @@ pthread_key_t slot_key;
 
 void release_at_thread_exit(void* slot) {
     auto* s = static_cast<HazardSlot*>(slot);
+    // The counters the entry points to belong to this slot's record, which the next owner of the slot
+    // writes: a read from a later destructor of this thread must find its counters anew.
+    call_site_counters = {};
     s->pointer.store(nullptr, std::memory_order_release);
     // A view pinned here may live on in another thread: then the slot stays claimed, so that no new
     // thread's pins overwrite what protects it.

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE observability
 #include <boost/test/unit_test.hpp>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -343,12 +344,12 @@ BOOST_AUTO_TEST_CASE(reads_answered_from_the_word_are_counted_at_the_call_site) 
     auto& runtime = loaded.runtime;
     runtime.observe({.count_evaluations = true});
     for (int i = 0; i < 100; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
-    BOOST_TEST(flags::internal::call_site_counters.words == runtime.core().words());
+    BOOST_TEST(flags::internal::call_site_counts_for(runtime.core().words()) != nullptr);
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 100u);
 
     flags::observe({.count_evaluations = true});
     for (int i = 0; i < 100; ++i) (void)flags::enabled<Flag::ops_kill_switch_payments>(user(i));
-    BOOST_TEST(flags::internal::call_site_counters.words == flags::generated::published_words);
+    BOOST_TEST(flags::internal::call_site_counts_for(flags::generated::published_words) != nullptr);
     BOOST_TEST(counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", flags::Reason::DEFAULT) == 100u);
     flags::observe({});
 }
@@ -387,6 +388,42 @@ BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_ca
     second.runtime.observe({.count_evaluations = true});
     for (int i = 0; i < 5; ++i) (void)second.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
     BOOST_TEST(counted(second.runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 5u);
+}
+
+// A thread's slot, and the record whose counters its call sites add to, go back to the pool when it
+// exits. Another library's thread-exit destructor may still read a flag on it afterwards: that read
+// must find its counters anew, not add to ones the slot's next owner writes.
+namespace {
+
+struct LateReader {
+    flags::Runtime* runtime;
+    bool entry_outlived_the_slot = true;
+};
+
+void read_from_a_thread_exit_destructor(void* late) {
+    auto& reader = *static_cast<LateReader*>(late);
+    reader.entry_outlived_the_slot = flags::internal::call_site_counts_for(reader.runtime->core().words()) != nullptr;
+    (void)reader.runtime->enabled<Flag::ops_kill_switch_payments>(user(0));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_read_after_its_threads_slot_went_back_finds_its_counters_anew) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    runtime.observe({.count_evaluations = true});
+    // The library's thread-exit key exists by now, so this test's key, made after it, is destroyed after it.
+    (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    pthread_key_t key;
+    BOOST_REQUIRE(::pthread_key_create(&key, &read_from_a_thread_exit_destructor) == 0);
+    LateReader late{.runtime = &runtime};
+    std::thread([&] {
+        ::pthread_setspecific(key, &late);
+        for (int i = 0; i < 10; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    }).join();
+    ::pthread_key_delete(key);
+    BOOST_TEST(!late.entry_outlived_the_slot);
+    BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 12u);
 }
 
 // More threads at once than the runtime has records for: those without one count in the shared

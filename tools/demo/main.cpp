@@ -220,10 +220,12 @@ int main(int argc, char** argv) {
     fs::path watched = original;
     fs::path scratch;
     if (!terminal) {  // never edit the checked-in file
-        scratch = fs::temp_directory_path() / fmt::format("flagstone-demo-{}", ::getpid());
-        watched = scratch / original.filename();
         std::error_code error;
-        if (fs::create_directories(scratch, error); !error) fs::copy_file(original, watched, error);
+        scratch = fs::temp_directory_path(error) / fmt::format("flagstone-demo-{}", ::getpid());
+        watched = scratch / original.filename();
+        if (!error) fs::create_directories(scratch, error);
+        // A directory left by an earlier demo with this pid is this demo's now.
+        if (!error) fs::copy_file(original, watched, fs::copy_options::overwrite_existing, error);
         if (error) {
             fmt::print(stderr, "flagstone-demo: cannot copy {} to {}: {}; give it a runtime file, such as flags/runtime.toml\n",
                        original.string(), watched.string(), error.message());
