@@ -221,15 +221,20 @@ int main(int argc, char** argv) {
     fs::path scratch;
     if (!terminal) {  // never edit the checked-in file
         std::error_code error;
-        scratch = fs::temp_directory_path(error) / fmt::format("flagstone-demo-{}", ::getpid());
-        watched = scratch / original.filename();
-        if (!error) fs::create_directories(scratch, error);
+        const auto temp = fs::temp_directory_path(error);
+        if (!error) {
+            scratch = temp / fmt::format("flagstone-demo-{}", ::getpid());
+            watched = scratch / original.filename();
+            fs::create_directories(scratch, error);
+        }
         // A directory left by an earlier demo with this pid is this demo's now.
         if (!error) fs::copy_file(original, watched, fs::copy_options::overwrite_existing, error);
         if (error) {
-            fmt::print(stderr, "flagstone-demo: cannot copy {} to {}: {}; give it a runtime file, such as flags/runtime.toml\n",
-                       original.string(), watched.string(), error.message());
-            fs::remove_all(scratch, error);
+            fmt::print(stderr,
+                       "flagstone-demo: cannot copy {} to a scratch directory: {}; check that the runtime file "
+                       "exists (flags/runtime.toml is one) and that TMPDIR, if set, is a writable directory\n",
+                       original.string(), error.message());
+            if (!scratch.empty()) fs::remove_all(scratch, error);
             return 1;
         }
     }
