@@ -60,9 +60,9 @@ extern constinit thread_local CallSiteCounters call_site_counters;
 
 // This thread's counters for the runtime publishing `words`, or nullptr when it has to go out of line.
 inline std::atomic<std::uint64_t>* call_site_counts_for(const std::atomic<std::uint32_t>* words) noexcept {
-    const CallSiteCounters& mine = call_site_counters;
-    if (mine.words == words && mine.epoch == counting_epoch.load(std::memory_order_relaxed)) [[likely]]
-        return mine.counts;
+    if (call_site_counters.words == words && call_site_counters.epoch == counting_epoch.load(std::memory_order_relaxed))
+        [[likely]]
+        return call_site_counters.counts;
     return nullptr;
 }
 
