@@ -193,17 +193,9 @@ private:
     }
 
     void object(Value& v, int depth) {
-        if (depth > max_depth) fail(fmt::format("arrays and objects nested more than {} deep", max_depth));
         v.kind_ = Value::Kind::object;
-        advance();  // {
-        skip_space();
-        if (!at_end() && peek() == '}') {
-            advance();
-            return;
-        }
         std::unordered_set<std::string> keys;  // a set, so that a large object costs no quadratic time
-        while (true) {
-            skip_space();
+        elements('}', "a member of an object", depth, [&] {
             if (at_end() || peek() != '"') fail(fmt::format("expected a key in quotes, found {}", found()));
             const Position key_position = position_;
             std::string key = string();
@@ -212,36 +204,33 @@ private:
             expect(':', "after a key");
             skip_space();
             v.members_.push_back(Member{std::move(key), value(depth), key_position});
-            skip_space();
-            if (!at_end() && peek() == ',') {
-                advance();
-                continue;
-            }
-            expect('}', "or ',' after a member of an object");
-            return;
-        }
+        });
     }
 
     void array(Value& v, int depth) {
-        if (depth > max_depth) fail(fmt::format("arrays and objects nested more than {} deep", max_depth));
         v.kind_ = Value::Kind::array;
-        advance();  // [
+        elements(']', "an element of an array", depth, [&] { v.items_.push_back(value(depth)); });
+    }
+
+    // What objects and arrays share: the opening bracket, then `element` parsed at each element's
+    // start, separated by commas, up to `close`; none at all is allowed, a trailing comma is not.
+    template <class Element>
+    void elements(char close, std::string_view what, int depth, Element&& element) {
+        if (depth > max_depth) fail(fmt::format("arrays and objects nested more than {} deep", max_depth));
+        advance();  // the opening bracket
         skip_space();
-        if (!at_end() && peek() == ']') {
+        if (!at_end() && peek() == close) {
             advance();
             return;
         }
         while (true) {
             skip_space();
-            v.items_.push_back(value(depth));
+            element();
             skip_space();
-            if (!at_end() && peek() == ',') {
-                advance();
-                continue;
-            }
-            expect(']', "or ',' after an element of an array");
-            return;
+            if (at_end() || peek() != ',') break;
+            advance();
         }
+        expect(close, fmt::format("or ',' after {}", what));
     }
 
     // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, kept as written.
