@@ -64,10 +64,12 @@ public:
     // The same read as an exposure: also from which generation, and the key the flag buckets by.
     void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept;
 
-    // Both, as they apply.
-    void record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept {
+    // Both, as they apply. The key is asked of `key_of()` only for an exposure: finding it may mean a
+    // look through the context's attributes, which a read that is only counted does not need.
+    template <class KeyOf>
+    void record(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, KeyOf&& key_of) noexcept {
         if (counting()) count(flag, value, reason);
-        if (tracks(flag)) expose(flag, value, reason, generation, key);
+        if (tracks(flag)) expose(flag, value, reason, generation, key_of());
     }
 
     // Delivers everything buffered so far and waits for that, up to `timeout`. False on timeout, or

@@ -93,7 +93,7 @@ bool observing() noexcept { return observers_active.load(std::memory_order_relax
 Evaluation SnapshotRef::evaluate(std::size_t flag, const Context& ctx) const noexcept {
     const auto e = snapshot_ ? internal::evaluate(*snapshot_, flag, ctx) : default_evaluation(registry_, flag);
     if (observing() && runtime_) [[unlikely]]
-        runtime_->observer_->record(flag, e.value, e.reason, e.generation, bucketing_key(snapshot_, flag, ctx));
+        runtime_->observer_->record(flag, e.value, e.reason, e.generation, [&] { return bucketing_key(snapshot_, flag, ctx); });
     return e;
 }
 
@@ -412,7 +412,8 @@ Evaluation RuntimeCore::evaluate(std::size_t flag, const Context& ctx) const noe
     const Snapshot* snapshot = protect(current_, *slot);
     const Evaluation result = snapshot ? internal::evaluate(*snapshot, flag, ctx) : default_evaluation(registry_, flag);
     if (observing()) [[unlikely]]
-        observer_->record(flag, result.value, result.reason, result.generation, bucketing_key(snapshot, flag, ctx));
+        observer_->record(flag, result.value, result.reason, result.generation,
+                          [&] { return bucketing_key(snapshot, flag, ctx); });
     release(*slot);
     return result;
 }
