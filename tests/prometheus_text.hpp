@@ -2,6 +2,7 @@
 // number, and comes after the `# TYPE` line of its family, whose type is gauge or counter.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -13,6 +14,12 @@ namespace flags_test {
 struct Exposition {
     std::map<std::string, double> samples;  // by series: name{labels} as written
     std::vector<std::string> problems;      // each line that breaks the format, and why
+
+    // A series' value, or NaN when it is missing, so that any comparison with it fails.
+    double sample(const std::string& series) const {
+        const auto found = samples.find(series);
+        return found == samples.end() ? std::numeric_limits<double>::quiet_NaN() : found->second;
+    }
 };
 
 inline Exposition parse_exposition(const std::string& text) {

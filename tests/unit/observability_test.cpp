@@ -546,19 +546,18 @@ BOOST_AUTO_TEST_CASE(metrics_text_carries_the_counters_and_exposure_outcomes) {
     const auto exposition = flags_test::parse_exposition(runtime.metrics_text());
     for (const auto& problem : exposition.problems) BOOST_ERROR(problem);
     BOOST_TEST(exposition.problems.empty());
-    auto samples = exposition.samples;
     double button_reads = 0;
     for (const auto& c : runtime.evaluation_counts()) {
         const auto series = "flagstone_evaluations_total{flag=\"" + std::string(c.flag) + "\",value=\"" + std::string(c.value) +
                             "\",reason=\"" + std::string(flags::to_string(c.reason)) + "\"}";
-        BOOST_TEST(samples[series] == static_cast<double>(c.count), series);
+        BOOST_TEST(exposition.sample(series) == static_cast<double>(c.count), series);
         if (c.flag == "experiment.button-color") button_reads += static_cast<double>(c.count);
     }
     BOOST_TEST(button_reads == 30.0);
-    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"delivered\"}"] == 10.0);
-    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"deduplicated\"}"] == 20.0);
-    BOOST_TEST(samples["flagstone_exposures_total{outcome=\"dropped\"}"] == 0.0);
-    BOOST_TEST(samples["flagstone_generation"] == 1.0);
+    BOOST_TEST(exposition.sample("flagstone_exposures_total{outcome=\"delivered\"}") == 10.0);
+    BOOST_TEST(exposition.sample("flagstone_exposures_total{outcome=\"deduplicated\"}") == 20.0);
+    BOOST_TEST(exposition.sample("flagstone_exposures_total{outcome=\"dropped\"}") == 0.0);
+    BOOST_TEST(exposition.sample("flagstone_generation") == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(threads_may_turn_observation_on_and_off_at_once) {
