@@ -11,11 +11,7 @@
 
 namespace flags::internal {
 
-namespace {
-
-// A message quotes what the file holds, which may contain a newline or other control characters;
-// escaped, every diagnostic stays one "file:line:col: ..." line, and one JSON log line.
-std::string one_line(std::string text) {
+std::string one_line(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (unsigned char c : text) {
@@ -28,15 +24,13 @@ std::string one_line(std::string text) {
     return out;
 }
 
-}  // namespace
-
 void Reporter::add(Severity severity, const toml::source_region& where, std::string message, std::string hint) {
     out_.push_back(Diagnostic{.severity = severity,
                               .file = where.path ? *where.path : std::string{},
                               .line = static_cast<int>(where.begin.line),
                               .column = static_cast<int>(where.begin.column),
-                              .message = one_line(std::move(message)),
-                              .hint = one_line(std::move(hint))});
+                              .message = one_line(message),
+                              .hint = one_line(hint)});
 }
 
 void Reporter::error(const toml::source_region& where, std::string message, std::string hint) {
@@ -84,14 +78,7 @@ std::string describe_parse_error(std::string_view description) {
         if (!message.empty() && message.front() >= 'A' && message.front() <= 'Z') message.front() += 'a' - 'A';
         message = "invalid TOML: " + message;
     }
-    std::string escaped;
-    for (char c : message) {
-        if (c == '\n') escaped += "\\n";
-        else if (c == '\r') escaped += "\\r";
-        else if (c == '\t') escaped += "\\t";
-        else escaped += c;
-    }
-    return escaped;
+    return message;  // made one line, as every message is, by the Reporter
 }
 
 std::string parse_error_hint(std::string_view description) {

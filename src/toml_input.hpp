@@ -39,6 +39,10 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 // How a TOML value is called in messages ("a string", "an integer", ...).
 std::string_view describe_type(const toml::node& node) noexcept;
 
+// A message quotes what a file holds, which may contain a newline or other control characters;
+// escaped, every diagnostic stays one "file:line:col: ..." line, and one JSON log line.
+std::string one_line(std::string_view text);
+
 // `key` of the table, quoted as the file would quote it in messages.
 std::string in_quotes(std::string_view text);
 

@@ -29,7 +29,7 @@ std::string render_usage_file(std::string_view service, std::chrono::system_cloc
     }
     flags += "]";
     return JsonLine{}
-               .field("schema", "flagstone-usage/1")
+               .field("schema", usage_schema)
                .field("service", service)
                .field("started_at", utc_timestamp(started_at))
                .field("written_at", utc_timestamp())

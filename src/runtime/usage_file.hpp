@@ -12,6 +12,9 @@
 
 namespace flags::internal {
 
+// The schema the file names, which flagctl checks before it reads anything else.
+inline constexpr std::string_view usage_schema = "flagstone-usage/1";
+
 std::string render_usage_file(std::string_view service, std::chrono::system_clock::time_point started_at,
                               const std::vector<FlagUsage>& usage, const std::vector<EvaluationCount>& counts);
 

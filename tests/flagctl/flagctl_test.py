@@ -654,7 +654,7 @@ class DebtUsage(FlagctlTest):
 
     def test_a_missing_file_fails_naming_it(self):
         result = self.flagctl("debt", "--usage", "usage/nowhere.json", *self.QUIET, exit_code=1)
-        self.assertTrue(result.stderr.startswith("usage/nowhere.json: error: cannot read the usage file: "),
+        self.assertTrue(result.stderr.startswith("usage/nowhere.json: error: cannot read the file: "),
                         result.stderr)
         result = self.flagctl("debt", "--usage", "usage", *self.QUIET, exit_code=1)
         self.assertTrue(result.stderr.startswith("usage: error: cannot read the usage file: it is a directory"),

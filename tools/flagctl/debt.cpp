@@ -12,6 +12,7 @@
 #include "output.hpp"
 #include "runtime_text.hpp"
 #include "source_scan.hpp"
+#include "toml_input.hpp"
 #include "usage_file.hpp"
 
 namespace flagctl {
@@ -176,7 +177,7 @@ Usage read_usage(const std::vector<std::string>& names, const flags::RegistryVie
                 .file = file.file,
                 .line = flag.position.line,
                 .column = flag.position.column,
-                .message = fmt::format("flag '{}' is not in the registry; its usage is ignored", printable(flag.name)),
+                .message = fmt::format("flag '{}' is not in the registry; its usage is ignored", flags::internal::one_line(flag.name)),
                 .hint = fmt::format("the service was built with another registry than {}: an older or newer one, "
                                     "or another service's",
                                     view.source)});

@@ -11,6 +11,7 @@
 
 #include "output.hpp"
 #include "runtime/timestamp.hpp"
+#include "toml_input.hpp"
 
 namespace flagctl {
 namespace {
@@ -75,7 +76,7 @@ public:
         if (value.kind() != json::Value::Kind::string || !flags::internal::parse_rfc3339(value.text()))
             fail(value.position(),
                  fmt::format("'{}' of {} is not an RFC 3339 date-time{}: {}", key, where, null_allowed ? " or null" : "",
-                             value.kind() == json::Value::Kind::string ? "'" + printable(value.text()) + "'"
+                             value.kind() == json::Value::Kind::string ? "'" + flags::internal::one_line(value.text()) + "'"
                                                                        : std::string(json::describe(value.kind()))),
                  "write it as in 2026-11-21T08:00:00Z");
         return value.text();
@@ -91,35 +92,19 @@ std::string read_whole_file(const std::string& file) {
         throw Failure{{flags::Diagnostic{.file = file,
                                          .message = "cannot read the usage file: it is a directory",
                                          .hint = "name the files in it: --usage DIR/*.json"}}};
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw Failure{{flags::Diagnostic{.file = file,
-                                         .message = std::string("cannot read the usage file: ") + std::strerror(err),
-                                         .hint = "check that the path exists and is readable"}}};
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
+    std::vector<flags::Diagnostic> diagnostics;
+    flags::internal::Reporter reporter(diagnostics);
+    auto text = flags::internal::read_text_file(file, file, reporter);
+    if (!text) throw Failure{diagnostics};
+    return std::move(*text);
 }
 
 }  // namespace
 
-std::string printable(std::string_view text) {
-    std::string out;
-    for (const unsigned char c : text) {
-        if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c < 0x20 || c == 0x7F) out += fmt::format("\\x{:02x}", c);
-        else out += static_cast<char>(c);
-    }
-    return out;
-}
-
 std::string UsageFile::describe() const {
-    const std::string period = fmt::format("from {} to {}", printable(started_at), printable(written_at));
+    const std::string period = fmt::format("from {} to {}", flags::internal::one_line(started_at), flags::internal::one_line(written_at));
     if (service.empty()) return fmt::format("{} {}", file, period);
-    return fmt::format("{} {} ({})", printable(service), period, file);
+    return fmt::format("{} {} ({})", flags::internal::one_line(service), period, file);
 }
 
 UsageFile read_usage_file(const std::string& file) {
@@ -141,7 +126,7 @@ UsageFile read_usage_file(const std::string& file) {
     if (schema->kind() != json::Value::Kind::string || schema->text() != usage_schema)
         check.fail(schema->position(),
                    fmt::format("schema {} is not {}, the one this flagctl reads",
-                               schema->kind() == json::Value::Kind::string ? "'" + printable(schema->text()) + "'"
+                               schema->kind() == json::Value::Kind::string ? "'" + flags::internal::one_line(schema->text()) + "'"
                                                                            : std::string(json::describe(schema->kind())),
                                usage_schema),
                    "read it with a flagctl as new as the flagstone of the service that wrote it");
@@ -180,7 +165,7 @@ UsageFile read_usage_file(const std::string& file) {
         const auto [first, inserted] = lines.emplace(flag.name, entry.position().line);
         if (!inserted)
             check.fail(entry.position(),
-                       fmt::format("flag '{}' is listed twice (first on line {})", printable(flag.name), first->second),
+                       fmt::format("flag '{}' is listed twice (first on line {})", flags::internal::one_line(flag.name), first->second),
                        "a service lists each of its flags once; was the file edited or joined from two?");
         usage.flags.push_back(std::move(flag));
     }

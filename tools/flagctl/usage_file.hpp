@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "json_reader.hpp"
+#include "runtime/usage_file.hpp"
 
 namespace flagctl {
 
-inline constexpr std::string_view usage_schema = "flagstone-usage/1";
+using flags::internal::usage_schema;
 
 struct UsageFile {
     struct Flag {
@@ -42,9 +43,5 @@ struct UsageFile {
 // that names the file, and the line and column where they are known. Fields it does not know are
 // ignored, so that a newer writer may add some without breaking an older flagctl.
 UsageFile read_usage_file(const std::string& file);
-
-// Text from a file as a message quotes it: control characters escaped, so that every diagnostic and
-// every line of debt's output stays one line.
-std::string printable(std::string_view text);
 
 }  // namespace flagctl
