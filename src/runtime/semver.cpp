@@ -1,5 +1,6 @@
 #include "semver.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace flags::internal {
@@ -17,13 +18,11 @@ bool all_digits(std::string_view s) noexcept {
 // Reads a numeric identifier at text[at]: digits, without a leading zero, that fit 64 bits. One pass,
 // no allocation: a version is parsed on the read path, from the context's attribute.
 bool read_number(std::string_view text, std::size_t& at, std::uint64_t& out) noexcept {
-    const std::size_t start = at;
-    out = 0;
-    for (; at < text.size() && is_digit(text[at]); ++at) {
-        if (out > (UINT64_MAX - 9) / 10) return false;
-        out = out * 10 + static_cast<std::uint64_t>(text[at] - '0');
-    }
-    return at > start && !(text[start] == '0' && at - start > 1);
+    const char* begin = text.data() + at;
+    const auto [end, error] = std::from_chars(begin, text.data() + text.size(), out);
+    if (error != std::errc{}) return false;  // no digit there, or more than 64 bits hold
+    at += static_cast<std::size_t>(end - begin);
+    return !(*begin == '0' && end - begin > 1);
 }
 
 bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {

@@ -312,7 +312,8 @@ BOOST_AUTO_TEST_CASE(unregistered_entries_warn_and_do_not_block) {
 
 BOOST_AUTO_TEST_CASE(semantic_versions_parse_as_semver_2_0_0_defines_them) {
     using flags::internal::parse_semver;
-    for (const char* valid : {"1.2.3", "0.0.0", "1.2.3-alpha.1", "1.2.3+build.5", "1.2.3-rc.1+b-7", "10.20.30"})
+    for (const char* valid : {"1.2.3", "0.0.0", "1.2.3-alpha.1", "1.2.3+build.5", "1.2.3-rc.1+b-7", "10.20.30",
+                              "18446744073709551615.0.0", "0.18446744073709551610.0"})
         BOOST_TEST(parse_semver(valid).has_value(), valid);
     for (const char* invalid : {"", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-", "1.2.3+", "1.2.3-01",
                                 "v1.2.3", "1.2.3-al_pha", "1..3", "18446744073709551616.0.0", "1.2.3 "})
