@@ -58,12 +58,8 @@ def parse_exposition(text):
         except ValueError:
             problems.append(f"line {number} has a value that is not a number: {line!r}")
             continue
-        family = name
-        for suffix in ("_bucket", "_sum", "_count", "_created"):  # a histogram's or summary's samples
-            if name not in types and name.endswith(suffix) and types.get(name[: -len(suffix)]) in ("histogram", "summary"):
-                family = name[: -len(suffix)]
-        if family not in helps or family not in types:
-            problems.append(f"line {number}: family {family} has no # HELP and # TYPE before it")
+        if name not in helps or name not in types:  # the library writes counters and gauges only
+            problems.append(f"line {number}: family {name} has no # HELP and # TYPE before it")
         samples[(name, tuple(sorted(labels.items())))] = number_value
     return samples, problems
 

@@ -48,9 +48,6 @@ constexpr std::uint32_t bucket_from_salt_state(std::uint64_t salted, std::string
     return static_cast<std::uint32_t>(fmix64(absorb(salted, key)) % bucket_count);
 }
 
-// A 64-bit hash of arbitrary text, for string sets and content hashes.
-constexpr std::uint64_t hash64(std::string_view bytes) noexcept { return fmix64(absorb(fnv_offset_basis, bytes)); }
-
 }  // namespace bucketing
 
 constexpr std::uint32_t bucket(std::string_view salt, std::string_view key) noexcept {
