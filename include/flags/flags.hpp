@@ -128,31 +128,6 @@ private:
     const Source& source() const noexcept { return static_cast<const Source&>(*this); }
 };
 
-// A read through flag I's published word (see <flags/published_word.hpp>): a settled value, or a user
-// rollout computed here from the threshold in the word and the flag's salt state, which is a constant
-// of its name. Anything else, and a rollout without a user (which serves the default with reason
-// ERROR), goes to `evaluate`, which records itself. A read answered here is handed to `record` while
-// any runtime observes its reads. Always inlined: it is the whole fast path, and the compiler, which
-// sees two lambdas and two unlikely branches, would otherwise call it.
-template <std::size_t I, class Record, class Evaluate>
-[[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>& word, const Context& ctx, Record&& record,
-                             Evaluate&& evaluate) noexcept {
-    const auto w = word.load(std::memory_order_acquire);
-    if (is_settled(w)) [[likely]] {
-        if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
-            record(settled_value(w), w);
-        return settled_value(w);
-    }
-    if (is_user_rollout(w) && !ctx.user.empty()) {
-        constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
-        const ValueIndex value = bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
-        if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
-            record(value, w);
-        return value;
-    }
-    return evaluate();
-}
-
 // Each registry flag's first counter (call_site_counting.hpp).
 inline constexpr auto flag_counter_offsets =
     counter_offsets(std::span<const FlagInfo, std::size(generated::flags)>(generated::flags));
@@ -166,7 +141,33 @@ template <std::size_t I, class OutOfLine>
     auto* counts = call_site_counts_for(words);
     if (counts) [[likely]]
         add_one(counts[flag_counter_offsets[I] + counter_in_flag(value, word_reason(word))]);
-    if (!counts || generated::flags[I].track) out_of_line(counts != nullptr);
+    if (!counts || generated::flags[I].track) out_of_line(value, word, counts != nullptr);
+}
+
+// A read of flag I through the runtime publishing `words` (see <flags/published_word.hpp>): a settled
+// value, or a user rollout computed here from the threshold in the word and the flag's salt state,
+// which is a constant of its name. Anything else, and a rollout without a user (which serves the
+// default with reason ERROR), goes to `evaluate`, which records itself. A read answered here is
+// recorded while any runtime observes its reads; what cannot be done here goes to
+// `record_out_of_line(value, word, counted)`. Always inlined: it is the whole fast path, and the
+// compiler, which sees two lambdas and an unlikely branch, would otherwise call it.
+template <std::size_t I, class RecordOutOfLine, class Evaluate>
+[[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>* words, const Context& ctx,
+                                                           RecordOutOfLine&& record_out_of_line,
+                                                           Evaluate&& evaluate) noexcept {
+    const auto w = words[I].load(std::memory_order_acquire);
+    ValueIndex value;
+    if (is_settled(w)) [[likely]] {
+        value = settled_value(w);
+    } else if (is_user_rollout(w) && !ctx.user.empty()) {
+        constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
+        value = bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+    } else {
+        return evaluate();
+    }
+    if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        record_word_read<I>(words, value, w, record_out_of_line);
+    return value;
 }
 
 // The process-wide default runtime, as the free functions see it.
@@ -175,11 +176,9 @@ public:
     template <std::size_t I>
     [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return read_through_word<I>(
-            generated::published_words[I], ctx,
-            [&](ValueIndex value, std::uint32_t word) {
-                record_word_read<I>(generated::published_words, value, word, [&](bool counted) {
-                    record_default_word_read(I, value, word, ctx, counted);
-                });
+            generated::published_words, ctx,
+            [&](ValueIndex value, std::uint32_t word, bool counted) {
+                record_default_word_read(I, value, word, ctx, counted);
             },
             [&] { return evaluate_default(generated::registry, I, ctx).value; });
     }
@@ -241,11 +240,9 @@ public:
     template <std::size_t I>
     [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return internal::read_through_word<I>(
-            core_.words()[I], ctx,
-            [&](ValueIndex value, std::uint32_t word) {
-                internal::record_word_read<I>(core_.words(), value, word, [&](bool counted) {
-                    core_.record_word_read(I, value, word, ctx, counted);
-                });
+            core_.words(), ctx,
+            [&](ValueIndex value, std::uint32_t word, bool counted) {
+                core_.record_word_read(I, value, word, ctx, counted);
             },
             [&] { return core_.evaluate(I, ctx).value; });
     }
