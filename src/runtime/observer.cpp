@@ -261,7 +261,10 @@ void Observer::run() {
 void Observer::deliver_pending(const ExposureSink& sink, std::int64_t window_ns, std::size_t max_remembered) {
     const auto mono_now = monotonic_coarse_ns();
     const auto wall_now = std::chrono::system_clock::now();
-    if (remembered_.size() >= max_remembered || mono_now - last_forget_ns_ >= std::min<std::int64_t>(window_ns, 10'000'000'000)) {
+    // Forgetting scans every remembered key, up to max_remembered of them: once per window, at most
+    // every 10 s, or every second while the table is full, rather than on every pass.
+    const std::int64_t forget_every = remembered_.size() >= max_remembered ? 1'000'000'000 : 10'000'000'000;
+    if (mono_now - last_forget_ns_ >= std::min(window_ns, forget_every)) {
         forget_expired(mono_now, window_ns);
         last_forget_ns_ = mono_now;
     }

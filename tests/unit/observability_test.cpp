@@ -139,6 +139,21 @@ BOOST_AUTO_TEST_CASE(keys_past_the_remembered_limit_are_delivered_and_counted_un
     BOOST_TEST(runtime.observation_stats().dedup_overflow == 3u);
 }
 
+// A full table still forgets the keys whose window has passed, and so has room for new ones.
+BOOST_AUTO_TEST_CASE(a_full_table_of_remembered_keys_forgets_them_once_their_window_passes) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink(), .exposure_window = 100ms, .max_remembered_exposures = 2});
+    for (int i = 0; i < 2; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+    BOOST_REQUIRE(runtime.flush_observations());
+    std::this_thread::sleep_for(250ms);  // past the window, and past the forgetting interval it sets
+    for (int i = 2; i < 4; ++i) (void)runtime.variant<Flag::experiment_button_color>(user(i));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(recorder.copy().size() == 4u);
+    BOOST_TEST(runtime.observation_stats().dedup_overflow == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(threads_reading_the_same_users_deliver_each_exposure_once) {
     LoadedRuntime loaded;
     auto& runtime = loaded.runtime;
