@@ -603,6 +603,8 @@ class DebtUsage(FlagctlTest):
         self.assertEqual([(f["urgency"], f["kind"]) for f in banner["findings"]],
                          [("overdue", "expired"), ("cleanup", "unevaluated")])
 
+    HEAD = ('{"schema": "flagstone-usage/1", "service": "x", "started_at": "2026-11-21T08:00:00Z", '
+            '"written_at": "2026-11-21T10:00:00Z", ')
     BAD = {
         # name: (file content, where, message)
         "not JSON": ('schema = 1\n[flags."ops.search-backend"]\nvalue = "solr"\n', "1:1",
@@ -626,6 +628,21 @@ class DebtUsage(FlagctlTest):
                              ' "evaluations": 1, "last_evaluated": null,\n   "values": [{"value": "solr", '
                              '"reason": "STATIC", "count": -1}]}]}',
                              "3:62", "'count' of flags[0].values[0] is -1, not a count (a whole number from 0)"),
+        "a schema that is no string": ('{"schema": 1}', "1:12",
+                                       "schema a number is not flagstone-usage/1, the one this flagctl reads"),
+        "flags that are no array": (HEAD + '"flags": {}}', "1:134", "'flags' of the file is an object, not an array"),
+        "a flag that is no object": (HEAD + '"flags": [\n  "ops.search-backend"]}', "2:3",
+                                     "flags[0] is a string, not an object"),
+        "a value that is no object": (HEAD + '"flags": [\n  {"flag": "ops.search-backend", "evaluations": 1, '
+                                      '"last_evaluated": null, "values": [3]}]}', "2:87",
+                                      "flags[0].values[0] is a number, not an object"),
+        "a last read that is no date-time": (HEAD + '"flags": [\n  {"flag": "ops.search-backend", "evaluations": 1, '
+                                             '"last_evaluated": 5, "values": []}]}', "2:70",
+                                             "'last_evaluated' of flags[0] is not an RFC 3339 date-time or null: a number"),
+        "a count that is no number": (HEAD + '"flags": [\n  {"flag": "ops.search-backend", "evaluations": 1, '
+                                      '"last_evaluated": null, "values": [{"value": "solr", "reason": "STATIC", '
+                                      '"count": "1"}]}]}', "2:134",
+                                      "'count' of flags[0].values[0] is a string, not a count (a whole number from 0)"),
         "a flag twice": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": "2026-11-21T08:00:00Z", '
                          '"written_at": "2026-11-21T10:00:00Z", "flags": [\n'
                          '  {"flag": "ops.search-backend", "evaluations": 0, "last_evaluated": null, "values": []},\n'
