@@ -8,7 +8,7 @@
 //   flags::enabled<"release.new-checkout">(ctx);              // by name, still checked at compile time
 //
 // This header includes <flags/registry.hpp>, which flagc generates in your build from your registry
-// (see the README, "Using flagstone in your project"). An unregistered flag is not a name in
+// (see docs/integration.md). An unregistered flag is not a name in
 // `enum class Flag`, so a typo or a deleted flag does not compile.
 //
 // Until flags::start() loads a runtime file, every flag reads its registry default with reason

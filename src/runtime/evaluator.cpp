@@ -1,4 +1,4 @@
-// Evaluation of one flag for one context, in the order DESIGN.md fixes: no entry, off, requires,
+// Evaluation of one flag for one context, in docs/runtime-file.md's order: no entry, off, requires,
 // rules in order, the flag's own rollout/split or value. Nothing here allocates or throws.
 #include <charconv>
 #include <cstring>

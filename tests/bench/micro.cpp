@@ -58,7 +58,7 @@ void floor_counted_load(benchmark::State& state) {
 }
 
 // The floor of any rollout: bucketing the key alone, with the salt's state precomputed as the
-// snapshot holds it. The bucket function is fixed forever (README, "Bucketing"), and its FNV-1a pass
+// snapshot holds it. The bucket function is fixed forever (docs/bucketing.md), and its FNV-1a pass
 // is one multiply per byte in a dependent chain, so no rollout check can cost less than this.
 void floor_bucket(benchmark::State& state) {
     const auto& contexts = population().contexts;

@@ -48,7 +48,7 @@ void load_flagstone();
 NaiveFlags& naive_flags();
 SharedPtrFlags& shared_ptr_flags();
 
-// What each flagstone case must answer, computed from the README's definitions with
+// What each flagstone case must answer, computed from the definitions in docs/ with
 // flags::bucket(), independently of the evaluator.
 bool expected_rollout(const Person& p);
 bool expected_targeting(const Person& p);

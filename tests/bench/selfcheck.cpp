@@ -1,6 +1,6 @@
 // What the benchmarks' figures are worth depends on the code they time being right, so every case
 // is checked here before anything is timed, and in CI by the bench-smoke test: the answers against
-// the README's definitions (computed with flags::bucket, not with the evaluator), zero heap
+// the definitions in docs/ (computed with flags::bucket, not with the evaluator), zero heap
 // allocations per flagstone check, and the hand-written MD5 against RFC 1321's test suite.
 #include <benchmark/benchmark.h>
 

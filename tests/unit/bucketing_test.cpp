@@ -1,4 +1,4 @@
-// Bucketing: the pinned test vectors analysts rely on, and the properties DESIGN.md promises
+// Bucketing: the pinned test vectors analysts rely on, and the properties docs/bucketing.md promises
 // (monotonic rollouts, uniformity, independence across flags, 0.01% granularity), proven on the
 // function itself and, where the runtime could get them wrong, through load_text and evaluate.
 #define BOOST_TEST_MODULE bucketing
