@@ -73,14 +73,6 @@ struct Context {
     std::string_view user{};
     std::string_view tenant{};
     Attributes attributes{};
-
-    // The value of `name` for conditions and bucketing: "user" and "tenant" are the built-in keys,
-    // any other name is looked up among the attributes.
-    std::optional<std::string_view> value_of(std::string_view name) const noexcept {
-        if (name == "user") return user.empty() ? std::nullopt : std::optional(user);
-        if (name == "tenant") return tenant.empty() ? std::nullopt : std::optional(tenant);
-        return attributes.find(name);
-    }
 };
 
 }  // namespace flags
