@@ -2,7 +2,7 @@
 //
 //   flags::Context ctx{.user = "u-123", .tenant = "acme", .attributes = {{"plan", "growth"}}};
 //   if (flags::enabled<Flag::release_new_checkout>(ctx)) { ... }
-//   switch (flags::variant<Flag::experiment_button_color>(ctx)) { case flags::ButtonColor::blue: ... }
+//   switch (flags::variant<Flag::experiment_button_color>(ctx)) { case flags::variants::ButtonColor::blue: ... }
 //   auto d = flags::detail<Flag::release_new_checkout>(ctx);  // value, variant, reason, rule, generation
 //   auto view = flags::pin();                                 // one snapshot for a whole request
 //   flags::enabled<"release.new-checkout">(ctx);              // by name, still checked at compile time

@@ -18,6 +18,8 @@ enum class Flag : std::uint16_t {
     release_new_checkout = 3,  // release.new-checkout
 };
 
+namespace variants {
+
 // Variants of experiment.button-color
 enum class ButtonColor : std::uint16_t {
     blue = 0,
@@ -25,12 +27,14 @@ enum class ButtonColor : std::uint16_t {
     dark_red = 2,
 };
 
+}  // namespace variants
+
 // The C++ type each flag reads as: bool, or the enum of its variants.
 template <Flag F>
 struct flag_value;
 template <>
 struct flag_value<Flag::experiment_button_color> {
-    using type = ButtonColor;
+    using type = variants::ButtonColor;
 };
 template <>
 struct flag_value<Flag::ops_kill_switch_payments> {
