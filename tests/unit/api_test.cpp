@@ -46,6 +46,21 @@ value = false
 value = "red"
 )";
 
+// A by-name read finds its flag by binary search over the names flagc sorted: each flag at its own
+// position, and a name before, between or after them at none (which does not compile as a read).
+consteval bool every_flag_is_found_by_its_name() {
+    for (std::size_t i = 0; i < std::size(flags::generated::flags); ++i)
+        if (flags::internal::position_of(flags::generated::flags[i].name) != i) return false;
+    return true;
+}
+static_assert(every_flag_is_found_by_its_name());
+constexpr auto not_found = std::size(flags::generated::flags);
+static_assert(flags::internal::position_of("") == not_found);
+static_assert(flags::internal::position_of("a") == not_found);
+static_assert(flags::internal::position_of("release.new-checkou") == not_found);
+static_assert(flags::internal::position_of("release.new-checkoutt") == not_found);
+static_assert(flags::internal::position_of("zzz") == not_found);
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
