@@ -25,6 +25,13 @@ std::string literal(std::string_view text) {
     return out + "\"";
 }
 
+// A string_view of `text` with its length written out: the compiler takes it as it is, where it would
+// count the characters of a bare literal one constexpr step at a time, and a large registry's header
+// would then exceed the compiler's limit of constexpr steps.
+std::string view_of(std::string_view text) {
+    return fmt::format("std::string_view{{{}, {}}}", literal(text), text.size());
+}
+
 std::string date_expression(Date date) {
     return fmt::format("Date{{std::chrono::days{{{}}}}} /* {} */", date.time_since_epoch().count(),
                        registry::format_date(date));
@@ -93,22 +100,22 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     for (const auto& flag : view.flags) {
         if (flag.is_boolean()) continue;
         std::string list;
-        for (auto v : flag.variants) list += (list.empty() ? "" : ", ") + literal(v);
+        for (auto v : flag.variants) list += (list.empty() ? "" : ", ") + view_of(v);
         line(fmt::format("inline constexpr std::string_view {}_variants[] = {{{}}};", flag.identifier, list));
     }
     line("");
     line("inline constexpr FlagInfo flags[] = {");
     for (const auto& flag : view.flags) {
         line("    FlagInfo{");
-        line(fmt::format("        .name = {},", literal(flag.name)));
-        line(fmt::format("        .identifier = {},", literal(flag.identifier)));
+        line(fmt::format("        .name = {},", view_of(flag.name)));
+        line(fmt::format("        .identifier = {},", view_of(flag.identifier)));
         line(fmt::format("        .type = FlagType::{},", to_string(flag.type)));
-        line(fmt::format("        .description = {},", literal(flag.description)));
-        line(fmt::format("        .owner = {},", literal(flag.owner)));
+        line(fmt::format("        .description = {},", view_of(flag.description)));
+        line(fmt::format("        .owner = {},", view_of(flag.owner)));
         line(fmt::format("        .created = {},", date_expression(flag.created)));
         line(fmt::format("        .retire_by = {},", optional_date(flag.retire_by)));
         line(fmt::format("        .review_by = {},", optional_date(flag.review_by)));
-        line(fmt::format("        .ticket = {},", literal(flag.ticket)));
+        line(fmt::format("        .ticket = {},", view_of(flag.ticket)));
         line(fmt::format("        .variants = {},",
                          flag.is_boolean() ? std::string("{}") : fmt::format("{}_variants", flag.identifier)));
         line(fmt::format("        .default_value = {},  // {}", flag.default_value, flag.value_name(flag.default_value)));
@@ -117,7 +124,7 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     }
     line("};");
     line("");
-    line(fmt::format("inline constexpr RegistryView registry{{flags, {}}};", literal(view.source)));
+    line(fmt::format("inline constexpr RegistryView registry{{flags, {}}};", view_of(view.source)));
     line("");
     line("// Read by enabled<F>() and variant<F>(); written only by the default runtime when it publishes.");
     line("// They start at the registry defaults, which is what a process without a runtime serves.");
