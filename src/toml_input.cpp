@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
+#include "regular_file.hpp"
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace flags::internal {
 
@@ -49,17 +49,20 @@ void Reporter::error_in_file(std::string file, std::string message, std::string 
 bool Reporter::failed() const noexcept { return has_errors(out_); }
 
 std::optional<std::string> read_text_file(const std::filesystem::path& path, const std::string& display,
-                                          Reporter& report) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        report.error_in_file(display, std::string("cannot read the file: ") + std::strerror(err),
-                             "check that the path exists and is readable");
-        return std::nullopt;
+                                          Reporter& report, std::size_t max_bytes) {
+    std::string text, problem;
+    switch (read_regular_file(path, max_bytes, text, problem)) {
+    case FileRead::ok: return text;
+    case FileRead::missing:
+        report.error_in_file(display, "cannot read the file: " + problem, "check that the path exists and is readable");
+        break;
+    case FileRead::refused:
+        report.error_in_file(display, "cannot read the file: " + one_line(problem),
+                             problem.starts_with("the file is ") ? "a flag file is far smaller: check that the path names the right file"
+                                                                 : "name a regular file, not a directory, FIFO or device");
+        break;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
+    return std::nullopt;
 }
 
 namespace {

@@ -28,9 +28,10 @@ private:
     std::vector<Diagnostic>& out_;
 };
 
-// The whole file as text, or nullopt with an error naming why it could not be read.
+// The whole file as text, or nullopt with an error naming why it could not be read: it must be a
+// regular file of at most `max_bytes` (regular_file.hpp).
 std::optional<std::string> read_text_file(const std::filesystem::path& path, const std::string& display,
-                                          Reporter& report);
+                                          Reporter& report, std::size_t max_bytes);
 
 // Parses `text`; a syntax error becomes a diagnostic at its position. `display` names the file in
 // every message about it.

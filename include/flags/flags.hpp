@@ -2,7 +2,7 @@
 //
 //   flags::Context ctx{.user = "u-123", .tenant = "acme", .attributes = {{"plan", "growth"}}};
 //   if (flags::enabled<Flag::release_new_checkout>(ctx)) { ... }
-//   switch (flags::variant<Flag::experiment_button_color>(ctx)) { case flags::ButtonColor::blue: ... }
+//   switch (flags::variant<Flag::experiment_button_color>(ctx)) { case flags::variants::ButtonColor::blue: ... }
 //   auto d = flags::detail<Flag::release_new_checkout>(ctx);  // value, variant, reason, rule, generation
 //   auto view = flags::pin();                                 // one snapshot for a whole request
 //   flags::enabled<"release.new-checkout">(ctx);              // by name, still checked at compile time
@@ -56,10 +56,25 @@ namespace internal {
 template <Flag F>
 inline constexpr std::size_t index_of = static_cast<std::size_t>(F);
 
+// The position of the flag called `name` in generated::flags, or its size when there is none. flagc
+// writes the flags sorted by name, so this takes log2(N) comparisons of the compiler's time where a
+// scan took N: each by-name read of a 10,000-flag registry cost a scan of 10,000 names.
+consteval std::size_t position_of(std::string_view name) {
+    std::size_t low = 0, high = std::size(generated::flags);
+    while (low < high) {
+        const std::size_t middle = low + (high - low) / 2;
+        if (generated::flags[middle].name < name)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < std::size(generated::flags) && generated::flags[low].name == name ? low : std::size(generated::flags);
+}
+
 template <FlagName Name>
 consteval Flag flag_named() {
-    constexpr int index = generated::registry.find(Name.view());
-    static_assert(index >= 0, "unknown flag name: no flag of this name is declared in the registry");
+    constexpr std::size_t index = position_of(Name.view());
+    static_assert(index < std::size(generated::flags), "unknown flag name: no flag of this name is declared in the registry");
     return static_cast<Flag>(index);
 }
 

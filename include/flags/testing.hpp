@@ -6,7 +6,7 @@
 //       // every thread now reads true for release.new-checkout
 //   }   // and the previous state is back
 //
-//   flags::testing::for_each_state<Flag::experiment_button_color>([](flags::ButtonColor color) {
+//   flags::testing::for_each_state<Flag::experiment_button_color>([](flags::variants::ButtonColor color) {
 //       // runs once per variant, with the flag overridden to `color`
 //   });
 //

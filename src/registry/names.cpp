@@ -1,5 +1,7 @@
 #include "names.hpp"
 
+#include "macro_names.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -70,8 +72,11 @@ std::string variant_type_name(std::string_view name) {
 std::string variant_name_problem(std::string_view variant) {
     if (variant.empty() || variant.front() < 'a' || variant.front() > 'z' || !is_kebab(variant))
         return "must start with a lowercase letter and use only lowercase letters, digits and single hyphens";
-    if (is_cpp_keyword(variant_identifier(variant)))
+    const auto identifier = variant_identifier(variant);
+    if (is_cpp_keyword(identifier))
         return "is a C++ keyword and cannot be an enumerator";
+    if (auto macro = macro_problem(identifier); !macro.empty())
+        return macro + " and cannot be an enumerator";
     return {};
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "../toml_input.hpp"
+#include "macro_names.hpp"
 #include "names.hpp"
 
 namespace flags::registry {
@@ -79,6 +80,7 @@ private:
     void read_flag(const std::string& name, const toml::table& table, const toml::key& key, const std::string& file);
     std::optional<Date> read_date(const toml::table& table, std::string_view key, const std::string& flag);
     std::optional<std::string> read_string(const toml::table& table, std::string_view key, const std::string& flag);
+    void check_count();
     void check_identifiers();
     void check_spans();
 
@@ -95,6 +97,23 @@ const std::set<std::string_view> top_level_keys = {"policy", "flags"};
 const std::set<std::string_view> policy_keys = {"warn_days", "max_days"};
 const std::set<std::string_view> flag_keys = {"description", "owner",   "created",  "retire_by", "review_by",
                                               "ticket",      "default", "variants", "track"};
+
+// Policy spans are days within a century: any more is a typo, and would overflow the dates it is added to.
+constexpr int max_policy_days = 36'500;
+constexpr int max_warn_days = 3'650;
+
+// The integer in `node` when it lies in [low, high], compared as the 64-bit value the file holds.
+std::optional<int> days_in_range(const toml::node& node, int low, int high) {
+    const auto* integer = node.as_integer();
+    if (!integer || integer->get() < low || integer->get() > high) return std::nullopt;
+    return static_cast<int>(integer->get());
+}
+
+// A value for a message: an integer as written, anything else by its kind.
+std::string describe_value(const toml::node& node) {
+    if (const auto* integer = node.as_integer()) return std::to_string(integer->get());
+    return std::string(internal::describe_type(node));
+}
 
 std::string known_keys(const std::set<std::string_view>& keys) {
     std::string out;
@@ -151,11 +170,11 @@ void RegistryBuilder::read_policy(const toml::table& policy) {
                           "known keys: " + known_keys(policy_keys));
     }
     if (const auto* node = policy.get("warn_days")) {
-        const auto value = node->value<int64_t>();
-        if (!node->is_integer() || !value || *value < 0 || *value > 3650)
-            report_.error(node->source(), "'warn_days' must be a whole number of days from 0 to 3650");
+        if (const auto days = days_in_range(*node, 0, max_warn_days))
+            p.warn_days = *days;
         else
-            p.warn_days = static_cast<int>(*value);
+            report_.error(node->source(), fmt::format("'warn_days' must be a whole number of days from 0 to {}, not {}",
+                                                      max_warn_days, describe_value(*node)));
     }
     if (const auto* node = policy.get("max_days")) {
         const auto* table = node->as_table();
@@ -165,16 +184,18 @@ void RegistryBuilder::read_policy(const toml::table& policy) {
             return;
         }
         for (auto&& [key, value] : *table) {
-            const auto days = value.value<int64_t>();
+            const auto days = days_in_range(value, 1, max_policy_days);
             const bool known = key.str() == "release" || key.str() == "experiment";
             if (!known) {
                 report_.error(key.source(), fmt::format("unknown key {} in 'max_days'", in_quotes(key.str())),
                               "only release and experiment flags retire: known keys: release, experiment");
-            } else if (!value.is_integer() || !days || *days < 1) {
-                report_.error(value.source(), fmt::format("'max_days.{}' must be a positive whole number of days",
-                                                          key.str()));
+            } else if (!days) {
+                report_.error(value.source(), fmt::format("'max_days.{}' must be a whole number of days from 1 to {}, "
+                                                          "not {}",
+                                                          key.str(), max_policy_days, describe_value(value)),
+                              "write it as max_days = { release = 90, experiment = 180 }");
             } else {
-                (key.str() == "release" ? p.max_days_release : p.max_days_experiment) = static_cast<int>(*days);
+                (key.str() == "release" ? p.max_days_release : p.max_days_experiment) = *days;
             }
         }
     }
@@ -313,6 +334,11 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
             report_.error(node->source(), fmt::format("'variants' of flag {} must be an array of at least two names",
                                                       in_quotes(name)),
                           "write variants = [\"control\", \"treatment\"]");
+        } else if (array->size() > max_variants) {
+            report_.error(node->source(),
+                          fmt::format("flag {} has {} variants; its generated enum holds at most {}", in_quotes(name),
+                                      array->size(), max_variants),
+                          "an experiment compares a few variants: keep the ones in use");
         } else {
             std::set<std::string> seen;
             for (const auto& element : *array) {
@@ -375,14 +401,9 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
 }
 
 // Names that are distinct in TOML can still collide in C++: two multivariate flags whose enum types
-// share a name, or an enum type that shadows a name of the flags namespace.
+// share a name, or an enum type named like a macro. The enums have flags::variants to themselves, so
+// no name of the library can collide with them.
 void RegistryBuilder::check_identifiers() {
-    static const std::set<std::string> reserved = {"Flag",       "Context", "Attribute", "Runtime",  "Detail",
-                                                   "PinnedView", "Reason",  "ErrorCode", "FlagInfo", "FlagType",
-                                                   "Date",       "Diagnostic", "Severity", "RegistryView",
-                                                   "FlagName",   "ValueIndex", "Attributes", "Evaluation", "LoadReport",
-                                                   "Status", "RuntimeOptions", "SourceState", "WatchMechanism",
-                                                   "LogSink", "TypedReads", "DefaultReads"};
     std::map<std::string, const Pending*> enum_types;
     for (const auto& flag : pending_) {
         if (flag.variant_type.empty()) continue;
@@ -391,17 +412,19 @@ void RegistryBuilder::check_identifiers() {
                                         .end = {},
                                         .path = std::make_shared<const std::string>(flag.source.file)};
         const char first = flag.variant_type.front();
-        if (reserved.contains(flag.variant_type) || (first >= '0' && first <= '9')) {
+        const auto problem = first >= '0' && first <= '9' ? std::string("is not a C++ name")
+                                                          : macro_problem(flag.variant_type);
+        if (!problem.empty()) {
             report_.error(where,
-                          fmt::format("flag {} would generate the variant type flags::{}, which is not a free C++ name",
-                                      in_quotes(flag.info.name), flag.variant_type),
-                          "rename the flag");
+                          fmt::format("flag {} would generate the variant type flags::variants::{}, which {}",
+                                      in_quotes(flag.info.name), flag.variant_type, problem),
+                          "rename the flag: its name after the type becomes the type's name");
             continue;
         }
         auto [other, inserted] = enum_types.emplace(flag.variant_type, &flag);
         if (!inserted)
             report_.error(where,
-                          fmt::format("flags {} and {} both map to the C++ type flags::{}", in_quotes(other->second->info.name),
+                          fmt::format("flags {} and {} both map to the C++ type flags::variants::{}", in_quotes(other->second->info.name),
                                       in_quotes(flag.info.name), flag.variant_type),
                           "rename one of them: the part after the type must differ between multivariate flags");
     }
@@ -433,7 +456,30 @@ void RegistryBuilder::check_spans() {
     }
 }
 
+// flags::Flag numbers the flags in 16 bits: one more and the header would not compile. Reported at
+// the last flag declared, the one that went past the limit.
+void RegistryBuilder::check_count() {
+    if (pending_.size() <= max_flags) return;
+    const auto& files = registry_.storage_->files;
+    auto declared_at = [&files](const Pending& flag) {
+        const auto file = std::find(files.begin(), files.end(), flag.source.file) - files.begin();
+        return std::tuple(file, flag.source.line, flag.source.column);
+    };
+    const auto& last =
+        std::max_element(pending_.begin(), pending_.end(),
+                         [&](const Pending& a, const Pending& b) { return declared_at(a) < declared_at(b); })
+            ->source;
+    report_.error(toml::source_region{.begin = {static_cast<uint32_t>(last.line),
+                                                static_cast<uint32_t>(last.column)},
+                                      .end = {},
+                                      .path = std::make_shared<const std::string>(last.file)},
+                  fmt::format("the registry declares {} flags; flags::Flag holds at most {}", pending_.size(), max_flags),
+                  "remove flags that have served their purpose (flagctl debt lists them), or give each project "
+                  "a registry of its own");
+}
+
 std::optional<LoadedRegistry> RegistryBuilder::finish(const std::string& input_display) {
+    check_count();
     check_identifiers();
     check_spans();
     auto& storage = *registry_.storage_;
@@ -495,7 +541,7 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
     const bool directory = files.size() != 1 || files.front() != input;
     for (const auto& file : files) {
         const std::string display = display_path(file, options);
-        const auto text = internal::read_text_file(file, display, report);
+        const auto text = internal::read_text_file(file, display, report, max_registry_file_bytes);
         if (!text) continue;
         const auto root = internal::parse_toml(*text, display, report);
         // A registry directory may also hold the runtime file (this repository's flags/ does): a

@@ -46,6 +46,14 @@ private:
     std::unique_ptr<Storage> storage_;
 };
 
+// What the generated header can hold: flags::Flag, each variant enum and ValueIndex are 16 bits.
+inline constexpr std::size_t max_flags = 65'536;
+inline constexpr std::size_t max_variants = 65'536;
+
+// A registry file larger than this is refused before it is read: the largest registry of flags a
+// header can hold (max_flags) is a few megabytes.
+inline constexpr std::size_t max_registry_file_bytes = 16u << 20;
+
 struct LoadOptions {
     // Paths in messages are shown relative to this directory when they lie below it, so that a
     // build running in build/ still reports "flags/registry.toml:12:1".

@@ -11,32 +11,14 @@
 
 #include <fmt/format.h>
 
+#include "../regular_file.hpp"
+
 namespace flags::internal {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Descriptor {
-    int fd = -1;
-    ~Descriptor() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-bool same_version(const struct stat& a, const struct stat& b) noexcept {
-    return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
-}
-
 enum class ReadResult { ok, missing, failed };
-
-std::string open_problem(int error) {
-    switch (error) {
-    case ELOOP: return "too many levels of symbolic links (a symlink loop?)";
-    case EACCES: return "permission denied";
-    default: return std::strerror(error);
-    }
-}
 
 // Why `st` may not be trusted, or an empty string. `what` names it in the message.
 std::string insecurity(const struct stat& st, const std::string& what) {
@@ -73,62 +55,21 @@ std::string insecure_directory(const fs::path& path) {
     return {};
 }
 
-// Reads one version of the file whole, never blocking on a FIFO and never reading past the limit:
-// it must be a regular file, and the same file of the same size and time before and after reading.
+// One version of the file whole, as every reader of flag files reads them (regular_file.hpp), and
+// with secure permissions when the options ask for them.
 ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::string& text,
                            std::string& problem) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
-        if (file.fd < 0) {
-            const int error = errno;
-            problem = open_problem(error);
-            return error == ENOENT || error == ENOTDIR ? ReadResult::missing : ReadResult::failed;
-        }
-        struct stat before{};
-        if (::fstat(file.fd, &before) != 0) {
-            problem = std::strerror(errno);
-            return ReadResult::failed;
-        }
-        if (!S_ISREG(before.st_mode)) {
-            problem = S_ISDIR(before.st_mode)  ? "it is a directory, not a file"
-                      : S_ISFIFO(before.st_mode) ? "it is a FIFO, not a regular file"
-                                                 : "it is a device or socket, not a regular file";
-            return ReadResult::failed;
-        }
-        if (options.require_secure_permissions) {
-            if (auto p = insecurity(before, "the file"); !p.empty()) {
-                problem = p;
-                return ReadResult::failed;
-            }
-            if (auto p = insecure_directory(path); !p.empty()) {
-                problem = p;
-                return ReadResult::failed;
-            }
-        }
-        const auto limit = options.limits.max_file_bytes;
-        if (static_cast<std::uintmax_t>(before.st_size) > limit) {
-            problem = fmt::format("the file is {} bytes; the limit is {}", before.st_size, limit);
-            return ReadResult::failed;
-        }
-        std::string buffer(static_cast<std::size_t>(before.st_size) + 1, '\0');
-        std::size_t length = 0;
-        while (length < buffer.size()) {
-            const ssize_t n = ::read(file.fd, buffer.data() + length, buffer.size() - length);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            length += static_cast<std::size_t>(n);
-        }
-        struct stat after{}, at_path{};
-        const bool unchanged = ::fstat(file.fd, &after) == 0 && ::stat(path.c_str(), &at_path) == 0 &&
-                               same_version(before, after) && same_version(before, at_path) &&
-                               length == static_cast<std::size_t>(before.st_size);
-        if (unchanged) {
-            buffer.resize(length);
-            text = std::move(buffer);
-            return ReadResult::ok;
-        }
+    FileCheck secure;
+    if (options.require_secure_permissions)
+        secure = [&path](const struct stat& opened) {
+            auto problem = insecurity(opened, "the file");
+            return problem.empty() ? insecure_directory(path) : problem;
+        };
+    switch (read_regular_file(path, options.limits.max_file_bytes, text, problem, secure)) {
+    case FileRead::ok: return ReadResult::ok;
+    case FileRead::missing: return ReadResult::missing;
+    case FileRead::refused: break;
     }
-    problem = "the file kept changing while it was read";
     return ReadResult::failed;
 }
 

@@ -143,9 +143,9 @@ bool expected_targeting(const Person& p) {
     return p.email.ends_with("@example.com");
 }
 
-flags::ButtonColor expected_split(const Person& p) {
+flags::variants::ButtonColor expected_split(const Person& p) {
     const auto b = flags::bucket("experiment.button-color", p.user);
-    return b < 5000 ? flags::ButtonColor::blue : b < 7500 ? flags::ButtonColor::green : flags::ButtonColor::red;
+    return b < 5000 ? flags::variants::ButtonColor::blue : b < 7500 ? flags::variants::ButtonColor::green : flags::variants::ButtonColor::red;
 }
 
 bool expected_fast_search(const Person& p) {

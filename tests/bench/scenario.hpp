@@ -52,7 +52,7 @@ SharedPtrFlags& shared_ptr_flags();
 // flags::bucket(), independently of the evaluator.
 bool expected_rollout(const Person& p);
 bool expected_targeting(const Person& p);
-flags::ButtonColor expected_split(const Person& p);
+flags::variants::ButtonColor expected_split(const Person& p);
 bool expected_fast_search(const Person& p);
 
 }  // namespace bench

@@ -139,7 +139,7 @@ void check_allocations(Checker& c) {
         sink(flags::enabled<Flag::permission_early_access>(pop.contexts[i]));
     }));
     none("variant (split)", allocations_of(n, [&](std::size_t i) {
-        sink(flags::variant<Flag::experiment_button_color>(pop.contexts[i]) == flags::ButtonColor::red);
+        sink(flags::variant<Flag::experiment_button_color>(pop.contexts[i]) == flags::variants::ButtonColor::red);
     }));
     none("detail", allocations_of(n, [&](std::size_t i) {
         sink(flags::detail<Flag::release_new_checkout>(pop.contexts[i]).bucket > 0);
@@ -160,7 +160,7 @@ void check_allocations(Checker& c) {
             sink(view.enabled<Flag::ops_kill_switch_payments>(pop.contexts[i]));
             sink(view.enabled<Flag::release_new_checkout>(pop.contexts[i]));
             sink(view.enabled<Flag::permission_early_access>(pop.contexts[i]));
-            sink(view.variant<Flag::experiment_button_color>(pop.contexts[i]) == flags::ButtonColor::red);
+            sink(view.variant<Flag::experiment_button_color>(pop.contexts[i]) == flags::variants::ButtonColor::red);
             sink(view.enabled<Flag::release_fast_search>(pop.contexts[i]));
         }
     }));

@@ -5,11 +5,11 @@
 
 namespace {
 
-const char* name(flags::SearchRanking ranking) {
+const char* name(flags::variants::SearchRanking ranking) {
     switch (ranking) {
-    case flags::SearchRanking::classic: return "classic";
-    case flags::SearchRanking::semantic: return "semantic";
-    case flags::SearchRanking::hybrid: return "hybrid";
+    case flags::variants::SearchRanking::classic: return "classic";
+    case flags::variants::SearchRanking::semantic: return "semantic";
+    case flags::variants::SearchRanking::hybrid: return "hybrid";
     }
     return "?";
 }

@@ -2,14 +2,19 @@
 """Bad registries through the real flagc: exit code 1, the exact messages on stderr, and no header
 written or touched, because flagc validates everything before it emits anything.
 
-usage: bad_inputs.py FLAGC
+usage: bad_inputs.py FLAGC [--sanitized]
 """
 import os
+import resource
+import stat
+import subprocess
 import sys
+from pathlib import Path
 
 import support
 
 VALID_FLAG = support.RELEASE_FLAG
+SANITIZED = "--sanitized" in sys.argv
 
 # (name, files of the registry directory, the registry argument relative to it, exact stderr)
 CASES = [
@@ -87,10 +92,115 @@ def run_case(flagc, name, files, registry, expected_stderr):
                         f"{name}: no temporary file is left behind")
 
 
+READ_REFUSED_HINT = "    hint: name a regular file, not a directory, FIFO or device\n"
+WRITE_REFUSED_HINT = "    hint: -o names the header to write: a new path, or the regular file of an earlier build\n"
+
+
+def char_device(path):
+    """A character device at `path` that reads like /dev/zero, made in the test's own directory so
+    that a flagc that replaced it would replace nothing of the system. Without the right to make
+    one, /dev/null: no flagc can replace it then, nor read it for long."""
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        return path
+    except PermissionError:
+        return Path("/dev/null")
+
+
+def limited_memory():
+    """A flagc that read a device without end stops at 1 GiB instead of taking the machine's memory.
+    A sanitized build reserves far more address space than it uses, so it runs without the limit."""
+    if not SANITIZED:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def run_flagc(command):
+    print("$ " + " ".join(str(part) for part in command), flush=True)
+    try:
+        return subprocess.run([str(part) for part in command], text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30, preexec_fn=limited_memory)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"flagc still running after 30 s, killed: {command}")
+
+
+def refuses_special_registries(flagc):
+    """The registry reader takes regular files of bounded size only: a FIFO would block it, a device
+    never ends, and a file past the limit costs its whole size in memory."""
+    root = support.temp_dir("special-registry")
+    os.mkfifo(root / "fifo.toml")
+    device = char_device(root / "device.toml")
+    (root / "folder.toml").mkdir()
+    with open(root / "large.toml", "wb") as large:
+        large.truncate(16 * 1024 * 1024 + 1)
+    (root / "flags").mkdir()
+    (root / "flags" / "good.toml").write_text(VALID_FLAG, encoding="utf-8")
+    os.mkfifo(root / "flags" / "pipe.toml")
+    device_shown = "device.toml" if device.parent == root else str(device)
+    fifo = "fifo.toml: error: cannot read the file: it is a FIFO, not a regular file\n" + READ_REFUSED_HINT
+    device_message = (f"{device_shown}: error: cannot read the file: it is a device or socket, not a regular file\n"
+                      + READ_REFUSED_HINT)
+    large = ("large.toml: error: cannot read the file: the file is 16777217 bytes; the limit is 16777216\n"
+             "    hint: a flag file is far smaller: check that the path names the right file\n")
+    folder = "folder.toml: error: cannot read the file: it is a directory, not a file\n" + READ_REFUSED_HINT
+    cases = [
+        (root / "fifo.toml", fifo),
+        (device, device_message),
+        (root / "large.toml", large),
+        (root / "flags", "flags/pipe.toml: error: cannot read the file: it is a FIFO, not a regular file\n"
+                         + READ_REFUSED_HINT),
+        # As a registry directory, the *.toml entries that are not regular files are each refused.
+        (root, (device_message if device.parent == root else "") + fifo + folder + large),
+    ]
+    for registry, expected in cases:
+        header = root / "out.hpp"
+        result = run_flagc([flagc, registry, "-o", header, "--display-root", root])
+        support.check_equal(result.returncode, 1, f"registry {registry.name}: exit code")
+        support.check_equal(result.stderr, expected, f"registry {registry.name}: stderr")
+        support.check(not header.exists(), f"registry {registry.name}: no header is written")
+
+
+def refuses_special_outputs(flagc):
+    """-o writes a regular file only: anything else already at the path is refused and left as it
+    was, never read, and never replaced by a renamed temporary file."""
+    root = support.temp_dir("special-output")
+    (root / "registry.toml").write_text(VALID_FLAG, encoding="utf-8")
+    os.mkfifo(root / "fifo.hpp")
+    device = char_device(root / "device.hpp")
+    (root / "folder.hpp").mkdir()
+    (root / "target.hpp").write_text("// another file\n", encoding="utf-8")
+    (root / "link.hpp").symlink_to(root / "target.hpp")
+    cases = [
+        (root / "fifo.hpp", stat.S_ISFIFO, "it is a FIFO, not a regular file"),
+        (device, stat.S_ISCHR, "it is a device or socket, not a regular file"),
+        (root / "folder.hpp", stat.S_ISDIR, "it is a directory, not a file"),
+        (root / "link.hpp", stat.S_ISLNK, "it is a symbolic link, not a regular file"),
+    ]
+    for output, still, problem in cases:
+        result = run_flagc([flagc, root / "registry.toml", "-o", output, "--today", "2026-11-21"])
+        support.check_equal(result.returncode, 1, f"-o {output.name}: exit code")
+        support.check_equal(result.stderr, f"flagc: error: cannot write {output}: {problem}\n" + WRITE_REFUSED_HINT,
+                            f"-o {output.name}: stderr")
+        support.check(still(os.lstat(output).st_mode), f"-o {output.name}: left as it was")
+    support.check_equal((root / "target.hpp").read_text(encoding="utf-8"), "// another file\n",
+                        "-o through a symbolic link: its target is untouched")
+
+    # The temporary file has a name of its own: a FIFO (or a symbolic link) at the name an older
+    # flagc used is neither opened nor replaced, and the header is written beside it.
+    os.mkfifo(root / "registry.hpp.tmp")
+    result = run_flagc([flagc, root / "registry.toml", "-o", root / "registry.hpp", "--today", "2026-11-21"])
+    support.check_equal(result.returncode, 0, "header beside a FIFO named like a temporary file: exit code")
+    support.check(stat.S_ISFIFO(os.lstat(root / "registry.hpp.tmp").st_mode), "the FIFO is left as it was")
+    support.check(b"release_new_checkout" in (root / "registry.hpp").read_bytes(), "the header is written")
+    leftovers = [p.name for p in root.iterdir() if p.name.startswith(".registry.hpp")]
+    support.check_equal(leftovers, [], "no temporary file is left behind")
+
+
 def main():
     flagc = sys.argv[1]
     for case in CASES:
         run_case(flagc, *case)
+    refuses_special_registries(flagc)
+    refuses_special_outputs(flagc)
 
     # A usage error is exit code 2, and says what is missing before the usage text.
     root = support.temp_dir("usage")

@@ -22,7 +22,7 @@ CASES = [
      True, []),
     ("multivariate flag reads as its enum",
      "bool probe(const flags::Context& ctx) {\n"
-     "    return flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::ButtonColor::blue;\n}",
+     "    return flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::blue;\n}",
      True, []),
     ("unregistered flag does not compile",
      "bool probe(const flags::Context& ctx) { return flags::enabled<flags::Flag::release_nope>(ctx); }",
@@ -48,10 +48,10 @@ constexpr auto& checkout = flags::generated::flags[flags::generated::registry.fi
 static_assert(checkout.description ==
               "Redesigned \"one page\" checkout, path C:\\pay\\v2\nsecond line; café für Zoë 🚀"sv);
 static_assert(checkout.ticket == "PAY-1234"sv && checkout.default_value == 1);
-static_assert(flags::generated::flags[0].default_value == static_cast<int>(flags::ButtonColor::green));
+static_assert(flags::generated::flags[0].default_value == static_cast<int>(flags::variants::ButtonColor::green));
 bool probe(const flags::Context& ctx) {
     return flags::enabled<"release.new-checkout">(ctx) &&
-           flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::ButtonColor::dark_red;
+           flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::dark_red;
 }
 '''
 

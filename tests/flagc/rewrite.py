@@ -46,4 +46,5 @@ def main():
     support.finish()
 
 
-main()
+if __name__ == "__main__":
+    main()

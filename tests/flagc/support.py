@@ -41,12 +41,16 @@ def finish():
     print("all checks passed")
 
 
-def run(command, cwd=None, env=None):
-    """Runs a command and returns it completed, with text stdout and stderr."""
+def run(command, cwd=None, env=None, timeout=None):
+    """Runs a command and returns it completed, with text stdout and stderr. Past `timeout` seconds
+    it is killed and the test stops: a command that would block forever fails instead of hanging."""
     shown = " ".join(str(part) for part in command)
     print(f"$ {shown}", flush=True)
-    return subprocess.run([str(part) for part in command], cwd=cwd, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        return subprocess.run([str(part) for part in command], cwd=cwd, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"command still running after {timeout} s, killed: {shown}")
 
 
 def run_ok(command, cwd=None, env=None):
@@ -90,3 +94,27 @@ def make_consumer(source_root, parent):
     (project / "subprojects").mkdir()
     (project / "subprojects" / "flagstone").symlink_to(Path(source_root).resolve(), target_is_directory=True)
     return project
+
+
+# Every header of the C++20 standard library, and the C headers behind them: a generated header must
+# compile after any of them, whose macros (errno, EOF, NULL, ...) replace names wherever they appear.
+STANDARD_HEADERS = """
+algorithm any array atomic barrier bit bitset cassert cctype cerrno cfenv cfloat charconv chrono cinttypes
+climits clocale cmath codecvt compare complex concepts condition_variable coroutine csetjmp csignal cstdarg
+cstddef cstdint cstdio cstdlib cstring ctime cuchar cwchar cwctype deque exception execution filesystem
+format forward_list fstream functional future initializer_list iomanip ios iosfwd iostream istream iterator
+latch limits list locale map memory memory_resource mutex new numbers numeric optional ostream queue random
+ranges ratio regex scoped_allocator semaphore set shared_mutex source_location span sstream stack stdexcept
+stop_token streambuf string string_view syncstream system_error thread tuple type_traits typeindex typeinfo
+unordered_map unordered_set utility valarray variant vector version
+assert.h ctype.h errno.h fenv.h float.h inttypes.h limits.h locale.h math.h setjmp.h signal.h stdarg.h
+stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
+""".split()
+
+# What GCC and Clang default to, and the strict dialect: they predefine different macros (linux, unix).
+DIALECTS = ["-std=gnu++20", "-std=c++20"]
+
+
+def standard_includes():
+    """Source text that includes every standard header this compiler has."""
+    return "".join(f"#if __has_include(<{h}>)\n#include <{h}>\n#endif\n" for h in STANDARD_HEADERS)

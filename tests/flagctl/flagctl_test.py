@@ -968,9 +968,9 @@ class Override(FlagctlTest):
         self.assert_no_temporary_files()
 
     def test_a_failed_write_leaves_nothing_behind(self):
-        self.file.mkdir()  # nothing can be renamed over a directory
+        self.file.mkdir()  # nothing can be renamed over a directory, nor read as the override file
         result = self.override("set", "ops.kill-switch-payments", "true", exit_code=1)
-        self.assertIn("flagctl override: error: cannot write override.toml", result.stderr)
+        self.assertIn("override.toml: error: cannot read the file: it is a directory, not a file", result.stderr)
         self.assertEqual(sorted(p.name for p in self.directory.iterdir()), ["override.toml", "registry.toml"])
 
     def test_the_runtime_reads_it_on_top_of_the_base_file(self):

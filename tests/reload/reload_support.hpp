@@ -24,7 +24,7 @@
 namespace reload_test {
 
 namespace fs = std::filesystem;
-using flags::ButtonColor;
+using flags::variants::ButtonColor;
 using flags::Flag;
 
 // Every complete runtime file of these tests ends by turning two flags on. A file cut short (at any

@@ -23,7 +23,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using flags::ButtonColor;
+using flags::variants::ButtonColor;
 using flags::Flag;
 
 const char* color_names[] = {"blue", "green", "red"};

@@ -46,6 +46,21 @@ value = false
 value = "red"
 )";
 
+// A by-name read finds its flag by binary search over the names flagc sorted: each flag at its own
+// position, and a name before, between or after them at none (which does not compile as a read).
+consteval bool every_flag_is_found_by_its_name() {
+    for (std::size_t i = 0; i < std::size(flags::generated::flags); ++i)
+        if (flags::internal::position_of(flags::generated::flags[i].name) != i) return false;
+    return true;
+}
+static_assert(every_flag_is_found_by_its_name());
+constexpr auto not_found = std::size(flags::generated::flags);
+static_assert(flags::internal::position_of("") == not_found);
+static_assert(flags::internal::position_of("a") == not_found);
+static_assert(flags::internal::position_of("release.new-checkou") == not_found);
+static_assert(flags::internal::position_of("release.new-checkoutt") == not_found);
+static_assert(flags::internal::position_of("zzz") == not_found);
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
@@ -62,7 +77,7 @@ BOOST_AUTO_TEST_CASE(a_runtime_object_serves_its_own_file) {
     BOOST_TEST(runtime.enabled<Flag::release_new_checkout>(acme) == true);
     BOOST_TEST(runtime.enabled<"permission.early-access">(acme) == true);
     BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.user = "u-1", .tenant = "globex"}) == false);
-    BOOST_TEST((runtime.variant<Flag::experiment_button_color>(acme) == flags::ButtonColor::green));
+    BOOST_TEST((runtime.variant<Flag::experiment_button_color>(acme) == flags::variants::ButtonColor::green));
 
     const auto d = runtime.detail<Flag::permission_early_access>(acme);
     BOOST_TEST(d.value == true);
@@ -92,7 +107,7 @@ BOOST_AUTO_TEST_CASE(a_missing_or_bad_file_is_reported_and_changes_nothing) {
     const auto bad = runtime.reload();
     BOOST_TEST(!bad.ok());
     BOOST_TEST(bad.generation == 1u);
-    BOOST_TEST((runtime.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+    BOOST_TEST((runtime.variant<Flag::experiment_button_color>({}) == flags::variants::ButtonColor::red));
 }
 
 BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functions) {
@@ -102,7 +117,7 @@ BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functi
     BOOST_TEST(report.ok());
     const flags::Context ctx{.user = "u-7"};
     BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == true);
-    BOOST_TEST((flags::variant<"experiment.button-color">(ctx) == flags::ButtonColor::green));
+    BOOST_TEST((flags::variant<"experiment.button-color">(ctx) == flags::variants::ButtonColor::green));
     const auto d = flags::detail<Flag::release_new_checkout>(ctx);
     BOOST_TEST(d.reason == flags::Reason::SPLIT);
     BOOST_TEST(d.bucket >= 0);
@@ -110,7 +125,7 @@ BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functi
     dir.write("flags.toml", runtime_b);
     BOOST_TEST(flags::reload().published);
     BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == false);
-    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::red));
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::red));
 }
 
 // A plain rollout by user is answered from the published word; every answer must be the snapshot's
@@ -162,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_publi
 
     const flags::Context ctx{.user = "u-1"};
     BOOST_TEST(view.generation() == 1u);
-    BOOST_TEST((view.variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::green));
+    BOOST_TEST((view.variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::green));
     BOOST_TEST(view.detail<Flag::experiment_button_color>(ctx).generation == 1u);
     BOOST_TEST(copy.enabled<Flag::release_new_checkout>(ctx) == true);
     BOOST_TEST(runtime.pin().generation() == 3u);
@@ -188,11 +203,11 @@ BOOST_AUTO_TEST_CASE(views_of_different_generations_on_one_thread_and_across_thr
     BOOST_TEST(first.generation() == 1u);
     BOOST_TEST(first_copy.generation() == 1u);
     BOOST_TEST(second.generation() == 2u);
-    BOOST_TEST((first.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::green));
-    BOOST_TEST((second.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+    BOOST_TEST((first.variant<Flag::experiment_button_color>({}) == flags::variants::ButtonColor::green));
+    BOOST_TEST((second.variant<Flag::experiment_button_color>({}) == flags::variants::ButtonColor::red));
 
     std::thread elsewhere([moved = std::move(second)] {
-        BOOST_TEST((moved.variant<Flag::experiment_button_color>({}) == flags::ButtonColor::red));
+        BOOST_TEST((moved.variant<Flag::experiment_button_color>({}) == flags::variants::ButtonColor::red));
     });  // and released there
     elsewhere.join();
     const auto later = runtime.pin();
@@ -205,20 +220,20 @@ BOOST_AUTO_TEST_CASE(a_scoped_override_is_restored_on_scope_exit) {
     {
         flags::testing::override<Flag::ops_kill_switch_payments> forced(!before);
         BOOST_TEST(flags::enabled<Flag::ops_kill_switch_payments>(ctx) == !before);
-        flags::testing::override<Flag::experiment_button_color> red(flags::ButtonColor::red);
-        BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::red));
+        flags::testing::override<Flag::experiment_button_color> red(flags::variants::ButtonColor::red);
+        BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::red));
     }
     BOOST_TEST(flags::enabled<Flag::ops_kill_switch_payments>(ctx) == before);
 }
 
 BOOST_AUTO_TEST_CASE(for_each_state_visits_every_variant_with_it_forced) {
-    std::vector<flags::ButtonColor> seen;
-    flags::testing::for_each_state<Flag::experiment_button_color>([&](flags::ButtonColor color) {
+    std::vector<flags::variants::ButtonColor> seen;
+    flags::testing::for_each_state<Flag::experiment_button_color>([&](flags::variants::ButtonColor color) {
         BOOST_TEST((flags::variant<Flag::experiment_button_color>({}) == color));
         seen.push_back(color);
     });
-    const std::vector<flags::ButtonColor> all = {flags::ButtonColor::blue, flags::ButtonColor::green,
-                                                 flags::ButtonColor::red};
+    const std::vector<flags::variants::ButtonColor> all = {flags::variants::ButtonColor::blue, flags::variants::ButtonColor::green,
+                                                 flags::variants::ButtonColor::red};
     BOOST_TEST((seen == all));
 }
 

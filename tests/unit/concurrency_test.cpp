@@ -37,12 +37,12 @@ BOOST_AUTO_TEST_CASE(two_readers_during_ten_thousand_publishes) {
         while (!done.load(std::memory_order_relaxed)) {
             // Unpinned reads: each must be a value some published snapshot serves.
             const auto color = flags::variant<Flag::experiment_button_color>(ctx);
-            if (color != flags::ButtonColor::green && color != flags::ButtonColor::red) ++invalid;
+            if (color != flags::variants::ButtonColor::green && color != flags::variants::ButtonColor::red) ++invalid;
             // A pinned view: both flags from one snapshot, and generations never go back.
             const auto view = flags::pin();
             const bool on = view.enabled<Flag::release_new_checkout>(ctx);
             const auto pinned_color = view.variant<Flag::experiment_button_color>(ctx);
-            if (on != (pinned_color == flags::ButtonColor::green)) ++mixed;
+            if (on != (pinned_color == flags::variants::ButtonColor::green)) ++mixed;
             if (view.generation() < last_generation) ++backwards;
             last_generation = view.generation();
             ++local_reads;

@@ -15,11 +15,11 @@ BOOST_AUTO_TEST_CASE(every_read_serves_the_registry_default) {
     const flags::Context ctx{.user = "u-123", .tenant = "acme", .attributes = {{"plan", "growth"}}};
     BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == false);
     BOOST_TEST(flags::enabled<"ops.kill-switch-payments">(ctx) == false);
-    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::ButtonColor::blue));
-    BOOST_TEST((flags::variant<"experiment.button-color">(ctx) == flags::ButtonColor::blue));
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::blue));
+    BOOST_TEST((flags::variant<"experiment.button-color">(ctx) == flags::variants::ButtonColor::blue));
 
     const auto d = flags::detail<Flag::experiment_button_color>(ctx);
-    BOOST_TEST((d.value == flags::ButtonColor::blue));
+    BOOST_TEST((d.value == flags::variants::ButtonColor::blue));
     BOOST_TEST(d.variant == "blue");
     BOOST_TEST(d.reason == flags::Reason::DEFAULT);
     BOOST_TEST(d.rule_index == -1);

@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_sink_costs_its_exposures_and_nothing_else) {
         ++calls;
         throw std::runtime_error("analytics is down");
     }});
-    std::map<int, flags::ButtonColor> first;
+    std::map<int, flags::variants::ButtonColor> first;
     for (int i = 0; i < 50; ++i) first[i] = runtime.variant<Flag::experiment_button_color>(user(i));
     BOOST_REQUIRE(runtime.flush_observations());
     BOOST_TEST(calls == 50);

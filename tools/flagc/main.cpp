@@ -1,18 +1,21 @@
 // flagc: compiles a flag registry into the C++ header of a project's flags. Runs on every build, so
 // the build fails on the day a release or experiment flag passes its retire_by date.
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "header_writer.hpp"
+#include "regular_file.hpp"
+#include "runtime/atomic_file.hpp"
 #include "registry/registry_loader.hpp"
+#include "toml_input.hpp"
 
 namespace {
 
@@ -29,26 +32,22 @@ constexpr std::string_view usage =
     "example: flagc flags/registry.toml -o build/flags/registry.hpp\n";
 
 // Leaves the file (and its timestamp) alone when it already has this content, so that a build with
-// an unchanged registry recompiles nothing.
+// an unchanged registry recompiles nothing (Meson's restat). Anything at the path that is not a
+// regular file (a device, a FIFO, a directory, a symbolic link) is refused, never read or replaced.
 // Returns an empty string on success, or why the header could not be written.
 std::string write_if_changed(const std::filesystem::path& path, const std::string& content) {
-    {
-        std::ifstream in(path, std::ios::binary);
-        if (in) {
-            std::ostringstream existing;
-            existing << in.rdbuf();
-            if (existing.str() == content) return {};
-        }
+    struct stat existing {};
+    if (::lstat(path.c_str(), &existing) == 0) {
+        if (!S_ISREG(existing.st_mode)) return flags::internal::not_regular(existing);
+        std::string text, problem;
+        // One byte more than the header: a longer file differs, and is not worth reading whole.
+        if (flags::internal::read_regular_file(path, content.size(), text, problem) == flags::internal::FileRead::ok &&
+            text == content)
+            return {};
+    } else if (errno != ENOENT) {
+        return std::strerror(errno);
     }
-    const auto temporary = std::filesystem::path(path.string() + ".tmp");
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << content;
-        if (!out.flush()) return std::strerror(errno);
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    return ec ? ec.message() : std::string{};
+    return flags::internal::write_atomically(path, content);
 }
 
 int run(int argc, char** argv) {
@@ -95,7 +94,8 @@ int run(int argc, char** argv) {
     if (!outcome.registry || flags::has_errors(outcome.diagnostics)) return 1;
 
     if (const auto problem = write_if_changed(output, flags::flagc::render_header(*outcome.registry)); !problem.empty()) {
-        std::cerr << "flagc: error: cannot write " << output << ": " << problem << '\n';
+        std::cerr << "flagc: error: cannot write " << flags::internal::one_line(output) << ": " << problem << '\n'
+                  << "    hint: -o names the header to write: a new path, or the regular file of an earlier build\n";
         return 1;
     }
     return 0;

@@ -28,7 +28,7 @@ toml::table read_override_file(const fs::path& path) {
     if (!fs::exists(path, ec)) return {};
     std::vector<flags::Diagnostic> diagnostics;
     flags::internal::Reporter reporter(diagnostics);
-    const auto text = flags::internal::read_text_file(path, path.string(), reporter);
+    const auto text = flags::internal::read_text_file(path, path.string(), reporter, flags::Limits{}.max_file_bytes);
     if (!text) throw Failure{diagnostics};
     if (text->find_first_not_of(" \t\r\n") == std::string::npos) return {};
     auto root = flags::internal::parse_toml(*text, path.string(), reporter);

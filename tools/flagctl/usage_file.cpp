@@ -86,6 +86,10 @@ private:
     std::string file_;
 };
 
+// The usage file of the largest registry a header can hold is a few megabytes; past this, the path
+// names something else.
+constexpr std::size_t max_usage_file_bytes = 64u << 20;
+
 std::string read_whole_file(const std::string& file) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
@@ -94,7 +98,7 @@ std::string read_whole_file(const std::string& file) {
                                          .hint = "name the files in it: --usage DIR/*.json"}}};
     std::vector<flags::Diagnostic> diagnostics;
     flags::internal::Reporter reporter(diagnostics);
-    auto text = flags::internal::read_text_file(file, file, reporter);
+    auto text = flags::internal::read_text_file(file, file, reporter, max_usage_file_bytes);
     if (!text) throw Failure{diagnostics};
     return std::move(*text);
 }

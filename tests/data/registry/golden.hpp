@@ -18,6 +18,8 @@ enum class Flag : std::uint16_t {
     release_new_checkout = 3,  // release.new-checkout
 };
 
+namespace variants {
+
 // Variants of experiment.button-color
 enum class ButtonColor : std::uint16_t {
     blue = 0,
@@ -25,12 +27,14 @@ enum class ButtonColor : std::uint16_t {
     dark_red = 2,
 };
 
+}  // namespace variants
+
 // The C++ type each flag reads as: bool, or the enum of its variants.
 template <Flag F>
 struct flag_value;
 template <>
 struct flag_value<Flag::experiment_button_color> {
-    using type = ButtonColor;
+    using type = variants::ButtonColor;
 };
 template <>
 struct flag_value<Flag::ops_kill_switch_payments> {
@@ -47,68 +51,68 @@ struct flag_value<Flag::release_new_checkout> {
 
 namespace generated {
 
-inline constexpr std::string_view experiment_button_color_variants[] = {"blue", "green", "dark-red"};
+inline constexpr std::string_view experiment_button_color_variants[] = {std::string_view{"blue", 4}, std::string_view{"green", 5}, std::string_view{"dark-red", 8}};
 
 inline constexpr FlagInfo flags[] = {
     FlagInfo{
-        .name = "experiment.button-color",
-        .identifier = "experiment_button_color",
+        .name = std::string_view{"experiment.button-color", 23},
+        .identifier = std::string_view{"experiment_button_color", 23},
         .type = FlagType::experiment,
-        .description = "Checkout button colour test",
-        .owner = "growth",
+        .description = std::string_view{"Checkout button colour test", 27},
+        .owner = std::string_view{"growth", 6},
         .created = Date{std::chrono::days{20758}} /* 2026-11-01 */,
         .retire_by = Date{std::chrono::days{20878}} /* 2027-03-01 */,
         .review_by = std::nullopt,
-        .ticket = "GROW-7",
+        .ticket = std::string_view{"GROW-7", 6},
         .variants = experiment_button_color_variants,
         .default_value = 1,  // green
         .track = true,
     },
     FlagInfo{
-        .name = "ops.kill-switch-payments",
-        .identifier = "ops_kill_switch_payments",
+        .name = std::string_view{"ops.kill-switch-payments", 24},
+        .identifier = std::string_view{"ops_kill_switch_payments", 24},
         .type = FlagType::ops,
-        .description = "Stop taking payments",
-        .owner = "oncall",
+        .description = std::string_view{"Stop taking payments", 20},
+        .owner = std::string_view{"oncall", 6},
         .created = Date{std::chrono::days{20089}} /* 2025-01-01 */,
         .retire_by = std::nullopt,
         .review_by = Date{std::chrono::days{21062}} /* 2027-09-01 */,
-        .ticket = "",
+        .ticket = std::string_view{"", 0},
         .variants = {},
         .default_value = 0,  // false
         .track = false,
     },
     FlagInfo{
-        .name = "permission.early-access",
-        .identifier = "permission_early_access",
+        .name = std::string_view{"permission.early-access", 23},
+        .identifier = std::string_view{"permission_early_access", 23},
         .type = FlagType::permission,
-        .description = "Early access for selected customers",
-        .owner = "customer-success",
+        .description = std::string_view{"Early access for selected customers", 35},
+        .owner = std::string_view{"customer-success", 16},
         .created = Date{std::chrono::days{20697}} /* 2026-09-01 */,
         .retire_by = std::nullopt,
         .review_by = std::nullopt,
-        .ticket = "",
+        .ticket = std::string_view{"", 0},
         .variants = {},
         .default_value = 0,  // false
         .track = false,
     },
     FlagInfo{
-        .name = "release.new-checkout",
-        .identifier = "release_new_checkout",
+        .name = std::string_view{"release.new-checkout", 20},
+        .identifier = std::string_view{"release_new_checkout", 20},
         .type = FlagType::release,
-        .description = "Redesigned \"one page\" checkout, path C:\\pay\\v2\012second line; café für Zoë 🚀",
-        .owner = "payments-team",
+        .description = std::string_view{"Redesigned \"one page\" checkout, path C:\\pay\\v2\012second line; café für Zoë 🚀", 80},
+        .owner = std::string_view{"payments-team", 13},
         .created = Date{std::chrono::days{20758}} /* 2026-11-01 */,
         .retire_by = Date{std::chrono::days{20864}} /* 2027-02-15 */,
         .review_by = std::nullopt,
-        .ticket = "PAY-1234",
+        .ticket = std::string_view{"PAY-1234", 8},
         .variants = {},
         .default_value = 1,  // true
         .track = false,
     },
 };
 
-inline constexpr RegistryView registry{flags, "tests/data/registry/golden.toml"};
+inline constexpr RegistryView registry{flags, std::string_view{"tests/data/registry/golden.toml", 31}};
 
 // Read by enabled<F>() and variant<F>(); written only by the default runtime when it publishes.
 // They start at the registry defaults, which is what a process without a runtime serves.
