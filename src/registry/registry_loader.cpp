@@ -170,9 +170,14 @@ void RegistryBuilder::read_policy(const toml::table& policy) {
             if (!known) {
                 report_.error(key.source(), fmt::format("unknown key {} in 'max_days'", in_quotes(key.str())),
                               "only release and experiment flags retire: known keys: release, experiment");
-            } else if (!value.is_integer() || !days || *days < 1) {
+            } else if (!value.is_integer() || !days) {
                 report_.error(value.source(), fmt::format("'max_days.{}' must be a positive whole number of days",
                                                           key.str()));
+            } else if (*days < 1 || *days > 3650) {
+                // Checked before narrowing to int, which would turn a huge number into a negative one.
+                report_.error(value.source(), fmt::format("'max_days.{}' is {}; it must be from 1 to 3650 days",
+                                                          key.str(), *days),
+                              "a flag's longest life is ten years; write e.g. max_days = { release = 90 }");
             } else {
                 (key.str() == "release" ? p.max_days_release : p.max_days_experiment) = static_cast<int>(*days);
             }

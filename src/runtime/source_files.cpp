@@ -75,7 +75,9 @@ std::string insecure_directory(const fs::path& path) {
 
 // Reads one version of the file whole, never blocking on a FIFO and never reading past the limit:
 // it must be a regular file, and the same file of the same size and time before and after reading.
-ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::string& text,
+// `total` is what the files read before this one in the same load hold; the file is refused unread
+// when it would take them past max_total_bytes.
+ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::size_t total, std::string& text,
                            std::string& problem) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
@@ -108,6 +110,12 @@ ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, 
         const auto limit = options.limits.max_file_bytes;
         if (static_cast<std::uintmax_t>(before.st_size) > limit) {
             problem = fmt::format("the file is {} bytes; the limit is {}", before.st_size, limit);
+            return ReadResult::failed;
+        }
+        const auto total_limit = options.limits.max_total_bytes;
+        if (static_cast<std::uintmax_t>(before.st_size) > total_limit - std::min(total, total_limit)) {
+            problem = fmt::format("with it the runtime files hold {} bytes; the limit for all of them is {}",
+                                  total + static_cast<std::size_t>(before.st_size), total_limit);
             return ReadResult::failed;
         }
         std::string buffer(static_cast<std::size_t>(before.st_size) + 1, '\0');
@@ -163,8 +171,11 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
     };
     auto refuse = [&](const fs::path& file, std::string_view which, const std::string& problem) {
         const bool permissions = problem.find("writable by") != std::string::npos || problem.find("owned by") != std::string::npos;
+        const bool too_much = problem.find("the limit for all of them") != std::string::npos;
         fail(SourceState::invalid, file.string(), fmt::format("cannot read the {}: {}", which, problem),
              permissions ? std::string(permissions_hint)
+             : too_much  ? "keep only this service's files in the directory, or raise "
+                           "RuntimeOptions::limits.max_total_bytes; the last good snapshot keeps serving"
                          : "fix the path or the file; the last good snapshot keeps serving");
     };
 
@@ -193,9 +204,10 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
         base_files.push_back(paths.base);
     }
 
+    std::size_t total = 0;
     for (const auto& file : base_files) {
         std::string text, problem;
-        switch (read_consistent(file, options, text, problem)) {
+        switch (read_consistent(file, options, total, text, problem)) {
         case ReadResult::missing:
             fail(SourceState::missing, file.string(), "the runtime file is missing",
                  "the last good snapshot keeps serving; deploy the file to this path");
@@ -211,13 +223,14 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
                  "\"no flags\" (write schema = 1 for that)");
             return read;
         }
+        total += text.size();
         read.sources.push_back(RuntimeSource{.display = file.string(), .text = std::move(text), .layer = 0});
     }
 
     // The override file is optional: absent or blank, it overrides nothing.
     if (!paths.override_file.empty()) {
         std::string text, problem;
-        const auto result = read_consistent(paths.override_file, options, text, problem);
+        const auto result = read_consistent(paths.override_file, options, total, text, problem);
         if (result == ReadResult::failed) {
             refuse(paths.override_file, "override file", problem);
             return read;
