@@ -104,18 +104,38 @@ private:
         value(header_depth_ + segments);
     }
 
-    // [a.b] or [[a.b]]: the tables it names, and the depth of the keys below it.
+    // [a.b] or [[a.b]]: the tables it names, and the depth of the keys below it. Tables named by the
+    // previous header exist already, so [flags."a"] after [flags."b"] adds one table, not two.
     void table_header() {
         const std::size_t start = pos_;
-        std::size_t segments = 1;
         while (pos_ < text_.size() && text_[pos_] == '[') ++pos_;
+        std::vector<std::string_view> segments;
+        std::size_t segment_start = pos_;
+        const auto end_segment = [&] {
+            auto segment = text_.substr(segment_start, pos_ - segment_start);
+            while (!segment.empty() && (segment.front() == ' ' || segment.front() == '\t')) segment.remove_prefix(1);
+            while (!segment.empty() && (segment.back() == ' ' || segment.back() == '\t')) segment.remove_suffix(1);
+            segments.push_back(segment);
+        };
         while (pos_ < text_.size() && text_[pos_] != ']' && text_[pos_] != '\n') {
-            if (text_[pos_] == '"' || text_[pos_] == '\'') skip_string();
-            else if (text_[pos_++] == '.') ++segments;
+            if (text_[pos_] == '"' || text_[pos_] == '\'') {
+                skip_string();
+            } else if (text_[pos_] == '.') {
+                end_segment();
+                segment_start = ++pos_;
+            } else {
+                ++pos_;
+            }
         }
+        end_segment();
         skip_line();
-        header_depth_ = segments;
-        if (count(start, segments)) check_depth(start, segments);
+        std::size_t shared = 0;
+        while (shared + 1 < segments.size() && shared < previous_header_.size() &&
+               segments[shared] == previous_header_[shared])
+            ++shared;
+        header_depth_ = segments.size();
+        previous_header_ = std::move(segments);
+        if (count(start, header_depth_ - shared)) check_depth(start, header_depth_);
     }
 
     void array_item() {
@@ -216,6 +236,7 @@ private:
     std::vector<Open> open_;
     std::size_t pos_ = 0;
     std::size_t header_depth_ = 0;
+    std::vector<std::string_view> previous_header_;
     std::size_t overfull_ = 0;  // 1 + the index in open_ of an array past max_array_elements, or 0
     bool ok_ = true;
 };

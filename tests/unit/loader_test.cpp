@@ -584,6 +584,20 @@ BOOST_AUTO_TEST_CASE(a_misspelling_no_registry_can_declare_is_an_error_with_the_
                    "    hint: did you mean 'release.new-checkout'?"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_file_of_100000_flag_entries_is_within_the_value_budget) {
+    // Each [flags."..."] header adds one table to the count, not two: "flags" exists after the first.
+    // Counted as two, 100,000 entries of two keys would reach 400,001 values.
+    std::string text = "schema = 1\n";
+    for (int i = 0; i < 100'000; ++i) text += "[flags.\"release.f" + std::to_string(i) + "\"]\na=1\nb=2\n";
+    RuntimeCore core(flags::generated::registry);
+    const auto report = core.load_text(text, "runtime.toml");
+    BOOST_TEST(report.published);  // unknown flags are warnings; the first 1000 are listed
+    BOOST_REQUIRE(report.diagnostics.size() == 1001u);
+    BOOST_TEST(flags::format(report.diagnostics.front()) ==
+               "runtime.toml: warning: more than 1000 problems; the rest are not listed\n"
+               "    hint: fix those listed and load the file again");
+}
+
 BOOST_AUTO_TEST_CASE(a_file_with_several_mistakes_reports_every_one) {
     // An operator fixing a file one message per deploy would take all afternoon. Mistakes at the top
     // level, in flags, in rules and in conditions are all reported, with the warning for the
