@@ -14,8 +14,12 @@
 
 namespace flags::internal {
 
+// Collects diagnostics. Past max_diagnostics in one list, a last line says how it ends, and the rest are
+// counted out: a file of a million mistakes must not cost a million messages of memory.
 class Reporter {
 public:
+    static constexpr std::size_t max_diagnostics = 1'000;
+
     explicit Reporter(std::vector<Diagnostic>& out) : out_(out) {}
 
     void error(const toml::source_region& where, std::string message, std::string hint = {});

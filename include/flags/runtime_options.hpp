@@ -20,6 +20,10 @@ using LogSink = std::function<void(std::string_view json_line)>;
 // can cost memory or time; none of them is near what a real flag file needs.
 struct Limits {
     std::size_t max_file_bytes = 4u << 20;      // each file, 4 MiB
+    std::size_t max_total_bytes = 16u << 20;    // all files of a load together (a directory and the override), 16 MiB
+    // Keys, tables and array elements in all files together, counted in the text before it is parsed:
+    // a parsed value costs up to 200 bytes, so this keeps a load under about 80 MB.
+    std::size_t max_values = 400'000;
     std::size_t max_flag_entries = 100'000;     // [flags."..."] entries in all files together
     std::size_t max_rules_per_flag = 1'000;
     std::size_t max_array_elements = 100'000;   // any array, so any `in` set or rule list

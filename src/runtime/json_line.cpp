@@ -1,5 +1,7 @@
 #include "json_line.hpp"
 
+#include "../visible_text.hpp"
+
 #include <chrono>
 
 #include <fmt/chrono.h>
@@ -9,7 +11,18 @@ namespace flags::internal {
 
 std::string json_quoted(std::string_view text) {
     std::string out = "\"";
-    for (unsigned char c : text) {
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        const auto c = static_cast<unsigned char>(text[at]);
+        if (c >= 0x80) {
+            // A log line is read on a terminal too: bidirectional and invisible characters are
+            // escaped, and a byte that is not UTF-8 becomes U+FFFD, as JSON must be UTF-8.
+            const auto sequence = code_point_at(text, at);
+            if (sequence.length == 0) append_escape(out, 0xFFFD);
+            else if (is_unsafe_on_terminal(sequence.value)) append_escape(out, sequence.value);
+            else out.append(text, at, sequence.length);
+            if (sequence.length > 1) at += sequence.length - 1;
+            continue;
+        }
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -17,7 +30,7 @@ std::string json_quoted(std::string_view text) {
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
         default:
-            if (c < 0x20) out += fmt::format("\\u{:04x}", c);
+            if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
             else out += static_cast<char>(c);
         }
     }

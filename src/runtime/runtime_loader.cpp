@@ -11,8 +11,11 @@
 
 #include <flags/bucketing.hpp>
 
+#include "../registry/names.hpp"
 #include "../toml_input.hpp"
+#include "../visible_text.hpp"
 #include "input_limits.hpp"
+#include "text_budget.hpp"
 #include "timestamp.hpp"
 
 namespace flags::internal {
@@ -102,8 +105,10 @@ private:
     std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
     std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view key = "value");
     std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
+    std::optional<std::int64_t> read_instant(const toml::node& operand);
     void read_flag(std::size_t flag, const toml::table& table);
     std::string_view similar_flag(std::string_view name) const;
+    void report_unknown_flag(const toml::key& key);
 
     // The registry's flags by name: a file names each flag it sets, so looking each up by scanning
     // would make loading quadratic in the registry's size.
@@ -315,12 +320,24 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
     case Op::lte:
     case Op::gt:
     case Op::gte: {
-        const auto number = operand->value<double>();
-        if (!(operand->is_integer() || operand->is_floating_point()) || !number || !std::isfinite(*number)) {
+        if (const auto* integer = operand->as_integer()) {
+            // Attributes are compared as doubles; past 2^53 an integer would silently become another one.
+            constexpr std::int64_t exact = std::int64_t{1} << 53;
+            if (integer->get() > exact || integer->get() < -exact) {
+                report_.error(where,
+                              fmt::format("{} is past 2^53 and has no exact value to compare with", integer->get()),
+                              "compare with a number from -9007199254740992 to 9007199254740992");
+                return std::nullopt;
+            }
+            c.number = static_cast<double>(integer->get());
+            return c;
+        }
+        const auto* number = operand->as_floating_point();
+        if (!number || !std::isfinite(number->get())) {
             report_.error(where, "comparison operators take a number", "e.g. gte = 18");
             return std::nullopt;
         }
-        c.number = *number;
+        c.number = number->get();
         return c;
     }
     case Op::semver_eq:
@@ -342,39 +359,59 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
     }
     case Op::before:
     case Op::after: {
-        std::optional<std::int64_t> time;
-        const auto* dt = operand->as_date_time();
-        const auto* text = operand->as_string();
-        const bool lacks_offset = (dt && !dt->get().offset) ||
-                                  (text && !parse_rfc3339(text->get()) && parse_rfc3339(text->get() + "Z"));
-        if (lacks_offset) {
-            report_.error(where, "a date-time without an offset is a different instant in every time zone",
-                          "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
-            return std::nullopt;
-        }
-        if (text) {
-            time = parse_rfc3339(text->get());
-        } else if (dt) {
-            const auto& v = dt->get();
-            const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
-            time = unix_nanos(day.time_since_epoch().count(), v.time.hour, v.time.minute, v.time.second,
-                              v.time.nanosecond, v.offset->minutes * 60LL);
-        }
-        if (!time && dt) {
-            report_.error(where, "the date-time is out of the supported range (years 1678 to 2261)",
-                          "use a date-time between 1678 and 2261");
-            return std::nullopt;
-        }
-        if (!time) {
-            report_.error(where, "'before' and 'after' take an RFC 3339 date-time with an offset",
-                          "e.g. after = 2026-12-01T00:00:00Z");
-            return std::nullopt;
-        }
+        const auto time = read_instant(*operand);
+        if (!time) return std::nullopt;
         c.time_ns = *time;
         return c;
     }
     case Op::segment: break;
     }
+    return std::nullopt;
+}
+
+// The operand of 'before' or 'after': a TOML date-time or an RFC 3339 string, both with an offset.
+std::optional<std::int64_t> Compiler::read_instant(const toml::node& operand) {
+    constexpr std::string_view range_message = "the date-time is out of the supported range (years 1678 to 2261)";
+    constexpr std::string_view range_hint = "use a date-time between 1678 and 2261";
+    const auto& where = operand.source();
+    if (const auto* dt = operand.as_date_time()) {
+        const auto& v = dt->get();
+        if (!v.offset) {
+            report_.error(where, "a date-time without an offset is a different instant in every time zone",
+                          "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
+            return std::nullopt;
+        }
+        const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
+        const auto time = unix_nanos(day.time_since_epoch().count(), v.time.hour, v.time.minute, v.time.second,
+                                     v.time.nanosecond, v.offset->minutes * 60LL);
+        if (!time) report_.error(where, std::string(range_message), std::string(range_hint));
+        return time;
+    }
+    const auto* text = operand.as_string();
+    if (!text) {
+        report_.error(where, "'before' and 'after' take an RFC 3339 date-time with an offset",
+                      "e.g. after = 2026-12-01T00:00:00Z");
+        return std::nullopt;
+    }
+    const auto read = read_rfc3339(text->get());
+    switch (read.problem) {
+    case TimestampProblem::none: return read.nanos;
+    case TimestampProblem::out_of_range:
+        report_.error(where, std::string(range_message), std::string(range_hint));
+        return std::nullopt;
+    case TimestampProblem::not_a_date:
+        report_.error(where, fmt::format("'{}' is not a real date and time", text->get()),
+                      "months run 1 to 12, days to the month's last, hours 0 to 23, minutes and seconds 0 to 59");
+        return std::nullopt;
+    case TimestampProblem::malformed: break;
+    }
+    if (read_rfc3339(text->get() + "Z").problem != TimestampProblem::malformed) {
+        report_.error(where, "a date-time without an offset is a different instant in every time zone",
+                      "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
+        return std::nullopt;
+    }
+    report_.error(where, fmt::format("'{}' is not an RFC 3339 date-time with an offset", text->get()),
+                  "e.g. after = 2026-12-01T00:00:00Z");
     return std::nullopt;
 }
 
@@ -423,20 +460,32 @@ std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size
 }
 
 std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
-    const auto value = node.value<double>();
-    if (!(node.is_integer() || node.is_floating_point()) || !value || !(*value >= 0 && *value <= 100)) {
-        if (node.is_integer() || node.is_floating_point())
-            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, *value),
-                          "e.g. rollout = 25 or rollout = 0.5");
-        else
-            report_.error(node.source(), fmt::format("{} must be a number, not {}", what, describe_type(node)),
-                          "e.g. rollout = 25 or rollout = 0.5");
+    constexpr std::string_view example = "e.g. rollout = 25 or rollout = 0.5";
+    // An integer is judged as written: past 2^53 it has no exact double, and converting it would
+    // report a different number from the one in the file.
+    if (const auto* integer = node.as_integer()) {
+        const std::int64_t whole = integer->get();
+        if (whole < 0 || whole > 100) {
+            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, whole), std::string(example));
+            return std::nullopt;
+        }
+        return static_cast<std::uint16_t>(whole * 100);
+    }
+    const auto* number = node.as_floating_point();
+    if (!number) {
+        report_.error(node.source(), fmt::format("{} must be a number, not {}", what, describe_type(node)),
+                      std::string(example));
         return std::nullopt;
     }
-    const double hundredths = *value * 100;
+    const double value = number->get();
+    if (!(value >= 0 && value <= 100)) {
+        report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, value), std::string(example));
+        return std::nullopt;
+    }
+    const double hundredths = value * 100;
     const double whole = std::round(hundredths);
     if (std::fabs(hundredths - whole) > 1e-6) {
-        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what, *value),
+        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what, value),
                       "use at most two decimals, e.g. 12.5 or 0.01");
         return std::nullopt;
     }
@@ -663,6 +712,28 @@ std::string_view Compiler::similar_flag(std::string_view name) const {
     return {};
 }
 
+// A name of the registry's grammar may belong to a binary built before or after this one, which a
+// shared file must also serve: a warning. A name outside it (a look-alike letter, an invisible or
+// control character) can be declared by no registry, so no binary would ever read the entry: an error.
+void Compiler::report_unknown_flag(const toml::key& key) {
+    const auto similar = similar_flag(key.str());
+    const std::string suggestion = similar.empty() ? std::string{} : fmt::format("did you mean '{}'?", similar);
+    if (const auto problem = registry::flag_name_problem(key.str()); !problem.empty()) {
+        // Shown in ASCII: the name may differ from a registered one only by a letter that looks alike.
+        const auto shown = ascii_only(key.str());
+        report_.error(key.source(),
+                      fmt::format("flag '{}' is a name no registry can declare: it {}", shown,
+                                  registry::flag_name_problem(shown)),
+                      suggestion.empty() ? "name the flag as the registry does: <type>.<kebab-name>, in ASCII"
+                                         : suggestion);
+        return;
+    }
+    report_.warning(key.source(), fmt::format("flag '{}' is not in the registry; its entry is ignored", key.str()),
+                    suggestion.empty()
+                        ? "a binary built with this flag will read it; remove the entry once the flag is retired"
+                        : suggestion);
+}
+
 void Compiler::read_flags(const toml::table& root, int layer) {
     const auto* node = root.get("flags");
     if (!node) return;
@@ -674,12 +745,7 @@ void Compiler::read_flags(const toml::table& root, int layer) {
     for (auto&& [key, value] : *table) {
         const int flag = find_flag(key.str());
         if (flag < 0) {
-            const auto similar = similar_flag(key.str());
-            report_.warning(key.source(),
-                            fmt::format("flag '{}' is not in the registry; its entry is ignored", key.str()),
-                            similar.empty()
-                                ? "a binary built with this flag will read it; remove the entry once the flag is retired"
-                                : fmt::format("did you mean '{}'?", similar));
+            report_unknown_flag(key);
             continue;
         }
         const auto index = static_cast<std::size_t>(flag);
@@ -765,6 +831,11 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
     Compiler compiler(registry, diagnostics);
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
+    // The text is counted before any of it is parsed, so that what the limits refuse never costs the
+    // memory of its tree.
+    std::size_t values = 0;
+    for (const auto& source : sources)
+        if (!text_within_limits(source.text, source.display, limits, values, report)) return std::nullopt;
     for (const auto& source : sources) {
         content_hash = bucketing::absorb(bucketing::absorb(content_hash, source.text), std::string_view("\0", 1));
         if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));

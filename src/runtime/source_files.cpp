@@ -56,16 +56,25 @@ std::string insecure_directory(const fs::path& path) {
 }
 
 // One version of the file whole, as every reader of flag files reads them (regular_file.hpp), and
-// with secure permissions when the options ask for them.
-ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::string& text,
+// with secure permissions when the options ask for them. `total` is what the files read before this
+// one in the same load hold; the file is refused unread when it would take them past max_total_bytes.
+ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::size_t total, std::string& text,
                            std::string& problem) {
-    FileCheck secure;
-    if (options.require_secure_permissions)
-        secure = [&path](const struct stat& opened) {
-            auto problem = insecurity(opened, "the file");
-            return problem.empty() ? insecure_directory(path) : problem;
-        };
-    switch (read_regular_file(path, options.limits.max_file_bytes, text, problem, secure)) {
+    const FileCheck check = [&](const struct stat& opened) -> std::string {
+        if (options.require_secure_permissions) {
+            auto insecure = insecurity(opened, "the file");
+            if (insecure.empty()) insecure = insecure_directory(path);
+            if (!insecure.empty()) return insecure;
+        }
+        // A file past its own limit is refused by read_regular_file, which names that limit.
+        const auto size = static_cast<std::size_t>(opened.st_size);
+        const auto total_limit = options.limits.max_total_bytes;
+        if (size <= options.limits.max_file_bytes && size > total_limit - std::min(total, total_limit))
+            return fmt::format("with it the runtime files hold {} bytes; the limit for all of them is {}", total + size,
+                               total_limit);
+        return {};
+    };
+    switch (read_regular_file(path, options.limits.max_file_bytes, text, problem, check)) {
     case FileRead::ok: return ReadResult::ok;
     case FileRead::missing: return ReadResult::missing;
     case FileRead::refused: break;
@@ -104,8 +113,11 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
     };
     auto refuse = [&](const fs::path& file, std::string_view which, const std::string& problem) {
         const bool permissions = problem.find("writable by") != std::string::npos || problem.find("owned by") != std::string::npos;
+        const bool too_much = problem.find("the limit for all of them") != std::string::npos;
         fail(SourceState::invalid, file.string(), fmt::format("cannot read the {}: {}", which, problem),
              permissions ? std::string(permissions_hint)
+             : too_much  ? "keep only this service's files in the directory, or raise "
+                           "RuntimeOptions::limits.max_total_bytes; the last good snapshot keeps serving"
                          : "fix the path or the file; the last good snapshot keeps serving");
     };
 
@@ -134,9 +146,10 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
         base_files.push_back(paths.base);
     }
 
+    std::size_t total = 0;
     for (const auto& file : base_files) {
         std::string text, problem;
-        switch (read_consistent(file, options, text, problem)) {
+        switch (read_consistent(file, options, total, text, problem)) {
         case ReadResult::missing:
             fail(SourceState::missing, file.string(), "the runtime file is missing",
                  "the last good snapshot keeps serving; deploy the file to this path");
@@ -152,13 +165,14 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
                  "\"no flags\" (write schema = 1 for that)");
             return read;
         }
+        total += text.size();
         read.sources.push_back(RuntimeSource{.display = file.string(), .text = std::move(text), .layer = 0});
     }
 
     // The override file is optional: absent or blank, it overrides nothing.
     if (!paths.override_file.empty()) {
         std::string text, problem;
-        const auto result = read_consistent(paths.override_file, options, text, problem);
+        const auto result = read_consistent(paths.override_file, options, total, text, problem);
         if (result == ReadResult::failed) {
             refuse(paths.override_file, "override file", problem);
             return read;

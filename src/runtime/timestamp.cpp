@@ -17,18 +17,21 @@ bool digits(std::string_view s, std::size_t at, std::size_t count, int& out) noe
 
 }  // namespace
 
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) noexcept {
+Timestamp read_rfc3339(std::string_view s) noexcept {
+    constexpr Timestamp malformed{.problem = TimestampProblem::malformed};
+    constexpr Timestamp not_a_date{.problem = TimestampProblem::not_a_date};
     int year, month, day, hour, minute, second;
     if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         s[13] != ':' || s[16] != ':')
-        return std::nullopt;
+        return malformed;
     if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) || !digits(s, 11, 2, hour) ||
         !digits(s, 14, 2, minute) || !digits(s, 17, 2, second))
-        return std::nullopt;
-    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;  // 60: a leap second
+        return malformed;
+    // The calendar is checked after the whole form, so that "not a date" is said only of a text that
+    // is a date-time in every other respect.
     const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                                            std::chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok()) return std::nullopt;
+    const bool real = date.ok() && hour <= 23 && minute <= 59 && second <= 60;  // 60: a leap second
 
     std::size_t at = 19;
     std::int64_t nanos = 0;
@@ -40,10 +43,10 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) noexcept {
             ++count;
             ++at;
         }
-        if (count == 0) return std::nullopt;
+        if (count == 0) return malformed;
         for (std::size_t i = count; i < 9; ++i) nanos *= 10;
     }
-    if (at >= s.size()) return std::nullopt;
+    if (at >= s.size()) return malformed;
     std::int64_t offset_seconds = 0;
     if (s[at] == 'Z' || s[at] == 'z') {
         ++at;
@@ -51,16 +54,25 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) noexcept {
         int oh, om;
         if (at + 6 != s.size() || s[at + 3] != ':' || !digits(s, at + 1, 2, oh) || !digits(s, at + 4, 2, om) ||
             oh > 23 || om > 59)
-            return std::nullopt;
+            return malformed;
         offset_seconds = (s[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
         at += 6;
     } else {
-        return std::nullopt;
+        return malformed;
     }
-    if (at != s.size()) return std::nullopt;
+    if (at != s.size()) return malformed;
+    if (!real) return not_a_date;
 
-    return unix_nanos(std::chrono::sys_days{date}.time_since_epoch().count(), hour, minute, second, nanos,
-                      offset_seconds);
+    const auto instant = unix_nanos(std::chrono::sys_days{date}.time_since_epoch().count(), hour, minute, second,
+                                    nanos, offset_seconds);
+    if (!instant) return Timestamp{.problem = TimestampProblem::out_of_range};
+    return Timestamp{.problem = TimestampProblem::none, .nanos = *instant};
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) noexcept {
+    const auto read = read_rfc3339(text);
+    if (read.problem != TimestampProblem::none) return std::nullopt;
+    return read.nanos;
 }
 
 std::optional<std::int64_t> unix_nanos(std::int64_t days_since_epoch, int hour, int minute, int second,

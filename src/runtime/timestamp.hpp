@@ -7,8 +7,23 @@
 
 namespace flags::internal {
 
-// Nanoseconds since 1970-01-01T00:00:00Z; nullopt unless `text` is a full RFC 3339 date-time with
-// an offset (Z or +hh:mm / -hh:mm). Allocates nothing.
+// Why a text is not an instant: a loader tells "not a date-time" from "a date-time out of range".
+enum class TimestampProblem : std::uint8_t {
+    none,
+    malformed,     // not the RFC 3339 form with an offset
+    not_a_date,    // the form, but month 13, day 32, hour 24 or the like
+    out_of_range,  // a real date-time that does not fit 64 bits of nanoseconds (before 1678, after 2261)
+};
+
+struct Timestamp {
+    TimestampProblem problem = TimestampProblem::malformed;
+    std::int64_t nanos = 0;  // since 1970-01-01T00:00:00Z, when there is no problem
+};
+
+// Reads a full RFC 3339 date-time with an offset (Z or +hh:mm / -hh:mm). Allocates nothing.
+Timestamp read_rfc3339(std::string_view text) noexcept;
+
+// Nanoseconds since 1970-01-01T00:00:00Z, or nullopt for any problem read_rfc3339 finds.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) noexcept;
 
 // Nanoseconds since the epoch of a civil date and time at an offset from UTC; nullopt when the instant

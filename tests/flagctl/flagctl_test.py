@@ -240,6 +240,35 @@ class Check(FlagctlTest):
         result = self.flagctl("check", directory, *REGISTRY, exit_code=1)
         self.assertIn("has entries in two files", result.stderr)
 
+    def test_a_name_no_registry_can_declare_is_an_error_shown_escaped(self):
+        # A Cyrillic 'е', a zero-width space, a NUL and a right-to-left override: no registry can
+        # declare these names, so no binary would read the entries, and none reaches the terminal raw.
+        directory = self.temp_dir()
+        names = ["release.n\u0435w-checkout", "release.new\u200b-thing", "release.new\u0000thing",
+                 "release.\u202ekcehc-wen"]
+        text = "schema = 1\n" + "".join(f'[flags."{n}"]\nvalue = true\n'
+                                         for n in ["release.n\u0435w-checkout", "release.new\u200b-thing"])
+        text += '[flags."release.new\\u0000thing"]\nvalue = true\n[flags."release.\u202ekcehc-wen"]\nvalue = true\n'
+        (directory / "names.toml").write_text(text, encoding="utf-8")
+        result = self.flagctl("check", directory / "names.toml", *REGISTRY, exit_code=1)
+        escaped = ["".join(c if " " < c < "\x7f" else f"\\u{ord(c):04x}" for c in n) for n in names]
+        for line, name in zip((2, 4, 6, 8), escaped):
+            self.assertIn(f"names.toml:{line}:8: error: flag '{name}' is a name no registry can declare", result.stderr)
+        self.assertIn("hint: did you mean 'release.new-checkout'?", result.stderr)
+        for raw in ("\u0435", "\u200b", "\u0000", "\u202e"):
+            self.assertNotIn(raw, result.stderr + result.stdout)
+        data = self.json_of("check", directory / "names.toml", *REGISTRY, exit_code=1)
+        self.assertEqual((data["ok"], data["errors"], data["warnings"]), (False, 4, 0))
+        self.assertEqual(data["diagnostics"][3]["message"].split(" is a name")[0], f"flag '{escaped[3]}'")
+
+    def test_a_well_formed_name_unknown_to_this_registry_stays_a_warning(self):
+        # The file may be shared with a binary built from a newer registry: the entry is not an error.
+        directory = self.temp_dir()
+        (directory / "newer.toml").write_text('schema = 1\n[flags."release.from-the-future"]\nvalue = true\n',
+                                              encoding="utf-8")
+        result = self.flagctl("check", directory / "newer.toml", *REGISTRY, exit_code=0)
+        self.assertIn("warning: flag 'release.from-the-future' is not in the registry", result.stderr)
+
     def test_json(self):
         data = self.json_of("check", "bad/semantic.toml", *REGISTRY, exit_code=1)
         self.assertEqual((data["ok"], data["file"], data["errors"], data["warnings"]), (False, "bad/semantic.toml", 4, 0))

@@ -5,6 +5,7 @@
 #include <flags/flags.hpp>
 
 #include "fuzz_target.hpp"
+#include "visible_text.hpp"
 
 int fuzz_one(const std::uint8_t* data, std::size_t size) {
     static flags::internal::RuntimeCore core(flags::generated::registry);
@@ -16,7 +17,12 @@ int fuzz_one(const std::uint8_t* data, std::size_t size) {
             if (e.value >= flags::generated::flags[flag].value_count()) __builtin_trap();
         }
     }
-    for (const auto& d : report.diagnostics)
+    for (const auto& d : report.diagnostics) {
         if (d.message.empty() || d.message.find('\n') != std::string::npos) __builtin_trap();  // one line, never empty
+        // Nothing a terminal would act on or hide: control, bidirectional and invisible characters are escaped.
+        if (flags::internal::terminal_safe(d.message, false) != d.message ||
+            flags::internal::terminal_safe(d.hint, false) != d.hint)
+            __builtin_trap();
+    }
     return 0;
 }

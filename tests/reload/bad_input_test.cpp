@@ -4,6 +4,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,40 @@ std::string large_set(int members) {
            "rules = [{ when = [{ attr = \"tenant\", in = [" + set + "] }], value = true }]\n";
 }
 
+// `arrays` arrays of `elements` empty inline tables each: the cheapest text for the most values.
+std::string empty_tables(int arrays, int elements) {
+    std::string text = "schema = 1\n";
+    for (int a = 0; a < arrays; ++a) {
+        text += "x" + std::to_string(a) + " = [";
+        for (int e = 0; e < elements; ++e) text += e ? ",{}" : "{}";
+        text += "]\n";
+    }
+    return text;
+}
+
+// A directory of `count` files of 4 MB of empty tables each, sorted by name in the order written.
+void fill_directory(const fs::path& dir, int count) {
+    for (int i = 0; i < count; ++i) write_file(dir / ("part-" + std::to_string(i) + ".toml"), empty_tables(1, 1'390'000));
+}
+
+// Runs `load` in a child process whose address space may grow by `headroom` bytes at most, as a
+// container's memory limit would allow; true when it returned true without running out.
+bool within_memory(std::size_t headroom, const std::function<bool()>& load) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        std::ifstream statm("/proc/self/statm");
+        std::size_t pages = 0;
+        statm >> pages;
+        const auto now = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+        const rlimit limit{.rlim_cur = now + headroom, .rlim_max = now + headroom};
+        if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(3);
+        ::_exit(load() ? 0 : 1);
+    }
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child) return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 const std::vector<BadCase> cases = {
     {"binary garbage", [](auto& p) { from_corpus("binary-garbage.toml", p); },
      "the file holds a NUL byte: it is binary data, not TOML"},
@@ -60,9 +95,10 @@ const std::vector<BadCase> cases = {
          fs::resize_file(p, 100u << 20);  // sparse: the test costs no disk
      },
      "cannot read the runtime file: the file is 104857600 bytes; the limit is 4194304"},
+    // Counted in the text, before toml++ would build (or refuse) anything.
     {"values nested 100,000 deep",
      [](auto& p) { write_file(p, "schema = 1\nx = " + std::string(100'000, '[') + std::string(100'000, ']') + "\n"); },
-     "invalid TOML value: exceeded maximum nested value depth of 256 (TOML_MAX_NESTED_VALUES)"},
+     "values are nested 33 deep; the limit is 32"},
     {"values nested past the limit",
      [](auto& p) { write_file(p, "schema = 1\nx = " + std::string(40, '[') + std::string(40, ']') + "\n"); },
      "values are nested 33 deep; the limit is 32"},
@@ -70,6 +106,23 @@ const std::vector<BadCase> cases = {
      "cannot read the runtime file: the file is 9889014 bytes; the limit is 4194304"},
     {"a set past the element limit", [](auto& p) { write_file(p, large_set(100'001)); },
      "an array of 100001 elements; the limit is 100000"},
+    {"a duplicate quoted key", [](auto& p) { from_corpus("duplicate-quoted-key.toml", p); },
+     "invalid TOML key-value pair: cannot redefine existing string '\"value\"'"},
+    {"a flag name with a look-alike letter", [](auto& p) { from_corpus("look-alike-name.toml", p); },
+     "flag 'release.n\\u0435w-checkout' is a name no registry can declare: it has 'n\\u0435w-checkout' after the "
+     "type, which is not kebab-case: use lowercase letters and digits joined by single hyphens"},
+    {"a flag name with a bidi control", [](auto& p) { from_corpus("bidi-name.toml", p); },
+     "flag 'release.new\\u202eckout' is a name no registry can declare: it has 'new\\u202eckout' after the type, "
+     "which is not kebab-case: use lowercase letters and digits joined by single hyphens"},
+    {"a rollout past 2^53", [](auto& p) { from_corpus("rollout-past-2-53.toml", p); },
+     "rollout 9007199254740993 is not from 0 to 100"},
+    {"a date-time string past 2261", [](auto& p) { from_corpus("date-time-out-of-range.toml", p); },
+     "the date-time is out of the supported range (years 1678 to 2261)"},
+    {"4 MB of empty tables in one array", [](auto& p) { write_file(p, empty_tables(1, 1'390'000)); },
+     "an array of 1390000 elements; the limit is 100000"},
+    {"4 MB of empty tables in arrays within the element limit",
+     [](auto& p) { write_file(p, empty_tables(13, 99'999)); },
+     "the runtime files reach 400001 values (keys, tables and array elements) here; the limit is 400000"},
     {"a 1 MB string",
      [](auto& p) {
          write_file(p, "schema = 1\n[flags.\"release.new-checkout\"]\nsalt = \"" + std::string(1u << 20, 'x') + "\"\n");
@@ -184,6 +237,102 @@ BOOST_AUTO_TEST_CASE(limits_are_configurable) {
     BOOST_TEST(!report.ok());
     BOOST_REQUIRE(!report.load.diagnostics.empty());
     BOOST_TEST(report.load.diagnostics.front().message.find("the limit is 64") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_past_the_total_size_is_refused_before_the_file_past_it_is_read) {
+    Scratch scratch;
+    const auto dir = scratch.path / "conf.d";
+    fs::create_directory(dir);
+    fill_directory(dir, 5);
+    flags::Runtime runtime(dir);
+    const auto report = runtime.reload();
+    BOOST_TEST(!report.published);
+    BOOST_REQUIRE(!report.diagnostics.empty());
+    const auto size = fs::file_size(dir / "part-0.toml");
+    BOOST_TEST(report.diagnostics.front().file == (dir / "part-4.toml").string());
+    BOOST_TEST(report.diagnostics.front().message ==
+               "cannot read the runtime file: with it the runtime files hold " + std::to_string(5 * size) +
+                   " bytes; the limit for all of them is 16777216");
+    BOOST_TEST(report.diagnostics.front().hint ==
+               "keep only this service's files in the directory, or raise RuntimeOptions::limits.max_total_bytes; "
+               "the last good snapshot keeps serving");
+}
+
+BOOST_AUTO_TEST_CASE(the_total_size_limit_is_configurable) {
+    Scratch scratch;
+    const auto dir = scratch.path / "conf.d";
+    fs::create_directory(dir);
+    write_file(dir / "a.toml", content("red"));
+    write_file(dir / "b.toml", "schema = 1\n");
+    flags::Runtime runtime(dir);
+    flags::RuntimeOptions options{.watch = false, .log = [](std::string_view) {}};
+    options.limits.max_total_bytes = fs::file_size(dir / "a.toml") + 5;
+    const auto report = runtime.start(options);
+    BOOST_TEST(!report.ok());
+    BOOST_REQUIRE(!report.load.diagnostics.empty());
+    BOOST_TEST(report.load.diagnostics.front().file == (dir / "b.toml").string());
+}
+
+// A file within the size limits is refused without building what it describes: each load below
+// runs in a child process whose address space may grow by a container's 128 MiB at most (64 MiB
+// where the text alone is refused, to show that nothing was built), and must end in the limit's
+// message, not in "out of memory". (Under AddressSanitizer the limit measures the sanitizer, whose
+// shadow and quarantine dwarf the loader's own use, so the check runs in the other builds.)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool measures_the_loader = false;
+#else
+constexpr bool measures_the_loader = true;
+#endif
+constexpr std::size_t container_limit = std::size_t{128} << 20;
+constexpr std::size_t text_only = std::size_t{64} << 20;
+
+bool refused_with(const fs::path& path, std::string_view message) {
+    flags::Runtime runtime(path);
+    const auto report = runtime.reload();
+    return !report.published && !report.diagnostics.empty() &&
+           report.diagnostics.front().message.find(message) != std::string::npos;
+}
+
+BOOST_AUTO_TEST_CASE(refusing_a_file_of_millions_of_values_stays_under_128_mib, *boost::unit_test::enable_if<measures_the_loader>()) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    write_file(file, empty_tables(1, 1'390'000));
+    BOOST_TEST(within_memory(text_only, [&] { return refused_with(file, "an array of 1390000 elements"); }));
+    write_file(file, empty_tables(13, 99'999));
+    BOOST_TEST(within_memory(text_only, [&] { return refused_with(file, "the limit is 400000"); }));
+}
+
+BOOST_AUTO_TEST_CASE(refusing_a_file_just_within_the_value_budget_stays_under_128_mib, *boost::unit_test::enable_if<measures_the_loader>()) {
+    // 399,000 top-level keys pass the count in the text, are parsed (the costliest values a file can
+    // hold), and each is an unknown key: the messages stop at Reporter::max_diagnostics.
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    std::string text = "schema = 1\n";
+    for (int i = 0; i < 399'000; ++i) text += "k" + std::to_string(i) + "=1\n";
+    write_file(file, text);
+    BOOST_TEST(within_memory(container_limit, [&] {
+        flags::Runtime runtime(file);
+        const auto report = runtime.reload();
+        return !report.published && report.diagnostics.size() == 1001 &&
+               report.diagnostics.front().message == "more than 1000 problems; the rest are not listed";
+    }));
+}
+
+BOOST_AUTO_TEST_CASE(refusing_a_directory_of_large_files_stays_under_128_mib, *boost::unit_test::enable_if<measures_the_loader>()) {
+    Scratch scratch;
+    const auto dir = scratch.path / "conf.d";
+    fs::create_directory(dir);
+    fill_directory(dir, 16);
+    BOOST_TEST(within_memory(text_only, [&] { return refused_with(dir, "the limit for all of them"); }));
+    // With the total raised, the 64 MiB of text are read, and counted before any of them is parsed.
+    flags::RuntimeOptions options{.watch = false, .log = [](std::string_view) {}};
+    options.limits.max_total_bytes = std::size_t{1} << 30;
+    BOOST_TEST(within_memory(container_limit, [&] {
+        flags::Runtime runtime(dir);
+        const auto report = runtime.start(options);
+        return !report.ok() && !report.load.diagnostics.empty() &&
+               report.load.diagnostics.front().message.find("an array of 1390000 elements") != std::string::npos;
+    }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -248,8 +248,37 @@ rules = [{ when = [{ attr = "app_version", semver_gte = "2.3" }], value = true }
 [flags."permission.early-access"]
 rules = [{ when = [{ attr = "signup", after = "tomorrow" }], value = true }]
 )",
+     {"runtime.toml:3:47: error: 'tomorrow' is not an RFC 3339 date-time with an offset\n"
+      "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+    {"after = 5, neither a date-time nor a string",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = 5 }], value = true }]
+)",
      {"runtime.toml:3:47: error: 'before' and 'after' take an RFC 3339 date-time with an offset\n"
       "    hint: e.g. after = 2026-12-01T00:00:00Z"}},
+    // The form of a date-time, but no day of any calendar: not "out of range", and not "no date-time".
+    {"after = \"9999-99-99T00:00:00Z\"",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = "9999-99-99T00:00:00Z" }], value = true }]
+)",
+     {"runtime.toml:3:47: error: '9999-99-99T00:00:00Z' is not a real date and time\n"
+      "    hint: months run 1 to 12, days to the month's last, hours 0 to 23, minutes and seconds 0 to 59"}},
+    {"a date-time string past 2261",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", before = "2300-01-01T00:00:00Z" }], value = true }]
+)",
+     {"runtime.toml:3:48: error: the date-time is out of the supported range (years 1678 to 2261)\n"
+      "    hint: use a date-time between 1678 and 2261"}},
+    {"a date-time string of year 9999 with an offset",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "signup", after = "9999-12-31T23:59:59+01:00" }], value = true }]
+)",
+     {"runtime.toml:3:47: error: the date-time is out of the supported range (years 1678 to 2261)\n"
+      "    hint: use a date-time between 1678 and 2261"}},
     {"a TOML local date-time, without offset",
      R"(schema = 1
 [flags."permission.early-access"]
@@ -389,6 +418,94 @@ rules = [{ when = [], value = true }]
 )",
      {"runtime.toml:4:19: error: a rule needs 'when', a non-empty array of conditions\n"
       "    hint: e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]"}},
+    // Integers past 2^53 have no exact double: each is named as the file writes it.
+    {"a rollout past 2^53",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 9007199254740993
+)",
+     {"runtime.toml:3:11: error: rollout 9007199254740993 is not from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"the largest integer as a rollout",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rollout = 9223372036854775807
+)",
+     {"runtime.toml:3:11: error: rollout 9223372036854775807 is not from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"a negative rollout past 2^53 in a rule",
+     R"(schema = 1
+[flags."release.new-checkout"]
+rules = [{ when = [{ attr = "tenant", in = ["acme"] }], rollout = -9007199254740993 }]
+)",
+     {"runtime.toml:3:67: error: rollout -9007199254740993 is not from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"a split weight past 2^53",
+     R"(schema = 1
+[flags."experiment.button-color"]
+split = { blue = 9007199254740993, green = 0 }
+)",
+     {"runtime.toml:3:18: error: weight of 'blue' 9007199254740993 is not from 0 to 100\n"
+      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+    {"a comparison with an integer past 2^53",
+     R"(schema = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ attr = "orders", gte = 9007199254740993 }], value = true }]
+)",
+     {"runtime.toml:3:45: error: 9007199254740993 is past 2^53 and has no exact value to compare with\n"
+      "    hint: compare with a number from -9007199254740992 to 9007199254740992"}},
+    // toml++ garbles quoted and dotted keys in this message; it is rewritten from the file's text.
+    {"a duplicate quoted key",
+     R"(schema = 1
+[flags."release.new-checkout"]
+"value" = true
+"value" = false
+)",
+     {"runtime.toml:4:11: error: invalid TOML key-value pair: cannot redefine existing boolean '\"value\"'\n"
+      "    hint: keep one of the two definitions of this key"}},
+    {"a duplicate dotted key, quoted once",
+     R"(schema = 1
+x.y = 1
+x . "y" = 2
+)",
+     {"runtime.toml:3:11: error: invalid TOML key-value pair: cannot redefine existing integer 'x . \"y\"'\n"
+      "    hint: keep one of the two definitions of this key"}},
+    {"a duplicate key in an inline table, with an escaped quote",
+     R"(schema = 1
+x = { 'a"b' = 1, "a\"b" = 2 }
+)",
+     {"runtime.toml:2:27: error: invalid TOML key-value pair: cannot redefine existing integer '\"a\\\"b\"'\n"
+      "    hint: keep one of the two definitions of this key"}},
+    // A name no registry can declare is an error, shown in ASCII so that the odd character shows.
+    {"a flag name with a Cyrillic letter",
+     "schema = 1\n[flags.\"release.n\u0435w-checkout\"]\nvalue = true\n",
+     {"runtime.toml:2:8: error: flag 'release.n\\u0435w-checkout' is a name no registry can declare: it has "
+      "'n\\u0435w-checkout' after the type, which is not kebab-case: use lowercase letters and digits joined by "
+      "single hyphens\n"
+      "    hint: did you mean 'release.new-checkout'?"}},
+    {"a flag name with a zero-width space",
+     "schema = 1\n[flags.\"release.new\u200b-thing\"]\nvalue = true\n",
+     {"runtime.toml:2:8: error: flag 'release.new\\u200b-thing' is a name no registry can declare: it has "
+      "'new\\u200b-thing' after the type, which is not kebab-case: use lowercase letters and digits joined by "
+      "single hyphens\n"
+      "    hint: name the flag as the registry does: <type>.<kebab-name>, in ASCII"}},
+    {"a flag name with a NUL",
+     "schema = 1\n[flags.\"release.new\\u0000thing\"]\nvalue = true\n",
+     {"runtime.toml:2:8: error: flag 'release.new\\u0000thing' is a name no registry can declare: it has "
+      "'new\\u0000thing' after the type, which is not kebab-case: use lowercase letters and digits joined by "
+      "single hyphens\n"
+      "    hint: name the flag as the registry does: <type>.<kebab-name>, in ASCII"}},
+    {"a flag name with a right-to-left override",
+     "schema = 1\n[flags.\"release.\u202ekcehc-wen\"]\nvalue = true\n",
+     {"runtime.toml:2:8: error: flag 'release.\\u202ekcehc-wen' is a name no registry can declare: it has "
+      "'\\u202ekcehc-wen' after the type, which is not kebab-case: use lowercase letters and digits joined by "
+      "single hyphens\n"
+      "    hint: name the flag as the registry does: <type>.<kebab-name>, in ASCII"}},
+    {"a flag name of an unknown type",
+     "schema = 1\n[flags.\"feature.new-checkout\"]\nvalue = true\n",
+     {"runtime.toml:2:8: error: flag 'feature.new-checkout' is a name no registry can declare: it has unknown "
+      "type 'feature'\n"
+      "    hint: name the flag as the registry does: <type>.<kebab-name>, in ASCII"}},
     {"a rule without value",
      R"(schema = 1
 [flags."permission.early-access"]
@@ -444,13 +561,41 @@ value = true
 BOOST_AUTO_TEST_CASE(a_misspelt_flag_name_is_answered_with_the_registered_one) {
     RuntimeCore core(flags::generated::registry);
     const auto report =
-        core.load_text("schema = 1\n[flags.\"release.new_checkout\"]\nvalue = true\n", "runtime.toml");
+        core.load_text("schema = 1\n[flags.\"release.new-chekout\"]\nvalue = true\n", "runtime.toml");
     BOOST_TEST(report.published);  // a warning only: the file may be meant for a newer binary
     BOOST_TEST(rendered(report.diagnostics) ==
                rendered(std::vector<std::string>{
-                   "runtime.toml:2:8: warning: flag 'release.new_checkout' is not in the registry; its entry is "
+                   "runtime.toml:2:8: warning: flag 'release.new-chekout' is not in the registry; its entry is "
                    "ignored\n"
                    "    hint: did you mean 'release.new-checkout'?"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_misspelling_no_registry_can_declare_is_an_error_with_the_registered_name) {
+    // '_' is not in the name grammar: no binary, older or newer, can read this entry.
+    RuntimeCore core(flags::generated::registry);
+    const auto report =
+        core.load_text("schema = 1\n[flags.\"release.new_checkout\"]\nvalue = true\n", "runtime.toml");
+    BOOST_TEST(!report.published);
+    BOOST_TEST(rendered(report.diagnostics) ==
+               rendered(std::vector<std::string>{
+                   "runtime.toml:2:8: error: flag 'release.new_checkout' is a name no registry can declare: it has "
+                   "'new_checkout' after the type, which is not kebab-case: use lowercase letters and digits joined "
+                   "by single hyphens\n"
+                   "    hint: did you mean 'release.new-checkout'?"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_of_100000_flag_entries_is_within_the_value_budget) {
+    // Each [flags."..."] header adds one table to the count, not two: "flags" exists after the first.
+    // Counted as two, 100,000 entries of two keys would reach 400,001 values.
+    std::string text = "schema = 1\n";
+    for (int i = 0; i < 100'000; ++i) text += "[flags.\"release.f" + std::to_string(i) + "\"]\na=1\nb=2\n";
+    RuntimeCore core(flags::generated::registry);
+    const auto report = core.load_text(text, "runtime.toml");
+    BOOST_TEST(report.published);  // unknown flags are warnings; the first 1000 are listed
+    BOOST_REQUIRE(report.diagnostics.size() == 1001u);
+    BOOST_TEST(flags::format(report.diagnostics.front()) ==
+               "runtime.toml: warning: more than 1000 problems; the rest are not listed\n"
+               "    hint: fix those listed and load the file again");
 }
 
 BOOST_AUTO_TEST_CASE(a_file_with_several_mistakes_reports_every_one) {

@@ -450,6 +450,21 @@ default = false
      "allows 30 for release flags\n"
      "    hint: set retire_by to 2026-12-01 or earlier\n"},
 
+    // Narrowed to int unchecked, the largest integer read as -1 days.
+    {"policy.max_days past what an int holds",
+     R"toml([policy]
+max_days = { release = 9223372036854775807 }
+
+[flags."release.new-checkout"]
+description = "Redesigned checkout flow"
+owner = "payments-team"
+created = 2026-11-01
+retire_by = 2027-01-15
+default = false
+)toml",
+     "registry.toml:2:24: error: 'max_days.release' is 9223372036854775807; it must be from 1 to 3650 days\n"
+     "    hint: a flag's longest life is ten years; write e.g. max_days = { release = 90 }\n"},
+
     {"created as a quoted string",
      R"toml([flags."release.new-checkout"]
 description = "Redesigned checkout flow"

@@ -10,6 +10,7 @@
 
 #include "command.hpp"
 #include "output.hpp"
+#include "safe_output.hpp"
 
 namespace {
 
@@ -64,6 +65,7 @@ int run(const Command& command, std::span<const std::string_view> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const SafeOutput safe_out(std::cout), safe_err(std::cerr);
     const std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_usage(std::cerr);

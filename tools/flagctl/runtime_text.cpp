@@ -58,8 +58,10 @@ std::string text_of(std::string_view file_text, const toml::source_region& where
 
 std::optional<unsigned> basis_points(const toml::node* node) {
     if (!node) return std::nullopt;
+    // A file from history was never validated: an integer past 2^53 has no double, and a share
+    // outside 0..100 is none, so both read as no share rather than as a rounded guess.
     const auto percent = node->value<double>();
-    if (!percent) return std::nullopt;
+    if (!percent || !(*percent >= 0 && *percent <= 100)) return std::nullopt;
     return static_cast<unsigned>(std::lround(*percent * 100));
 }
 

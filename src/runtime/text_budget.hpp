@@ -1,0 +1,23 @@
+// What a runtime file's text would build, counted before toml++ builds it. A parsed tree costs about
+// 120 to 200 bytes a value, so a 4 MiB file of `x = [{},{},...]` would take 160 MB before the limits
+// on the tree could refuse it; counted in the text, it is refused having cost nothing.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <flags/runtime_options.hpp>
+
+#include "../toml_input.hpp"
+
+namespace flags::internal {
+
+// Counts the values of `text` (every key, table and array element) into `values` (which carries the
+// count of the files already scanned in the same load), the elements of each array and the depth
+// of nesting. Reports the first limit passed and returns false; a file toml++ would refuse anyway may
+// pass, since toml++ is what reports its syntax.
+bool text_within_limits(std::string_view text, const std::string& display, const Limits& limits,
+                        std::size_t& values, Reporter& report);
+
+}  // namespace flags::internal
