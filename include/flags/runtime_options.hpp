@@ -27,7 +27,7 @@ struct Limits {
     std::size_t max_nesting = 32;               // tables and arrays within each other
     // The most one read of a flag may cost at worst, rules, segments and prerequisites included, in the
     // units of the cost model (README, Limits): about one comparison of a short value each.
-    std::size_t max_evaluation_cost = 400;
+    std::size_t max_evaluation_cost = 250;
 };
 
 struct RuntimeOptions {

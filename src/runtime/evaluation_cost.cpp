@@ -13,12 +13,15 @@ std::uint64_t plus(std::uint64_t a, std::uint64_t b) noexcept {
 
 std::uint64_t operator_cost(const CompiledRules& rules, const Condition& c) noexcept {
     switch (c.op) {
-    case Op::in: case Op::not_in: return cost::set_lookup;
-    case Op::starts_with: case Op::ends_with: case Op::contains:
-        return rules.matchers[c.begin].uses_automaton() ? cost::automaton : cost::needle * c.count;
+    case Op::in: case Op::not_in: return cost::condition + cost::set_lookup;
+    case Op::starts_with: case Op::ends_with:
+        return cost::condition + (rules.matchers[c.begin].uses_automaton() ? cost::trie : cost::needle * c.count);
+    case Op::contains:
+        return cost::condition +
+               (rules.matchers[c.begin].uses_automaton() ? cost::automaton : cost::substring_needle * c.count);
     case Op::lt: case Op::lte: case Op::gt: case Op::gte:
     case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
-    case Op::before: case Op::after: return cost::parse;
+    case Op::before: case Op::after: return cost::condition + cost::parse;
     case Op::segment: break;
     }
     return 0;

@@ -22,14 +22,17 @@
 namespace flags::internal {
 
 namespace cost {
-inline constexpr std::uint64_t serve = 2;         // a bucket hash, for a rollout or split
+inline constexpr std::uint64_t serve = 2;             // a bucket hash, for a rollout or split
 inline constexpr std::uint64_t rule = 1;
-inline constexpr std::uint64_t set_lookup = 2;    // in, not_in: one hash of the value
-inline constexpr std::uint64_t needle = 1;        // one starts_with/ends_with/contains needle of a short list
-inline constexpr std::uint64_t automaton = 8;     // a long list's trie or automaton, walked over the value
-inline constexpr std::uint64_t parse = 4;         // lt..gte, semver_*, before/after: the value parsed
-inline constexpr std::uint64_t segment_use = 1;   // a segment already tested in this evaluation
-inline constexpr std::uint64_t prerequisite = 1;  // plus the prerequisite's own cost
+inline constexpr std::uint64_t condition = 3;         // finding the attribute a condition tests, then:
+inline constexpr std::uint64_t set_lookup = 2;        //   in, not_in: one hash of the value
+inline constexpr std::uint64_t needle = 1;            //   each starts_with/ends_with needle of a short list
+inline constexpr std::uint64_t substring_needle = 3;  //   each contains needle of a short list
+inline constexpr std::uint64_t trie = 20;             //   a long starts_with/ends_with list, whatever its length
+inline constexpr std::uint64_t automaton = 40;        //   a long contains list, whatever its length
+inline constexpr std::uint64_t parse = 3;             //   lt..gte, semver_*, before/after: the value parsed
+inline constexpr std::uint64_t segment_use = 1;       // a segment (its conditions: once per flag)
+inline constexpr std::uint64_t prerequisite = 1;      // plus the prerequisite's own cost
 }  // namespace cost
 
 struct FlagCost {

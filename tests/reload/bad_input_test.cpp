@@ -43,6 +43,17 @@ std::string large_set(int members) {
            "rules = [{ when = [{ attr = \"tenant\", in = [" + set + "] }], value = true }]\n";
 }
 
+// A legal 1 MB file whose one flag is slow to read: a segment of 100,000 `contains` needles, used by
+// 1,000 rules.
+std::string costly_segment() {
+    std::string needles;
+    for (int i = 0; i < 100'000; ++i) needles += (i ? ",\"n" : "\"n") + std::to_string(i) + "\"";
+    std::string out = "schema = 1\n[segments]\nagents = [{ attr = \"agent\", contains = [" + needles + "] }]\n"
+                      "[flags.\"permission.early-access\"]\nvalue = false\nrules = [\n";
+    for (int i = 0; i < 1'000; ++i) out += "  { when = [{ segment = \"agents\" }], value = true },\n";
+    return out + "]\n";
+}
+
 const std::vector<BadCase> cases = {
     {"binary garbage", [](auto& p) { from_corpus("binary-garbage.toml", p); },
      "the file holds a NUL byte: it is binary data, not TOML"},
@@ -70,6 +81,8 @@ const std::vector<BadCase> cases = {
      "cannot read the runtime file: the file is 9889014 bytes; the limit is 4194304"},
     {"a set past the element limit", [](auto& p) { write_file(p, large_set(100'001)); },
      "an array of 100001 elements; the limit is 100000"},
+    {"a flag that costs too much to read", [](auto& p) { write_file(p, costly_segment()); },
+     "flag 'permission.early-access' costs 2045 to evaluate at worst; the limit is 250"},
     {"a 1 MB string",
      [](auto& p) {
          write_file(p, "schema = 1\n[flags.\"release.new-checkout\"]\nsalt = \"" + std::string(1u << 20, 'x') + "\"\n");
@@ -184,6 +197,21 @@ BOOST_AUTO_TEST_CASE(limits_are_configurable) {
     BOOST_TEST(!report.ok());
     BOOST_REQUIRE(!report.load.diagnostics.empty());
     BOOST_TEST(report.load.diagnostics.front().message.find("the limit is 64") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_evaluation_cost_limit_is_configurable) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    write_file(file, costly_segment());
+    flags::Runtime runtime(file);
+    flags::RuntimeOptions options{.watch = false, .log = [](std::string_view) {}};
+    options.limits.max_evaluation_cost = 2045;
+    BOOST_TEST(runtime.start(options).ok());
+    // The automaton answers as the needles would, one at a time.
+    BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "bot-n99999-x"}}}));
+    BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "n0"}}}));
+    BOOST_TEST(!runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "nx1"}}}));
+    BOOST_TEST(!runtime.enabled<Flag::permission_early_access>({}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
