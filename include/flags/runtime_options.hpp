@@ -29,6 +29,9 @@ struct Limits {
     std::size_t max_array_elements = 100'000;   // any array, so any `in` set or rule list
     std::size_t max_string_bytes = 4'096;       // any string value or key
     std::size_t max_nesting = 32;               // tables and arrays within each other
+    // The most one read of a flag may cost at worst, rules, segments and prerequisites included, in the
+    // units of the cost model (docs/reliability.md, Evaluation cost): about 4 ns each.
+    std::size_t max_evaluation_cost = 250;
 };
 
 struct RuntimeOptions {

@@ -1,5 +1,6 @@
 // Evaluation of one flag for one context, in docs/runtime-file.md's order: no entry, off, requires,
 // rules in order, the flag's own rollout/split or value. Nothing here allocates or throws.
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -78,37 +79,47 @@ std::optional<double> parse_number(std::string_view text) noexcept {
     return value;
 }
 
-bool any_text(const CompiledRules& rules, const Condition& c, std::string_view value,
-              bool (*test)(std::string_view, std::string_view) noexcept) noexcept {
-    for (std::uint32_t i = 0; i < c.count; ++i)
-        if (test(value, rules.texts[c.begin + i])) return true;
-    return false;
-}
+// The segments tested so far in one evaluation, and their results: a segment that several rules, or
+// a flag and its prerequisites, use is tested once. It lives on the evaluating thread's stack.
+class SegmentMemo {
+public:
+    template <class Test>
+    bool remembered(std::uint32_t segment, Test&& test) noexcept {
+        if (segment >= memoised_segments) return test();
+        const std::uint64_t bit = std::uint64_t{1} << (segment % 64);
+        auto& known = known_[segment / 64];
+        auto& result = results_[segment / 64];
+        if (!(known & bit)) {
+            known |= bit;
+            if (test()) result |= bit;
+        }
+        return (result & bit) != 0;
+    }
 
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx) noexcept;
+private:
+    std::array<std::uint64_t, memoised_segments / 64> known_{}, results_{};
+};
 
-bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx) noexcept {
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, SegmentMemo& memo) noexcept;
+
+bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx,
+               SegmentMemo& memo) noexcept {
     for (std::uint32_t i = 0; i < count; ++i)
-        if (!matches(rules, rules.conditions[begin + i], ctx)) return false;
+        if (!matches(rules, rules.conditions[begin + i], ctx, memo)) return false;
     return true;
 }
 
 // A condition on an attribute the context lacks, or whose value does not parse as the operator's
 // kind ("abc" against gt = 5), does not match, whatever the operator, not_in included.
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx) noexcept {
-    if (c.op == Op::segment) return all_match(rules, c.begin, c.count, ctx);
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, SegmentMemo& memo) noexcept {
+    if (c.op == Op::segment)  // a segment's own conditions are never segments, so this recursion ends here
+        return memo.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, memo); });
     const auto value = c.subject.value_in(ctx);
     if (!value) return false;
     switch (c.op) {
     case Op::in: return rules.sets[c.begin].contains(*value);
     case Op::not_in: return !rules.sets[c.begin].contains(*value);
-    case Op::starts_with:
-        return any_text(rules, c, *value, [](std::string_view v, std::string_view t) noexcept { return v.starts_with(t); });
-    case Op::ends_with:
-        return any_text(rules, c, *value, [](std::string_view v, std::string_view t) noexcept { return v.ends_with(t); });
-    case Op::contains:
-        return any_text(rules, c, *value,
-                        [](std::string_view v, std::string_view t) noexcept { return v.find(t) != std::string_view::npos; });
+    case Op::starts_with: case Op::ends_with: case Op::contains: return rules.matchers[c.begin].matches(*value);
     case Op::lt: case Op::lte: case Op::gt: case Op::gte: {
         const auto number = parse_number(*value);
         if (!number) return false;
@@ -175,7 +186,9 @@ Evaluation default_evaluation(const RegistryView& registry, std::size_t flag) no
     return Evaluation{.value = registry.flags[flag].default_value};
 }
 
-Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& ctx) noexcept {
+namespace {
+
+Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Context& ctx, SegmentMemo& memo) noexcept {
     const FlagProgram& program = snapshot.flags[flag];
     const CompiledRules& rules = *snapshot.rules;
     Evaluation e{.value = program.default_value,
@@ -190,14 +203,14 @@ Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& c
     // Prerequisites form no cycle (the loader refuses one), so this recursion is bounded.
     for (std::uint32_t i = 0; i < program.requires_count; ++i) {
         const auto& prerequisite = rules.prerequisites[program.requires_begin + i];
-        if (evaluate(snapshot, prerequisite.flag, ctx).value != prerequisite.value) {
+        if (evaluate_with(snapshot, prerequisite.flag, ctx, memo).value != prerequisite.value) {
             e.reason = Reason::PREREQUISITE_FAILED;
             return e;
         }
     }
     for (std::uint32_t i = 0; i < program.rules_count; ++i) {
         const Rule& rule = rules.rules[program.rules_begin + i];
-        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx)) continue;
+        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx, memo)) continue;
         e.rule_index = static_cast<std::int16_t>(i);
         if (serve(rules, program, rule.outcome, ctx, e)) e.reason = Reason::TARGETING_MATCH;
         return e;
@@ -207,6 +220,13 @@ Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& c
             e.reason = program.outcome->is_split ? Reason::SPLIT : Reason::STATIC;
     }
     return e;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& ctx) noexcept {
+    SegmentMemo memo;
+    return evaluate_with(snapshot, flag, ctx, memo);
 }
 
 }  // namespace flags::internal

@@ -14,6 +14,7 @@
 #include "../registry/names.hpp"
 #include "../toml_input.hpp"
 #include "../visible_text.hpp"
+#include "evaluation_cost.hpp"
 #include "input_limits.hpp"
 #include "text_budget.hpp"
 #include "timestamp.hpp"
@@ -57,6 +58,9 @@ std::string operator_list() {
     return out + "segment";
 }
 
+// Entries for unregistered flags named one by one, with a suggestion each; the rest are counted.
+constexpr std::size_t listed_unknown_flags = 20;
+
 bool is_attribute_name(std::string_view name) noexcept {
     if (name.empty() || name.size() > 128) return false;
     for (char c : name)
@@ -83,8 +87,10 @@ public:
     void read_header(const toml::table& root);
     void read_segments(const toml::table& root);
     void read_flags(const toml::table& root, int layer);
-    void check_prerequisite_cycles();
+    bool check_prerequisite_cycles();
     void check_unused_segments();
+    void check_evaluation_costs(const Limits& limits);
+    void report_unlisted_unknown_flags();
     bool failed() const { return report_.failed(); }
 
     CompiledFile finish(std::uint64_t content_hash) {
@@ -95,8 +101,11 @@ private:
     struct SegmentSource {
         const toml::array* conditions = nullptr;
         std::uint32_t begin = 0, count = 0;
+        std::uint32_t number = 0;
         bool compiled = false;
     };
+
+    bool compile_segment(SegmentSource& segment);
 
     std::string_view intern(std::string_view text);
     std::optional<Subject> read_subject(const toml::node& node, std::string_view what);
@@ -107,7 +116,7 @@ private:
     std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
     std::optional<std::int64_t> read_instant(const toml::node& operand);
     void read_flag(std::size_t flag, const toml::table& table);
-    std::string_view similar_flag(std::string_view name) const;
+    std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
 
     // The registry's flags by name: a file names each flag it sets, so looking each up by scanning
@@ -130,6 +139,12 @@ private:
     };
     std::map<std::size_t, Declaration> declared_;              // flag -> its entry in effect
     std::map<std::size_t, const toml::node*> requires_nodes_;  // flag -> its `requires` table
+    // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
+    // rest counted, so that a file of many thousands costs no more to load than one of a few.
+    std::size_t unknown_flags_ = 0;
+    std::size_t suggestions_ = 0;
+    std::optional<toml::source_region> first_unlisted_;
+    std::vector<std::vector<std::string_view>> names_by_length_;  // built at the first suggestion
 };
 
 std::string_view Compiler::intern(std::string_view text) {
@@ -228,11 +243,8 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
             return std::nullopt;
         }
         auto& source = found->second;
-        if (!source.compiled) {
-            source.compiled = true;  // compiled once, however many rules refer to it
-            if (!read_conditions(*source.conditions, true, source.begin, source.count)) return std::nullopt;
-        }
-        return Condition{.op = Op::segment, .begin = source.begin, .count = source.count};
+        if (!source.compiled && !compile_segment(source)) return std::nullopt;
+        return Condition{.op = Op::segment, .begin = source.begin, .count = source.count, .segment = source.number};
     }
 
     const auto* attr = table->get("attr");
@@ -311,9 +323,12 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
                           "e.g. ends_with = \"@example.com\"");
             return std::nullopt;
         }
-        c.begin = static_cast<std::uint32_t>(rules_->texts.size());
+        const auto mode = *op == Op::starts_with ? TextMatcher::Mode::prefix
+                          : *op == Op::ends_with ? TextMatcher::Mode::suffix
+                                                 : TextMatcher::Mode::substring;
+        c.begin = static_cast<std::uint32_t>(rules_->matchers.size());
         c.count = static_cast<std::uint32_t>(texts.size());
-        rules_->texts.insert(rules_->texts.end(), texts.begin(), texts.end());
+        rules_->matchers.emplace_back(mode, texts);
         return c;
     }
     case Op::lt:
@@ -413,6 +428,13 @@ std::optional<std::int64_t> Compiler::read_instant(const toml::node& operand) {
     report_.error(where, fmt::format("'{}' is not an RFC 3339 date-time with an offset", text->get()),
                   "e.g. after = 2026-12-01T00:00:00Z");
     return std::nullopt;
+}
+
+// Compiled once, however many rules refer to it, and numbered for the evaluator's memo.
+bool Compiler::compile_segment(SegmentSource& segment) {
+    segment.compiled = true;
+    segment.number = rules_->segment_count++;
+    return read_conditions(*segment.conditions, true, segment.begin, segment.count);
 }
 
 bool Compiler::read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin,
@@ -687,38 +709,67 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
 
 namespace {
 
-// Levenshtein distance, for "did you mean": names are short, so the quadratic table is fine.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// Levenshtein distance, up to `most`: any distance past it is most + 1. Only the band of cells within
+// `most` of the diagonal can stay within it, and once a whole row is past it the rest is too.
+std::size_t edit_distance_up_to(std::string_view a, std::string_view b, std::size_t most) {
+    const std::size_t over = most + 1;
+    if (a.size() > b.size() + most || b.size() > a.size() + most) return over;
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = std::min(j, over);
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t first = i > most ? i - most : 1;
+        const std::size_t last = std::min(b.size(), i + most);
+        std::size_t diagonal = row[first - 1];
+        row[first - 1] = first == 1 ? std::min(i, over) : over;
+        std::size_t best = row[first - 1];
+        for (std::size_t j = first; j <= last; ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1), over});
             diagonal = above;
+            best = std::min(best, row[j]);
         }
+        if (best > most) return over;
     }
     return row[b.size()];
 }
 
 }  // namespace
 
-// A registered flag within two edits of `name` (a misspelling, or '_' for '-'), or nothing.
-std::string_view Compiler::similar_flag(std::string_view name) const {
-    for (const auto& flag : registry_.flags)
-        if (edit_distance(name, flag.name) <= 2) return flag.name;
+// A registered flag within two edits of `name` (a misspelling, or '_' for '-'), or nothing. Only names
+// of a length within two of its can be, and those of its own length are tried first.
+std::string_view Compiler::similar_flag(std::string_view name) {
+    constexpr std::size_t most = 2;
+    if (names_by_length_.empty()) {
+        for (const auto& flag : registry_.flags) {
+            if (flag.name.size() >= names_by_length_.size()) names_by_length_.resize(flag.name.size() + 1);
+            names_by_length_[flag.name.size()].push_back(flag.name);
+        }
+    }
+    for (std::size_t off = 0; off <= 2 * most; ++off) {
+        const std::size_t step = (off + 1) / 2;  // 0, +1, -1, +2, -2
+        if (off % 2 == 0 && step > name.size()) continue;
+        const std::size_t length = off % 2 ? name.size() + step : name.size() - step;
+        if (length >= names_by_length_.size()) continue;
+        for (auto candidate : names_by_length_[length])
+            if (edit_distance_up_to(name, candidate, most) <= most) return candidate;
+    }
     return {};
 }
 
 // A name of the registry's grammar may belong to a binary built before or after this one, which a
 // shared file must also serve: a warning. A name outside it (a look-alike letter, an invisible or
 // control character) can be declared by no registry, so no binary would ever read the entry: an error.
+// Only the first `listed_unknown_flags` grammatical unknown names are named, the rest summed up in one
+// line; and a suggestion costs a look through the registry, so at most that many names get one.
 void Compiler::report_unknown_flag(const toml::key& key) {
-    const auto similar = similar_flag(key.str());
+    const auto problem = registry::flag_name_problem(key.str());
+    if (problem.empty() && ++unknown_flags_ > listed_unknown_flags) {
+        if (!first_unlisted_) first_unlisted_ = key.source();
+        return;
+    }
+    const auto similar = ++suggestions_ <= listed_unknown_flags ? similar_flag(key.str()) : std::string_view{};
     const std::string suggestion = similar.empty() ? std::string{} : fmt::format("did you mean '{}'?", similar);
-    if (const auto problem = registry::flag_name_problem(key.str()); !problem.empty()) {
+    if (!problem.empty()) {
         // Shown in ASCII: the name may differ from a registered one only by a letter that looks alike.
         const auto shown = ascii_only(key.str());
         report_.error(key.source(),
@@ -732,6 +783,16 @@ void Compiler::report_unknown_flag(const toml::key& key) {
                     suggestion.empty()
                         ? "a binary built with this flag will read it; remove the entry once the flag is retired"
                         : suggestion);
+}
+
+void Compiler::report_unlisted_unknown_flags() {
+    if (!first_unlisted_) return;
+    const auto more = unknown_flags_ - listed_unknown_flags;
+    report_.warning(*first_unlisted_,
+                    fmt::format("{} more {} not in the registry, from here on; {} ignored", more,
+                                more == 1 ? "flag is" : "flags are", more == 1 ? "its entry is" : "their entries are"),
+                    fmt::format("only the first {} are named; `flagctl list` shows the registry's flags",
+                                listed_unknown_flags));
 }
 
 void Compiler::read_flags(const toml::table& root, int layer) {
@@ -777,14 +838,28 @@ void Compiler::read_flags(const toml::table& root, int layer) {
 // A segment no rule uses yet is still checked, so that a mistake in it fails this deploy rather than
 // the later one that starts using it.
 void Compiler::check_unused_segments() {
-    for (auto& [name, segment] : segments_) {
-        if (segment.compiled) continue;
-        segment.compiled = true;
-        read_conditions(*segment.conditions, true, segment.begin, segment.count);
+    for (auto& [name, segment] : segments_)
+        if (!segment.compiled) compile_segment(segment);
+}
+
+// After the cycle check: the costs of a cycle would be infinite.
+void Compiler::check_evaluation_costs(const Limits& limits) {
+    const auto costs = worst_case_costs(*rules_, programs_);
+    for (const auto& [flag, declaration] : declared_) {
+        const auto& cost = costs[flag];
+        if (cost.total <= limits.max_evaluation_cost) continue;
+        const std::string in_prerequisites =
+            cost.prerequisites ? fmt::format(" ({} of it in its prerequisites)", cost.prerequisites) : "";
+        report_.error(declaration.where,
+                      fmt::format("flag '{}' costs {} to evaluate at worst{}; the limit is {}",
+                                  registry_.flags[flag].name, cost.total, in_prerequisites,
+                                  limits.max_evaluation_cost),
+                      "put conditions that rules repeat in a segment, merge rules that serve the same value, or raise "
+                      "RuntimeOptions::limits.max_evaluation_cost");
     }
 }
 
-void Compiler::check_prerequisite_cycles() {
+bool Compiler::check_prerequisite_cycles() {
     // Depth-first search over requires edges; a grey node met again closes a cycle.
     enum class Mark { white, grey, black };
     std::vector<Mark> marks(programs_.size(), Mark::white);
@@ -812,8 +887,9 @@ void Compiler::check_prerequisite_cycles() {
     };
     for (std::size_t i = 0; i < programs_.size(); ++i) {
         path.clear();
-        if (marks[i] == Mark::white && !visit(visit, i)) return;
+        if (marks[i] == Mark::white && !visit(visit, i)) return false;
     }
+    return true;
 }
 
 }  // namespace
@@ -854,7 +930,8 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
                      [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
     for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
     compiler.check_unused_segments();
-    compiler.check_prerequisite_cycles();
+    compiler.report_unlisted_unknown_flags();
+    if (compiler.check_prerequisite_cycles()) compiler.check_evaluation_costs(limits);
     // toml++ keeps a table's keys sorted, so problems are found in name order; report them in the
     // order of the files and of the lines in them.
     std::map<std::string, std::size_t> file_order;

@@ -17,6 +17,7 @@
 #include <flags/registry_types.hpp>
 
 #include "semver.hpp"
+#include "text_matcher.hpp"
 
 namespace flags::internal {
 
@@ -64,11 +65,17 @@ private:
     std::uint64_t mask_ = 0;
 };
 
+// Segments numbered below this are tested at most once per evaluation: the evaluator remembers their
+// results in a bitmap on its stack. A file with more segments tests the rest at every use, and the
+// cost model counts them so.
+inline constexpr std::uint32_t memoised_segments = 256;
+
 struct Condition {
     Op op{};
     Subject subject{};
-    std::uint32_t begin = 0;  // in, not_in: the set; text operators: first string; segment: first condition
-    std::uint32_t count = 0;  // text operators: number of strings; segment: number of conditions
+    std::uint32_t begin = 0;  // in, not_in: the set; text operators: the matcher; segment: first condition
+    std::uint32_t count = 0;  // text operators: number of needles; segment: number of conditions
+    std::uint32_t segment = 0;  // segment: its number, in the order segments were compiled
     double number = 0;        // lt, lte, gt, gte
     SemVer version{};         // semver_*
     std::int64_t time_ns = 0; // before, after
@@ -108,7 +115,8 @@ struct CompiledRules {
     std::vector<Rule> rules;
     std::vector<SplitStep> steps;
     std::vector<StringSet> sets;
-    std::vector<std::string_view> texts;
+    std::vector<TextMatcher> matchers;
+    std::uint32_t segment_count = 0;
     std::vector<Prerequisite> prerequisites;
 };
 

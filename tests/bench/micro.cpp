@@ -6,7 +6,13 @@
 // items_per_second, so that report.py can compare two threads' throughput with one's.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include <flags/bucketing.hpp>
 #include <flags/call_site_counting.hpp>
@@ -15,6 +21,7 @@
 #include "programs.hpp"
 #include "proposal.hpp"
 #include "scenario.hpp"
+#include "worst_case.hpp"
 
 using flags::Flag;
 
@@ -215,6 +222,31 @@ void flagstone_request(benchmark::State& state) {
     });
 }
 
+// --- the costliest file the default limits accept (worst_case.hpp), in a runtime of its own ----------
+
+std::array<std::unique_ptr<flags::Runtime>, std::size(costly_kinds)> costly_runtimes;
+
+void load_costly_runtimes() {
+    for (std::size_t i = 0; i < std::size(costly_kinds); ++i) {
+        auto& runtime = costly_runtimes[i];
+        runtime = std::make_unique<flags::Runtime>("/nonexistent/costly.toml");
+        const auto text = costly_runtime(costly_kinds[i], flags::Limits{}.max_evaluation_cost);
+        if (!runtime->core().load_text(text, "costly.toml").published)
+            throw std::runtime_error(fmt::format("the costly file of {} is refused", to_string(costly_kinds[i])));
+        // Every rule fails, so that a read walks them all to the flag's own value.
+        if (runtime->detail<Flag::permission_early_access>(costly_context()).reason != flags::Reason::STATIC)
+            throw std::runtime_error(fmt::format("a rule of the costly file of {} matches", to_string(costly_kinds[i])));
+    }
+}
+
+template <CostlyKind Kind>
+void costly_read(benchmark::State& state) {
+    const auto index = static_cast<std::size_t>(std::find(std::begin(costly_kinds), std::end(costly_kinds), Kind) -
+                                                std::begin(costly_kinds));
+    const flags::Runtime& runtime = *costly_runtimes[index];
+    measure(state, [&](std::size_t) { return runtime.enabled<Flag::permission_early_access>(costly_context()); });
+}
+
 // --- observed: the same checks with counters on, or a sink attached (flags::observe) -------------------
 
 // Observation for the length of one benchmark: the first thread turns it on before the timed loop,
@@ -269,6 +301,11 @@ void add(const char* name, void (*fn)(benchmark::State&)) {
     benchmark::RegisterBenchmark(name, fn)->Threads(1)->Threads(2)->UseRealTime();
 }
 
+// A case whose figure matters at one thread only.
+void add_one_thread(const char* name, void (*fn)(benchmark::State&)) {
+    benchmark::RegisterBenchmark(name, fn)->Threads(1)->UseRealTime();
+}
+
 }  // namespace
 
 void register_micro_benchmarks() {
@@ -292,6 +329,17 @@ void register_micro_benchmarks() {
     add("flagstone/context", flagstone_context);
     add("flagstone/pin", flagstone_pin);
     add("flagstone/request_10", flagstone_request);
+    load_costly_runtimes();
+    add_one_thread("flagstone/worst_accepted", costly_read<worst_kind>);
+    add_one_thread("costly/sets", costly_read<CostlyKind::sets>);
+    add_one_thread("costly/needles", costly_read<CostlyKind::needles>);
+    add_one_thread("costly/substrings", costly_read<CostlyKind::substrings>);
+    add_one_thread("costly/trie", costly_read<CostlyKind::trie>);
+    add_one_thread("costly/automaton", costly_read<CostlyKind::automaton>);
+    add_one_thread("costly/versions", costly_read<CostlyKind::versions>);
+    add_one_thread("costly/times", costly_read<CostlyKind::times>);
+    add_one_thread("costly/numbers", costly_read<CostlyKind::numbers>);
+    add_one_thread("costly/segments", costly_read<CostlyKind::segments>);
     add("observed/static_counted", observed_static_counted);
     add("observed/rollout_counted", observed_rollout_counted);
     add("observed/targeting_counted", observed_targeting_counted);

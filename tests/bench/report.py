@@ -72,6 +72,13 @@ OBSERVED_TARGETS = {
     "observed/split_counted": ("flagstone/split", 1.5),
     "observed/split_tracked": ("flagstone/split", 2.0),
 }
+# The hostile-input issue's target: the costliest file the default limits accept (one per kind of
+# condition, tests/bench/worst_case.hpp; worst_accepted is the slowest kind) against the targeting case.
+COST_KINDS = ["sets", "needles", "substrings", "trie", "automaton", "versions", "times", "numbers", "segments"]
+COST_TARGETS = {"flagstone/worst_accepted": ("flagstone/targeting", 20.0),
+                **{f"costly/{kind}": ("flagstone/targeting", 20.0) for kind in COST_KINDS}}
+# Loading a file of unknown flag names may take at most this much longer than parsing it.
+UNKNOWN_NAMES_EXTRA_MS = 100.0
 # A settled flag's read is one load, and counting it exactly adds an add to memory, whatever the design:
 # its counted case is also shown against this floor of an exactly counted check.
 COUNTED_FLOOR = "floor/counted_load"
@@ -147,6 +154,8 @@ def run_micro(bench, out_dir, mode):
         r["vs_naive"] = r["ns"] / naive["ns"] if naive else None
         unobserved = best.get((OBSERVED_TARGETS[r["case"]][0], r["threads"])) if r["case"] in OBSERVED_TARGETS else None
         r["vs_unobserved"] = r["ns"] / unobserved["ns"] if unobserved else None
+        baseline = best.get((COST_TARGETS[r["case"]][0], r["threads"])) if r["case"] in COST_TARGETS else None
+        r["vs_baseline"] = r["ns"] / baseline["ns"] if baseline else None
         counted_floor = best.get((COUNTED_FLOOR, r["threads"])) if r["case"] in COUNTED_AGAINST_FLOOR else None
         r["vs_counted_floor"] = r["ns"] / counted_floor["ns"] if counted_floor else None
         one = best.get((r["case"], 1))
@@ -161,10 +170,10 @@ def run_micro(bench, out_dir, mode):
 
 
 def order_of(case):
-    families = ["floor", "flagstone", "observed", "proposal", "shared_ptr", "naive"]
+    families = ["floor", "flagstone", "costly", "observed", "proposal", "shared_ptr", "naive"]
     family = case.split("/")[0]
     cases = ["atomic_load", "counted_load", "bucket_hash", "static", "rollout", "rollout_in_word", "by_name", "detail", "targeting", "split",
-             "context", "pin", "request_10", "static_counted", "rollout_counted", "targeting_counted", "split_counted",
+             "context", "pin", "request_10", "worst_accepted", *COST_KINDS, "static_counted", "rollout_counted", "targeting_counted", "split_counted",
              "split_tracked"]
     name = case.split("/")[1]
     return (families.index(family) if family in families else 9, cases.index(name) if name in cases else 99)
@@ -183,9 +192,12 @@ def judge_micro(rows):
     by_wall = floor is not None and floor["scaling"] >= SCALING_TARGET
     for r in rows:
         checks = []
-        if r["case"].startswith(("flagstone/", "observed/")):
+        if r["case"].startswith(("flagstone/", "observed/", "costly/")):
             if r["threads"] == 1:
                 checks += [(d, test(r)) for d, test in TARGETS.get(r["case"], [])]
+                if r["case"] in COST_TARGETS:
+                    baseline, most = COST_TARGETS[r["case"]]
+                    checks.append((f"<= {most:g}x {baseline}", r["vs_baseline"] is not None and r["vs_baseline"] <= most))
                 if r["case"] in OBSERVED_TARGETS:
                     baseline, most = OBSERVED_TARGETS[r["case"]]
                     checks.append((f"<= {most:g}x {baseline}",
@@ -297,6 +309,8 @@ def render(results, judged, markdown):
         result = verdict(r["targets"], judged)
         if r.get("vs_unobserved") is not None and r["threads"] == 1:
             result = (result + " " if result else "") + f"({r['vs_unobserved']:.2f}x unobserved)"
+        if r.get("vs_baseline") is not None and r["threads"] == 1:
+            result = (result + " " if result else "") + f"({r['vs_baseline']:.1f}x {COST_TARGETS[r['case']][0]})"
         if r.get("vs_counted_floor") is not None and r["threads"] == 1:
             result += f" ({r['vs_counted_floor']:.2f}x {COUNTED_FLOOR})"
         if r["scaling"] is not None:
@@ -336,6 +350,17 @@ def render(results, judged, markdown):
                    "after the first load minus before it: the published snapshot and the last good compiled "
                    f"file, which share their rules (FlagProgram is {hot['reload']['flag_program_bytes']} bytes, "
                    "held twice per flag).")
+        unknown = hot.get("unknown_names")
+        if unknown:
+            extra = unknown["load_ms"]["median"] - unknown["parse_ms"]["median"]
+            checks = [(f"load <= parse + {UNKNOWN_NAMES_EXTRA_MS:g} ms", extra <= UNKNOWN_NAMES_EXTRA_MS)]
+            out.append("")
+            out.append(table(["case", "file", "load ms (median)", "toml++ parse ms", "load - parse ms", "target",
+                              "met or missed"],
+                             [[f"{unknown['unknown']:,} unknown names, {unknown['flags']:,}-flag registry",
+                               f"{unknown['file_bytes'] / 1024:,.0f} KiB", f"{unknown['load_ms']['median']:.3f}",
+                               f"{unknown['parse_ms']['median']:.3f}", f"{extra:.3f}", checks[0][0],
+                               verdict(checks, judged)]], markdown))
         out.append("")
         rows = [[p["case"], f"{p['checks_per_second'] / 1e6:.1f} M", f"{p['ns_per_check']['median']:.1f}",
                  f"{p['ns_per_check']['p99']:.1f}", f"{p['ns_per_check']['max']:,.0f}",
@@ -434,6 +459,9 @@ def main():
         unjudged = sum(1 for r in results["micro"] for _, ok in r["targets"] if ok is None)
         verdicts += [s["load_ms"]["median"] <= RELOAD_TARGETS_MS[s["flags"]]
                      for s in results["hotreload"]["reload"]["sizes"] if s["flags"] in RELOAD_TARGETS_MS]
+        unknown = results["hotreload"].get("unknown_names")
+        if unknown:
+            verdicts.append(unknown["load_ms"]["median"] - unknown["parse_ms"]["median"] <= UNKNOWN_NAMES_EXTRA_MS)
         print(f"\ntargets: {sum(verdicts)} met, {len(verdicts) - sum(verdicts)} missed"
               f"{f', {unjudged} not judged' if unjudged else ''}"
               f"  (full results: {os.path.relpath(out_dir)}/results.json, report.md)")

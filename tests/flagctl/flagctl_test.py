@@ -219,6 +219,20 @@ class Check(FlagctlTest):
     def test_every_error_at_file_line_col(self):
         self.golden("check-semantic", "check", "bad/semantic.toml", *REGISTRY, exit_code=1)
 
+    def test_a_flag_that_costs_too_much_to_read_is_refused_as_the_library_refuses_it(self):
+        # A legal 1 MB file: a segment of 100,000 `contains` needles, used by 1,000 rules of one flag.
+        directory = self.temp_dir()
+        needles = ", ".join(f'"n{i}"' for i in range(100_000))
+        rules = '  { when = [{ segment = "agents" }], value = true },\n' * 1000
+        costly = directory / "costly.toml"
+        costly.write_text(f'schema = 1\n[segments]\nagents = [{{ attr = "agent", contains = [{needles}] }}]\n'
+                          f'[flags."permission.early-access"]\nvalue = false\nrules = [\n{rules}]\n', encoding="utf-8")
+        result = self.flagctl("check", costly, *REGISTRY, exit_code=1)
+        self.assertEqual(result.stderr,
+                         f"{costly}:4:8: error: flag 'permission.early-access' costs 2045 to evaluate at worst; the "
+                         "limit is 250\n    hint: put conditions that rules repeat in a segment, merge rules that serve "
+                         "the same value, or raise RuntimeOptions::limits.max_evaluation_cost\n")
+
     def test_missing_file(self):
         result = self.flagctl("check", "missing.toml", *REGISTRY, exit_code=1)
         self.assertTrue(result.stderr.startswith("missing.toml: error: the runtime file is missing"), result.stderr)

@@ -78,6 +78,17 @@ bool within_memory(std::size_t headroom, const std::function<bool()>& load) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// A legal 1 MB file whose one flag is slow to read: a segment of 100,000 `contains` needles, used by
+// 1,000 rules.
+std::string costly_segment() {
+    std::string needles;
+    for (int i = 0; i < 100'000; ++i) needles += (i ? ",\"n" : "\"n") + std::to_string(i) + "\"";
+    std::string out = "schema = 1\n[segments]\nagents = [{ attr = \"agent\", contains = [" + needles + "] }]\n"
+                      "[flags.\"permission.early-access\"]\nvalue = false\nrules = [\n";
+    for (int i = 0; i < 1'000; ++i) out += "  { when = [{ segment = \"agents\" }], value = true },\n";
+    return out + "]\n";
+}
+
 const std::vector<BadCase> cases = {
     {"binary garbage", [](auto& p) { from_corpus("binary-garbage.toml", p); },
      "the file holds a NUL byte: it is binary data, not TOML"},
@@ -123,6 +134,8 @@ const std::vector<BadCase> cases = {
     {"4 MB of empty tables in arrays within the element limit",
      [](auto& p) { write_file(p, empty_tables(13, 99'999)); },
      "the runtime files reach 400001 values (keys, tables and array elements) here; the limit is 400000"},
+    {"a flag that costs too much to read", [](auto& p) { write_file(p, costly_segment()); },
+     "flag 'permission.early-access' costs 2045 to evaluate at worst; the limit is 250"},
     {"a 1 MB string",
      [](auto& p) {
          write_file(p, "schema = 1\n[flags.\"release.new-checkout\"]\nsalt = \"" + std::string(1u << 20, 'x') + "\"\n");
@@ -333,6 +346,21 @@ BOOST_AUTO_TEST_CASE(refusing_a_directory_of_large_files_stays_under_128_mib, *b
         return !report.ok() && !report.load.diagnostics.empty() &&
                report.load.diagnostics.front().message.find("an array of 1390000 elements") != std::string::npos;
     }));
+}
+
+BOOST_AUTO_TEST_CASE(the_evaluation_cost_limit_is_configurable) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    write_file(file, costly_segment());
+    flags::Runtime runtime(file);
+    flags::RuntimeOptions options{.watch = false, .log = [](std::string_view) {}};
+    options.limits.max_evaluation_cost = 2045;
+    BOOST_TEST(runtime.start(options).ok());
+    // The automaton answers as the needles would, one at a time.
+    BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "bot-n99999-x"}}}));
+    BOOST_TEST(runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "n0"}}}));
+    BOOST_TEST(!runtime.enabled<Flag::permission_early_access>({.attributes = {{"agent", "nx1"}}}));
+    BOOST_TEST(!runtime.enabled<Flag::permission_early_access>({}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <flags/flags.hpp>
 
 #include "runtime/semver.hpp"
+#include "runtime/text_matcher.hpp"
 
 #include "printing.hpp"
 
@@ -336,6 +338,81 @@ BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
         BOOST_TEST(flags::internal::compare(b, a) > 0, chain[i + 1] << " > " << chain[i]);
     }
     BOOST_TEST(flags::internal::compare(*flags::internal::parse_semver("1.0.0+a"), *flags::internal::parse_semver("1.0.0+b")) == 0);
+}
+
+// A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
+// needle would, for needles that overlap, nest and repeat, the empty needle included.
+BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
+    using flags::internal::TextMatcher;
+    std::mt19937 random(13);
+    const auto text_of = [&](std::size_t most) {
+        std::string text(random() % (most + 1), 'a');
+        for (auto& c : text) c = "abc\xff"[random() % 4];
+        return text;
+    };
+    for (int round = 0; round < 200; ++round) {
+        std::vector<std::string> kept;
+        for (std::size_t n = TextMatcher::linear_limit + 1 + random() % 30; kept.size() < n;)
+            kept.push_back(text_of(round % 50 == 0 ? 4 : 5));
+        if (round % 50 == 0) kept.push_back("");
+        const std::vector<std::string_view> needles(kept.begin(), kept.end());
+        const TextMatcher prefix(TextMatcher::Mode::prefix, needles), suffix(TextMatcher::Mode::suffix, needles),
+            substring(TextMatcher::Mode::substring, needles);
+        BOOST_REQUIRE(substring.uses_automaton());
+        for (int probe = 0; probe < 50; ++probe) {
+            const auto text = text_of(12);
+            const auto any = [&](auto&& test) { return std::any_of(needles.begin(), needles.end(), test); };
+            BOOST_TEST(prefix.matches(text) == any([&](auto n) { return text.starts_with(n); }), text);
+            BOOST_TEST(suffix.matches(text) == any([&](auto n) { return text.ends_with(n); }), text);
+            BOOST_TEST(substring.matches(text) == any([&](auto n) { return text.find(n) != std::string::npos; }), text);
+        }
+    }
+}
+
+// A segment is tested once per evaluation and remembered: its answer must be the same at every use,
+// in the flag's rules and in its prerequisite's, for the segments the memo holds and those past it.
+BOOST_DATA_TEST_CASE(a_remembered_segment_answers_as_testing_it_again_would, boost::unit_test::data::make({0, 299}),
+                     segment) {
+    std::string segments = "schema = 1\n[segments]\n";
+    for (int i = 0; i < 300; ++i)
+        segments += "s" + std::to_string(i) + " = [{ attr = \"plan\", in = [\"beta\"] }]\n";
+    const std::string beta = "{ segment = \"s" + std::to_string(segment) + "\" }";
+    // The first flag read (toml++ sorts the keys) uses every segment once, in order, so that each is
+    // numbered as it is written.
+    std::string uses;
+    for (int i = 0; i < 300; ++i)
+        uses += "{ when = [{ segment = \"s" + std::to_string(i) + "\" }, { attr = \"tenant\", in = [\"none\"] }], value = \"red\" },\n";
+    RuntimeCore core(flags::generated::registry);
+    core.set_file("/nonexistent/runtime.toml");
+    flags::RuntimeOptions options{.watch = false, .log = [](std::string_view) {}};
+    options.limits.max_evaluation_cost = 10'000;
+    core.start(options);
+    const auto report = core.load_text(segments + R"(
+[flags."experiment.button-color"]
+value = "blue"
+rules = [)" + uses + R"(]
+[flags."permission.early-access"]
+value = true
+requires = { "release.fast-search" = true }
+rules = [
+  { when = [)" + beta + R"(, { attr = "tenant", in = ["acme"] }], value = true },
+  { when = [)" + beta + R"(], value = false },
+]
+[flags."release.fast-search"]
+value = false
+rules = [{ when = [)" + beta + R"(], value = true }]
+)", "runtime.toml");
+    for (const auto& d : report.diagnostics) BOOST_TEST_MESSAGE(flags::format(d));
+    BOOST_REQUIRE(report.ok());
+    const auto eval = [&](const Context& ctx) { return core.evaluate(index_of("permission.early-access"), ctx); };
+    const auto acme = eval({.tenant = "acme", .attributes = {{"plan", "beta"}}});
+    BOOST_TEST(acme.value == 1);
+    BOOST_TEST(acme.rule_index == 0);
+    const auto other = eval({.tenant = "x", .attributes = {{"plan", "beta"}}});
+    BOOST_TEST(other.value == 0);
+    BOOST_TEST(other.rule_index == 1);
+    const auto outside = eval({.tenant = "acme", .attributes = {{"plan", "ga"}}});
+    BOOST_TEST(outside.reason == Reason::PREREQUISITE_FAILED);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <flags/flags.hpp>
 
 #include "printing.hpp"
+#include "runtime/runtime_loader.hpp"
 
 namespace {
 
@@ -40,6 +41,14 @@ std::string rendered(const std::vector<std::string>& diagnostics) {
 }
 
 // A good file to load first, so that each refused file can be shown to leave it serving.
+// The diagnostics of compiling `text` with `limits`.
+std::string compiled_with(const flags::Limits& limits, const std::string& text) {
+    std::vector<flags::Diagnostic> diagnostics;
+    flags::internal::compile_runtime(flags::generated::registry, {{.display = "runtime.toml", .text = text}},
+                                     diagnostics, limits);
+    return rendered(diagnostics);
+}
+
 constexpr std::string_view good_file = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n";
 
 struct BadFile {
@@ -689,6 +698,96 @@ value = "purple"
     BOOST_TEST(fixed.published);
     BOOST_TEST(fixed.generation == 2u);
     BOOST_TEST(core.evaluate(checkout, {}).value == 0);
+}
+
+// The cost model, pinned through the limit's message: every flag costs more than a limit of 1.
+constexpr std::string_view cost_hint =
+    "    hint: put conditions that rules repeat in a segment, merge rules that serve the same value, or raise "
+    "RuntimeOptions::limits.max_evaluation_cost\n";
+
+BOOST_AUTO_TEST_CASE(a_segment_is_counted_once_per_flag_and_a_prerequisite_with_its_own_cost) {
+    // early-access: serving 2, three rules of 1, three segment uses of 1, and the segment's own
+    // conditions once, each 3 to find its attribute and then a set 2, one needle 1, a version 3.
+    // new-checkout: serving 2, and the prerequisite, 1 plus early-access's 23.
+    const auto text = R"(schema = 1
+[segments]
+staff = [{ attr = "plan", in = ["staff"] }, { attr = "email", ends_with = "@example.com" }, { attr = "app_version", semver_gte = "1.0.0" }]
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ segment = "staff" }], value = true }, { when = [{ segment = "staff" }], value = true }, { when = [{ segment = "staff" }], value = true }]
+[flags."release.new-checkout"]
+rollout = 50
+requires = { "permission.early-access" = true }
+)";
+    flags::Limits limits;
+    limits.max_evaluation_cost = 1;
+    BOOST_TEST(compiled_with(limits, text) ==
+               "runtime.toml:4:8: error: flag 'permission.early-access' costs 23 to evaluate at worst; the limit is 1\n" +
+                   std::string(cost_hint) +
+                   "runtime.toml:7:8: error: flag 'release.new-checkout' costs 26 to evaluate at worst (24 of it in "
+                   "its prerequisites); the limit is 1\n" +
+                   std::string(cost_hint));
+    limits.max_evaluation_cost = 26;
+    BOOST_TEST(compiled_with(limits, text).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_long_needle_list_costs_the_same_whatever_its_length) {
+    const auto costing = [](int needles) {
+        std::string list;
+        for (int i = 0; i < needles; ++i) list += (i ? ", \"n" : "\"n") + std::to_string(i) + "\"";
+        flags::Limits limits;
+        limits.max_evaluation_cost = 1;
+        const auto out = compiled_with(limits, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\n"
+                                               "rules = [{ when = [{ attr = \"agent\", contains = [" + list + "] }], value = true }]\n");
+        const auto at = out.find("costs ");
+        return at == std::string::npos ? std::string("?") : out.substr(at + 6, out.find(' ', at + 6) - at - 6);
+    };
+    BOOST_TEST(costing(3) == "15");  // serving 2, the rule 1, the attribute 3, each needle 3
+    BOOST_TEST(costing(8) == "30");
+    BOOST_TEST(costing(9) == "46");  // an automaton: 40, however many needles
+    BOOST_TEST(costing(50'000) == "46");
+}
+
+BOOST_AUTO_TEST_CASE(a_cost_past_the_default_limit_is_refused) {
+    // 400 rules of one set lookup each: 2 + 400 * (1 + 3 + 2).
+    std::string rules;
+    for (int i = 0; i < 400; ++i) rules += "{ when = [{ attr = \"plan\", in = [\"p" + std::to_string(i) + "\"] }], value = true },\n";
+    const auto out = compiled_with({}, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\nrules = [\n" + rules + "]\n");
+    BOOST_TEST(out.starts_with(
+        "runtime.toml:2:8: error: flag 'permission.early-access' costs 2402 to evaluate at worst; the limit is 250\n"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_flags_past_the_first_twenty_are_counted_not_named) {
+    std::string text = "schema = 1\n";
+    for (int i = 0; i < 25; ++i) text += "[flags.\"release.gone-" + std::to_string(100 + i) + "\"]\nvalue = true\n";
+    std::vector<flags::Diagnostic> diagnostics;
+    const auto compiled = flags::internal::compile_runtime(flags::generated::registry,
+                                                           {{.display = "runtime.toml", .text = text}}, diagnostics);
+    BOOST_TEST(compiled.has_value());  // warnings only
+    BOOST_REQUIRE(diagnostics.size() == 21u);
+    BOOST_TEST(flags::format(diagnostics[19]) ==
+               "runtime.toml:40:8: warning: flag 'release.gone-119' is not in the registry; its entry is ignored\n"
+               "    hint: a binary built with this flag will read it; remove the entry once the flag is retired");
+    BOOST_TEST(flags::format(diagnostics[20]) ==
+               "runtime.toml:42:8: warning: 5 more flags are not in the registry, from here on; their entries are "
+               "ignored\n"
+               "    hint: only the first 20 are named; `flagctl list` shows the registry's flags");
+}
+
+BOOST_AUTO_TEST_CASE(a_suggestion_is_a_registered_name_within_two_edits_of_any_length) {
+    const auto hint_for = [](std::string_view name) {
+        std::vector<flags::Diagnostic> diagnostics;
+        flags::internal::compile_runtime(
+            flags::generated::registry,
+            {{.display = "runtime.toml", .text = "schema = 1\n[flags.\"" + std::string(name) + "\"]\nvalue = true\n"}},
+            diagnostics);
+        return diagnostics.empty() ? std::string() : diagnostics.front().hint;
+    };
+    BOOST_TEST(hint_for("release.new-checkou") == "did you mean 'release.new-checkout'?");    // one shorter
+    BOOST_TEST(hint_for("release.new-checkout-x") == "did you mean 'release.new-checkout'?");  // two longer
+    BOOST_TEST(hint_for("relaese.new-checkout") == "did you mean 'release.new-checkout'?");  // two substitutions
+    BOOST_TEST(hint_for("release.new-chekcout-x").find("did you mean") == std::string::npos);  // four edits
+    BOOST_TEST(hint_for("r").find("did you mean") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
