@@ -89,6 +89,21 @@ std::string version(const fs::path& p, bool follow_links) {
                        st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
+// The device and inode of every directory watched and of every name watched in it. A mount over a
+// directory on a path changes them without any inotify event; so does a change missed for any reason.
+std::string identity_of(const WatchTargets& targets) {
+    std::string out;
+    auto add = [&out](const fs::path& p) {
+        struct stat st{};
+        out += ::lstat(p.c_str(), &st) == 0 ? fmt::format("{}:{};", st.st_dev, st.st_ino) : std::string("-;");
+    };
+    for (const auto& [dir, wanted] : targets) {
+        add(dir);
+        for (const auto& name : wanted.names) add(fs::path(dir) / name);
+    }
+    return out;
+}
+
 }  // namespace
 
 void collect_watch_targets(const fs::path& path, WatchTargets& targets) {
@@ -171,6 +186,7 @@ void Watcher::rearm() {
         if (!next.contains(wd)) ::inotify_rm_watch(inotify_fd_, wd);
     directory_of_ = std::move(next);
     targets_ = std::move(targets);
+    identities_ = identity_of(targets_);
 }
 
 bool Watcher::relevant(int wd, const std::string& name) const {
@@ -336,6 +352,11 @@ void Watcher::run() {
         if (pending_ && after >= deadline_) load_when_quiet(after);
         if (after >= next_tick) {
             next_tick = after + std::chrono::seconds(1);
+            // Once a second, what no event reports: a directory on a path that is now another one.
+            if (mechanism_ == WatchMechanism::inotify && identity_of(targets_) != identities_) {
+                rearm_needed_ = true;
+                arm(after);
+            }
             if (hooks_.tick) hooks_.tick();
         }
     }

@@ -5,10 +5,11 @@
 // directories rather than writing them. mv and rsync rename over the file, Kubernetes swaps a
 // `..data` symlink, a deploy renames (or exchanges with RENAME_EXCHANGE) a new release directory
 // into place or retargets a `current` symlink, editors write a new file and rename it. Any change to
-// a name on a path re-arms the watches. A load is asked for only after a completed write (a close
-// after writing, a rename, a new link, a symlink swap, a deletion) and once the files have been quiet
-// for a short while; a bare modification only postpones, so a file being written in place is never
-// read half done.
+// a name on a path re-arms the watches, and so does a directory on a path found, by a once-a-second
+// check of each component's device and inode, to be another one (a file system mounted over it).
+// A load is asked for only after a completed write (a close after writing, a rename, a new link, a
+// symlink swap, a deletion) and once the files have been quiet for a short while; a bare
+// modification only postpones, so a file being written in place is never read half done.
 //
 // Where inotify is unavailable the watcher polls: it compares the identity (device and inode) of
 // every component of each path and the files' versions (inode, size, times), and asks for a load
@@ -98,6 +99,7 @@ private:
     int wake_fd_ = -1;
     std::map<int, std::string> directory_of_;  // watch descriptor -> directory
     WatchTargets targets_;
+    std::string identities_;  // identity_of(targets_) when they were armed
 
     bool pending_ = false;       // a completed change waits for the quiet period to end
     bool rearm_needed_ = false;  // a name on a path changed: the set of directories may differ

@@ -92,6 +92,26 @@ BOOST_AUTO_TEST_CASE(the_same_tree_on_a_writable_filesystem_is_refused) {
     BOOST_TEST((file.color() == ButtonColor::blue));  // the registry default
 }
 
+// A file system mounted over a directory on the path raises no inotify event: the watcher finds the
+// directory's identity changed, serves what the mount shows, and serves the old one once it is gone.
+BOOST_AUTO_TEST_CASE(a_mount_over_an_ancestor_is_served) {
+    Scratch scratch;
+    fs::create_directories(scratch.path / "app" / "conf");
+    write_file(scratch.path / "app" / "conf" / "flags.toml", content("green"));
+    fs::create_directories(scratch.path / "release" / "conf");
+    write_file(scratch.path / "release" / "conf" / "flags.toml", content("red"));
+    WatchedRuntime runtime(scratch.path / "app" / "conf" / "flags.toml");
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+
+    shell(scratch.path, "mount --bind release app");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    deliver_by_rename(scratch.path / "app" / "conf" / "flags.toml", content("blue"));  // watched in the mount
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    shell(scratch.path, "umount app");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::green));
+    BOOST_TEST(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 int main(int argc, char** argv) {
