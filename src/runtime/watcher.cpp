@@ -40,7 +40,9 @@ void collect(const fs::path& path, int depth, WatchTargets& targets);
 // A runtime directory: any runtime file in it counts, and those that are symlinks (a Kubernetes
 // volume's `flags.toml -> ..data/flags.toml`) lead to more directories that decide what is read.
 void collect_runtime_directory(const fs::path& directory, int depth, WatchTargets& targets) {
-    targets[directory.string()].runtime_files = true;
+    auto& own = targets[directory.string()];
+    own.runtime_files = true;
+    own.holds_files = true;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(directory, ec)) {
         const auto name = entry.path().filename().string();
@@ -60,7 +62,9 @@ void collect(const fs::path& path, int depth, WatchTargets& targets) {
             directory = directory.parent_path();
             continue;
         }
-        targets[directory.string()].names.insert(name);
+        auto& wanted = targets[directory.string()];
+        wanted.names.insert(name);
+        if (std::next(part) == relative.end()) wanted.holds_files = true;
         const fs::path next = directory / name;
         struct stat st{};
         if (::lstat(next.c_str(), &st) != 0) return;  // missing: its creation shows in `directory`
@@ -168,6 +172,7 @@ void Watcher::rearm() {
     for (const auto& p : paths_) collect_watch_targets(p, targets);
 
     std::map<int, std::string> next;
+    std::string unwatched;  // ancestors left to the identity check
     for (const auto& [dir, wanted] : targets) {
         const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), watch_mask);
         if (wd >= 0) {
@@ -176,10 +181,21 @@ void Watcher::rearm() {
         }
         const int error = errno;
         if (error == ENOENT || error == ENOTDIR) continue;  // replaced since it was looked at: its parent re-arms
-        go_blind(error == ENOSPC || error == ENOMEM
-                     ? fmt::format("cannot watch {}: inotify watch limit reached, see fs.inotify.max_user_watches", dir)
-                     : fmt::format("cannot watch {}: {}", dir, error_text(error)));
-        return;
+        if (error == ENOSPC || error == ENOMEM) {
+            go_blind(fmt::format("cannot watch {}: inotify watch limit reached, see fs.inotify.max_user_watches", dir));
+            return;
+        }
+        if (wanted.holds_files) {
+            go_blind(fmt::format("cannot watch {}: {}", dir, error_text(error)));
+            return;
+        }
+        if (unwatched.empty())
+            unwatched = fmt::format("cannot watch {}: {}; its replacement is found by a check once a second", dir,
+                                    error_text(error));
+    }
+    {
+        std::lock_guard lock(problem_mutex_);
+        problem_ = std::move(unwatched);
     }
     // A directory replaced under its name has a new inode, so a new descriptor: the old one goes.
     for (const auto& [wd, dir] : directory_of_)

@@ -11,6 +11,9 @@
 // symlink swap, a deletion) and once the files have been quiet for a short while; a bare
 // modification only postpones, so a file being written in place is never read half done.
 //
+// A directory that only leads towards the files (an ancestor) and cannot be watched is left to that
+// once-a-second identity check, which Status::watch_problem mentions.
+//
 // Where inotify is unavailable the watcher polls: it compares the identity (device and inode) of
 // every component of each path and the files' versions (inode, size, times), and asks for a load
 // once they have held still for a whole poll interval. A watcher that loses sight of the files with
@@ -49,9 +52,12 @@ struct WatcherHooks {
 };
 
 // Names to watch in one directory; `runtime_files` for a runtime directory (see is_runtime_file_name).
+// `holds_files`: it holds a file that is read (or a runtime directory's files), not only a directory
+// or symlink leading towards one; without a watch on it, changes to the files would go unseen.
 struct DirectoryTargets {
     std::set<std::string> names;
     bool runtime_files = false;
+    bool holds_files = false;
 };
 using WatchTargets = std::map<std::string, DirectoryTargets>;  // directory -> what to watch in it
 

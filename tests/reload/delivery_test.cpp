@@ -395,16 +395,32 @@ BOOST_AUTO_TEST_CASE(inotify_queue_overflow_leads_to_a_full_reread) {
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::green));
 }
 
-// A deploy that leaves a directory on the path searchable but not readable by the service: inotify
-// cannot watch it. Root reads every directory, so as root the case runs again as nobody.
+// Root reads every directory, so as root a case that needs a directory this process cannot read runs
+// again as nobody, and passes if that run does.
+bool ran_as_nobody(const std::string& test_case) {
+    if (::geteuid() != 0) return false;
+    const auto self = fs::read_symlink("/proc/self/exe").string();
+    const std::string command =
+        "setpriv --reuid=65534 --regid=65534 --clear-groups '" + self + "' --run_test=delivery/" + test_case;
+    BOOST_TEST(std::system(command.c_str()) == 0);
+    return true;
+}
+
+// <scratch>/conf/live/flags.toml, whose `live` is replaced by a new directory of mode `mode`.
+void replace_live(const fs::path& conf, std::string_view color, fs::perms mode) {
+    fs::create_directory(conf / "live.new");
+    write_file(conf / "live.new" / "flags.toml", content(color));
+    fs::permissions(conf / "live.new", mode);
+    fs::rename(conf / "live", conf / "live.old");
+    fs::rename(conf / "live.new", conf / "live");
+    fs::permissions(conf / "live.old", fs::perms(0755));
+    fs::remove_all(conf / "live.old");
+}
+
+// A deploy that leaves the file's directory searchable but not readable by the service: inotify
+// cannot watch it, so changes to the file would go unseen.
 BOOST_AUTO_TEST_CASE(a_directory_that_cannot_be_watched_is_reported_and_polled) {
-    if (::geteuid() == 0) {
-        const auto self = fs::read_symlink("/proc/self/exe").string();
-        const std::string command = "setpriv --reuid=65534 --regid=65534 --clear-groups '" + self +
-                                    "' --run_test=delivery/a_directory_that_cannot_be_watched_is_reported_and_polled";
-        BOOST_TEST(std::system(command.c_str()) == 0);
-        return;
-    }
+    if (ran_as_nobody("a_directory_that_cannot_be_watched_is_reported_and_polled")) return;
     Scratch scratch;
     const auto conf = scratch.path / "conf";
     fs::create_directories(conf / "live");
@@ -413,21 +429,41 @@ BOOST_AUTO_TEST_CASE(a_directory_that_cannot_be_watched_is_reported_and_polled) 
     BOOST_REQUIRE(runtime.color() == ButtonColor::green);
     BOOST_REQUIRE(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
 
-    fs::permissions(conf, fs::perms(0311));
-    fs::create_directory(conf / "live.new");
-    write_file(conf / "live.new" / "flags.toml", content("red"));
-    fs::rename(conf / "live", conf / "live.old");
-    fs::rename(conf / "live.new", conf / "live");
+    replace_live(conf, "red", fs::perms(0311));
     BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
-
     const auto status = runtime.runtime().status();
     BOOST_TEST(status.mechanism == flags::WatchMechanism::blind);
-    BOOST_TEST(status.watch_problem == "cannot watch " + conf.string() + ": permission denied");
+    BOOST_TEST(status.watch_problem == "cannot watch " + (conf / "live").string() + ": permission denied");
     BOOST_TEST(runtime.logged_with("degraded", status.watch_problem));
     BOOST_TEST(runtime.runtime().metrics_text().find("flagstone_watcher{mechanism=\"blind\"} 1\n") != std::string::npos);
     deliver_by_rename(conf / "live" / "flags.toml", content("blue"));
     BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
-    fs::permissions(conf, fs::perms(0755));  // so that the scratch directory can be removed
+    fs::permissions(conf / "live", fs::perms(0755));  // so that the scratch directory can be removed
+}
+
+// An ancestor that cannot be watched only leads to the files: inotify still watches them, and the
+// ancestor's replacement is found by the once-a-second check of each component's identity.
+BOOST_AUTO_TEST_CASE(an_ancestor_that_cannot_be_watched_is_checked_by_identity) {
+    if (ran_as_nobody("an_ancestor_that_cannot_be_watched_is_checked_by_identity")) return;
+    Scratch scratch;
+    const auto conf = scratch.path / "conf";
+    fs::create_directories(conf / "live");
+    write_file(conf / "live" / "flags.toml", content("green"));
+    WatchedRuntime runtime(conf / "live" / "flags.toml");
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+
+    fs::permissions(conf, fs::perms(0311));
+    replace_live(conf, "red", fs::perms(0755));  // seen through the watch placed before the chmod
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    BOOST_TEST(runtime.wait_for([&] { return !runtime.runtime().status().watch_problem.empty(); }));
+    BOOST_TEST(runtime.runtime().status().watch_problem ==
+               "cannot watch " + conf.string() + ": permission denied; its replacement is found by a check once a second");
+    replace_live(conf, "blue", fs::perms(0755));  // no watch on conf now: found by its identity
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    deliver_by_rename(conf / "live" / "flags.toml", content("green"));  // and the new directory is watched
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::green));
+    BOOST_TEST(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
+    fs::permissions(conf, fs::perms(0755));
 }
 
 BOOST_AUTO_TEST_CASE(polling_picks_up_a_rename_and_an_in_place_write) {
