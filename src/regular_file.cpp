@@ -61,7 +61,7 @@ FileRead read_regular_file(const std::filesystem::path& path, std::size_t max_by
             return FileRead::refused;
         }
         if (check) {
-            if (auto p = check(before); !p.empty()) {
+            if (auto p = check(file.fd, before); !p.empty()) {
                 problem = std::move(p);
                 return FileRead::refused;
             }

@@ -14,8 +14,8 @@ namespace flags::internal {
 
 enum class FileRead { ok, missing, refused };
 
-// Why a file that was opened may still not be read (its owner, say), or an empty string.
-using FileCheck = std::function<std::string(const struct stat& opened)>;
+// Why a file that was opened (`fd`) may still not be read (its owner, say), or an empty string.
+using FileCheck = std::function<std::string(int fd, const struct stat& opened)>;
 
 // Reads `path` into `text`. A file that does not exist is `missing`; one that is not a regular file,
 // is larger than `max_bytes`, fails `check` or keeps changing while it is read is `refused`. Either

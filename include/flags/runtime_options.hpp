@@ -68,7 +68,10 @@ enum class SourceState : std::uint8_t {
     invalid,     // unreadable, or refused by validation
 };
 
-enum class WatchMechanism : std::uint8_t { none, inotify, polling };
+// How the files are watched. `blind`: inotify lost sight of them (the kernel's event queue overflowed,
+// or a directory on a path cannot be watched), so the files may have changed unseen; the poller
+// watches them from then on, and Status::watch_problem says why.
+enum class WatchMechanism : std::uint8_t { none, inotify, polling, blind };
 
 constexpr std::string_view to_string(SourceState state) noexcept {
     switch (state) {
@@ -86,6 +89,7 @@ constexpr std::string_view to_string(WatchMechanism mechanism) noexcept {
     case WatchMechanism::none: return "none";
     case WatchMechanism::inotify: return "inotify";
     case WatchMechanism::polling: return "polling";
+    case WatchMechanism::blind: return "blind";
     }
     return "?";
 }
@@ -103,6 +107,7 @@ struct Status {
     bool stale = false;
     std::chrono::milliseconds stale_for{0};
     WatchMechanism mechanism = WatchMechanism::none;
+    std::string watch_problem{};  // why the watcher is blind; empty otherwise
     // When the snapshot being served was published (its age is what a stuck rollout shows as).
     std::optional<std::chrono::system_clock::time_point> published_at{};
     // Load attempts since start, by outcome, and refusals by the state they left.

@@ -48,8 +48,9 @@ std::string render_runtime_metrics(const Status& status) {
     for (auto state : {SourceState::not_loaded, SourceState::ok, SourceState::missing, SourceState::empty, SourceState::invalid})
         out += fmt::format("flagstone_files_state{{state=\"{}\"}} {}\n", to_string(state), status.state == state ? 1 : 0);
 
-    family(out, "flagstone_watcher", "gauge", "1 for the mechanism that watches the files.");
-    for (auto m : {WatchMechanism::none, WatchMechanism::inotify, WatchMechanism::polling})
+    family(out, "flagstone_watcher", "gauge",
+           "1 for the mechanism that watches the files; blind: inotify lost sight of them and polling took over.");
+    for (auto m : {WatchMechanism::none, WatchMechanism::inotify, WatchMechanism::polling, WatchMechanism::blind})
         out += fmt::format("flagstone_watcher{{mechanism=\"{}\"}} {}\n", to_string(m), status.mechanism == m ? 1 : 0);
     return out;
 }

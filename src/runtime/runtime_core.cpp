@@ -394,6 +394,7 @@ Status RuntimeCore::status() const {
         status.stale_for = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                  *state_->stale_since);
     status.mechanism = state_->watcher ? state_->watcher->mechanism() : WatchMechanism::none;
+    if (state_->watcher) status.watch_problem = state_->watcher->problem();
     return status;
 }
 

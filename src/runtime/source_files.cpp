@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,20 +21,35 @@ namespace fs = std::filesystem;
 
 enum class ReadResult { ok, missing, failed };
 
-// Why `st` may not be trusted, or an empty string. `what` names it in the message.
-std::string insecurity(const struct stat& st, const std::string& what) {
+bool on_read_only_filesystem(const fs::path& path) {
+    struct statvfs fs_info{};
+    return ::statvfs(path.c_str(), &fs_info) == 0 && (fs_info.f_flag & ST_RDONLY);
+}
+
+// Why `st` may not be trusted, with the command that fixes it, or an empty message. `what` names it
+// in the message. Nothing on a read-only filesystem can be written, whatever its mode or owner: a
+// Kubernetes ConfigMap or Secret volume, a read-only bind mount, an image's /etc.
+struct Insecurity {
+    std::string message;
+    std::string fix;
+};
+
+Insecurity insecurity(const struct stat& st, const std::string& what, const fs::path& path, bool read_only) {
+    if (read_only) return {};
     const uid_t me = ::geteuid();
     if (st.st_uid != 0 && st.st_uid != me)
-        return fmt::format("{} is owned by uid {}, neither root nor this process's user", what, st.st_uid);
+        return {fmt::format("{} is owned by uid {}, neither root nor this process's user", what, st.st_uid),
+                fmt::format("chown root '{}'", path.string())};
     const bool sticky_directory = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_directory)
-        return fmt::format("{} is writable by other users (mode {:04o})", what, st.st_mode & 07777);
+        return {fmt::format("{} is writable by other users (mode {:04o})", what, st.st_mode & 07777),
+                fmt::format("chmod go-w '{}'", path.string())};
     return {};
 }
 
 // The directories a change to which could change what `path` reads: those along the path as given
 // (they hold its symlinks) and along the path it resolves to.
-std::string insecure_directory(const fs::path& path) {
+Insecurity insecure_directory(const fs::path& path) {
     std::set<fs::path> directories;
     std::error_code ec;
     const auto absolute = fs::absolute(path, ec).lexically_normal();
@@ -50,9 +66,29 @@ std::string insecure_directory(const fs::path& path) {
     for (const auto& d : directories) {
         struct stat st{};
         if (::stat(d.c_str(), &st) != 0) continue;
-        if (auto problem = insecurity(st, "directory " + d.string()); !problem.empty()) return problem;
+        if (auto problem = insecurity(st, "directory " + d.string(), d, on_read_only_filesystem(d));
+            !problem.message.empty())
+            return problem;
     }
     return {};
+}
+
+// Why the policy refuses the open file `fd` at `path`, or an empty message.
+Insecurity insecure_file(int fd, const struct stat& st, const fs::path& path) {
+    struct statvfs fs_info{};
+    const bool read_only = ::fstatvfs(fd, &fs_info) == 0 && (fs_info.f_flag & ST_RDONLY);
+    if (auto p = insecurity(st, "the file", path, read_only); !p.message.empty()) return p;
+    return insecure_directory(path);
+}
+
+// A runtime directory's own mode and owner, then those of the directories above it.
+Insecurity insecure_runtime_directory(const fs::path& directory) {
+    struct stat st{};
+    if (::stat(directory.c_str(), &st) == 0)
+        if (auto p = insecurity(st, "directory " + directory.string(), directory, on_read_only_filesystem(directory));
+            !p.message.empty())
+            return p;
+    return insecure_directory(directory);
 }
 
 // One version of the file whole, as every reader of flag files reads them (regular_file.hpp), and
@@ -60,11 +96,9 @@ std::string insecure_directory(const fs::path& path) {
 // one in the same load hold; the file is refused unread when it would take them past max_total_bytes.
 ReadResult read_consistent(const fs::path& path, const RuntimeOptions& options, std::size_t total, std::string& text,
                            std::string& problem) {
-    const FileCheck check = [&](const struct stat& opened) -> std::string {
+    const FileCheck check = [&](int fd, const struct stat& opened) -> std::string {
         if (options.require_secure_permissions) {
-            auto insecure = insecurity(opened, "the file");
-            if (insecure.empty()) insecure = insecure_directory(path);
-            if (!insecure.empty()) return insecure;
+            if (auto insecure = insecure_file(fd, opened, path); !insecure.message.empty()) return insecure.message;
         }
         // A file past its own limit is refused by read_regular_file, which names that limit.
         const auto size = static_cast<std::size_t>(opened.st_size);
@@ -91,6 +125,41 @@ const char* permissions_hint =
     "RuntimeOptions::require_secure_permissions = false for development";
 
 }  // namespace
+
+bool is_runtime_file_name(std::string_view name) noexcept {
+    return name.size() > 5 && name.ends_with(".toml") && !name.starts_with('.');
+}
+
+std::vector<Diagnostic> permission_warnings(const fs::path& path) {
+    std::vector<Diagnostic> out;
+    auto warn = [&out](const fs::path& file, const Insecurity& problem) {
+        if (problem.message.empty()) return;
+        out.push_back(Diagnostic{.severity = Severity::warning,
+                                 .file = file.string(),
+                                 .message = "a service would refuse it: " + problem.message,
+                                 .hint = "run " + problem.fix + ", or mount it read-only"});
+    };
+    std::error_code ec;
+    std::vector<fs::path> files;
+    if (fs::is_directory(path, ec)) {
+        const auto problem = insecure_runtime_directory(path);
+        warn(path, problem);
+        if (!problem.message.empty()) return out;
+        for (const auto& entry : fs::directory_iterator(path, ec))
+            if (is_runtime_file_name(entry.path().filename().string())) files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+    } else {
+        files.push_back(path);
+    }
+    for (const auto& file : files) {
+        const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) continue;
+        struct stat st{};
+        if (::fstat(fd, &st) == 0) warn(file, insecure_file(fd, st, file));
+        ::close(fd);
+    }
+    return out;
+}
 
 std::vector<fs::path> SourcePaths::watched() const {
     std::vector<fs::path> out{base};
@@ -124,18 +193,13 @@ SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options)
     std::vector<fs::path> base_files;
     std::error_code ec;
     if (fs::is_directory(paths.base, ec)) {
-        if (options.require_secure_permissions) {
-            struct stat st{};
-            std::string problem;
-            if (::stat(paths.base.c_str(), &st) == 0) problem = insecurity(st, "directory " + paths.base.string());
-            if (problem.empty()) problem = insecure_directory(paths.base);
-            if (!problem.empty()) {
-                refuse(paths.base, "runtime directory", problem);
+        if (options.require_secure_permissions)
+            if (auto problem = insecure_runtime_directory(paths.base); !problem.message.empty()) {
+                refuse(paths.base, "runtime directory", problem.message);
                 return read;
             }
-        }
         for (const auto& entry : fs::directory_iterator(paths.base, ec))
-            if (entry.path().extension() == ".toml") base_files.push_back(entry.path());
+            if (is_runtime_file_name(entry.path().filename().string())) base_files.push_back(entry.path());
         std::sort(base_files.begin(), base_files.end());
         if (base_files.empty()) {
             fail(SourceState::empty, paths.base.string(), "the runtime directory holds no *.toml files",

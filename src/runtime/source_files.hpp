@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <flags/diagnostic.hpp>
@@ -30,5 +31,14 @@ struct SourceRead {
 };
 
 SourceRead read_sources(const SourcePaths& paths, const RuntimeOptions& options);
+
+// A name a runtime directory reads: `*.toml`, not hidden. Editors' locks and swap files (`.#x.toml`,
+// `.x.toml.swp`), backups (`x.toml~`) and tools' temporaries (`.x.toml.new`) are left alone.
+bool is_runtime_file_name(std::string_view name) noexcept;
+
+// Why a service would refuse to read `path` (a runtime file or directory) under the permission
+// policy (RuntimeOptions::require_secure_permissions), as warnings that name the fix; none when it
+// would accept it.
+std::vector<Diagnostic> permission_warnings(const std::filesystem::path& path);
 
 }  // namespace flags::internal

@@ -2,23 +2,25 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "source_files.hpp"
 
 namespace flags::internal {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint32_t watch_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
-                                     IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+constexpr std::uint32_t watch_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY |
+                                     IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
 // Symlink chains longer than this are treated as loops, as the kernel does with ELOOP.
 constexpr int max_link_depth = 16;
@@ -27,18 +29,90 @@ constexpr int max_link_depth = 16;
 // have died (a crashed writer's fd is closed by the kernel, so this is only a last resort).
 constexpr auto abandoned_write = std::chrono::seconds(30);
 
-bool is_link(const fs::path& p) {
-    struct stat st{};
-    return ::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+std::string error_text(int error) {
+    std::string text = std::strerror(error);
+    if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return text;
 }
 
-std::string canonical_string(const fs::path& p) {
+void collect(const fs::path& path, int depth, WatchTargets& targets);
+
+// A runtime directory: any runtime file in it counts, and those that are symlinks (a Kubernetes
+// volume's `flags.toml -> ..data/flags.toml`) lead to more directories that decide what is read.
+void collect_runtime_directory(const fs::path& directory, int depth, WatchTargets& targets) {
+    auto& own = targets[directory.string()];
+    own.runtime_files = true;
+    own.holds_files = true;
     std::error_code ec;
-    const auto c = fs::canonical(p, ec);
-    return ec ? p.lexically_normal().string() : c.string();
+    for (const auto& entry : fs::directory_iterator(directory, ec)) {
+        const auto name = entry.path().filename().string();
+        if (is_runtime_file_name(name) && entry.is_symlink(ec)) collect(entry.path(), depth + 1, targets);
+    }
+}
+
+void collect(const fs::path& path, int depth, WatchTargets& targets) {
+    if (depth > max_link_depth) return;
+    // `directory` holds no symlink: each one met is replaced by its target as the walk goes on.
+    fs::path directory = path.root_path();
+    const fs::path relative = path.relative_path();
+    for (auto part = relative.begin(); part != relative.end(); ++part) {
+        const std::string name = part->string();
+        if (name.empty() || name == ".") continue;
+        if (name == "..") {
+            directory = directory.parent_path();
+            continue;
+        }
+        auto& wanted = targets[directory.string()];
+        wanted.names.insert(name);
+        if (std::next(part) == relative.end()) wanted.holds_files = true;
+        const fs::path next = directory / name;
+        struct stat st{};
+        if (::lstat(next.c_str(), &st) != 0) return;  // missing: its creation shows in `directory`
+        if (S_ISLNK(st.st_mode)) {
+            std::error_code ec;
+            const fs::path target = fs::read_symlink(next, ec);
+            if (ec) return;
+            fs::path rest = target.is_absolute() ? target : directory / target;
+            for (auto after = std::next(part); after != relative.end(); ++after) rest /= *after;
+            collect(rest, depth + 1, targets);
+            return;
+        }
+        if (!S_ISDIR(st.st_mode)) return;  // the file itself, or a path that cannot resolve past it
+        directory = next;
+    }
+    collect_runtime_directory(directory, depth, targets);
+}
+
+// What polling compares for one name: a directory by its identity alone (its times change with any
+// entry), anything else by inode, size and times as well.
+std::string version(const fs::path& p, bool follow_links) {
+    struct stat st{};
+    if ((follow_links ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st)) != 0) return p.string() + ":absent;";
+    if (S_ISDIR(st.st_mode)) return fmt::format("{}:{}:{};", p.string(), st.st_dev, st.st_ino);
+    return fmt::format("{}:{}:{}:{}:{}.{}:{}.{};", p.string(), st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                       st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+// The device and inode of every directory watched and of every name watched in it. A mount over a
+// directory on a path changes them without any inotify event; so does a change missed for any reason.
+std::string identity_of(const WatchTargets& targets) {
+    std::string out;
+    auto add = [&out](const fs::path& p) {
+        struct stat st{};
+        out += ::lstat(p.c_str(), &st) == 0 ? fmt::format("{}:{};", st.st_dev, st.st_ino) : std::string("-;");
+    };
+    for (const auto& [dir, wanted] : targets) {
+        add(dir);
+        for (const auto& name : wanted.names) add(fs::path(dir) / name);
+    }
+    return out;
 }
 
 }  // namespace
+
+void collect_watch_targets(const fs::path& path, WatchTargets& targets) {
+    collect(fs::absolute(path).lexically_normal(), 0, targets);
+}
 
 Watcher::Watcher(std::vector<fs::path> paths, const RuntimeOptions& options, WatcherHooks hooks)
     : options_(options), hooks_(std::move(hooks)) {
@@ -59,85 +133,76 @@ Watcher::~Watcher() {
     if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
+std::string Watcher::problem() const {
+    std::lock_guard lock(problem_mutex_);
+    return problem_;
+}
+
+// False only when inotify is unavailable; a watcher that starts blind polls already.
 bool Watcher::start_inotify() {
     inotify_fd_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (inotify_fd_ < 0) return false;
     mechanism_ = WatchMechanism::inotify;
     rearm();
-    return mechanism_ == WatchMechanism::inotify;
+    return true;
 }
 
-void Watcher::degrade(const std::string& reason) {
+// inotify can no longer be trusted to see every change: whatever it may have missed is read again,
+// and the poller watches from now on, for the rest of this watcher's life.
+void Watcher::go_blind(const std::string& reason) {
     if (inotify_fd_ >= 0) ::close(inotify_fd_);
     inotify_fd_ = -1;
     directory_of_.clear();
-    mechanism_ = WatchMechanism::polling;
+    targets_.clear();
+    open_writes_.clear();
+    rearm_needed_ = false;
+    {
+        std::lock_guard lock(problem_mutex_);
+        problem_ = reason;
+    }
+    mechanism_ = WatchMechanism::blind;
     last_fingerprint_ = fingerprint();
-    next_poll_ = Clock::now();
+    next_poll_ = Clock::now() + options_.poll_interval;
+    arm(Clock::now());
     if (hooks_.degraded) hooks_.degraded(reason);
 }
 
-// Every link along `directory` (a prefix that is a symlink) is a name whose change moves the files.
-void Watcher::add_symlinks_along(const fs::path& directory, int depth, std::map<std::string, DirectoryTargets>& targets) {
-    fs::path prefix;
-    for (const auto& part : directory) {
-        prefix /= part;
-        if (prefix.has_parent_path() && prefix != prefix.root_path() && is_link(prefix))
-            add_path(prefix, depth + 1, targets);
-    }
-}
-
-void Watcher::add_path(const fs::path& path, int depth, std::map<std::string, DirectoryTargets>& targets) {
-    if (depth > max_link_depth) return;
-    const fs::path directory = path.parent_path();
-    add_symlinks_along(directory, depth, targets);
-
-    // A missing directory is watched through its nearest existing ancestor, for the name that leads
-    // towards it, so that its creation is seen.
-    fs::path existing = directory;
-    std::string name = path.filename().string();
-    std::error_code ec;
-    while (!fs::is_directory(existing, ec) && existing.has_parent_path() && existing != existing.root_path()) {
-        name = existing.filename().string();
-        existing = existing.parent_path();
-    }
-    targets[canonical_string(existing)].names.insert(name);
-    if (existing != directory) return;
-
-    if (is_link(path)) {
-        fs::path target = fs::read_symlink(path, ec);
-        if (ec) return;
-        if (target.is_relative()) target = fs::path(canonical_string(directory)) / target;
-        add_path(target.lexically_normal(), depth + 1, targets);
-    } else if (fs::is_directory(path, ec)) {
-        targets[canonical_string(path)].any_toml = true;
-    }
-}
-
 void Watcher::rearm() {
-    std::map<std::string, DirectoryTargets> targets;
-    for (const auto& p : paths_) add_path(p, 0, targets);
+    WatchTargets targets;
+    for (const auto& p : paths_) collect_watch_targets(p, targets);
 
-    std::map<std::string, int> watching;
-    for (const auto& [wd, dir] : directory_of_) watching[dir] = wd;
     std::map<int, std::string> next;
+    std::string unwatched;  // ancestors left to the identity check
     for (const auto& [dir, wanted] : targets) {
         const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), watch_mask);
-        if (wd < 0) {
-            if (errno == ENOSPC || errno == ENOMEM) {
-                degrade(fmt::format("inotify watch limit reached ({}): see fs.inotify.max_user_watches",
-                                    std::strerror(errno)));
-                return;
-            }
-            continue;  // vanished since it was looked at: the parent's events will re-arm
+        if (wd >= 0) {
+            next[wd] = dir;
+            continue;
         }
-        next[wd] = dir;
-        watching.erase(dir);
+        const int error = errno;
+        if (error == ENOENT || error == ENOTDIR) continue;  // replaced since it was looked at: its parent re-arms
+        if (error == ENOSPC || error == ENOMEM) {
+            go_blind(fmt::format("cannot watch {}: inotify watch limit reached, see fs.inotify.max_user_watches", dir));
+            return;
+        }
+        if (wanted.holds_files) {
+            go_blind(fmt::format("cannot watch {}: {}", dir, error_text(error)));
+            return;
+        }
+        if (unwatched.empty())
+            unwatched = fmt::format("cannot watch {}: {}; its replacement is found by a check once a second", dir,
+                                    error_text(error));
     }
-    for (const auto& [dir, wd] : watching)
+    {
+        std::lock_guard lock(problem_mutex_);
+        problem_ = std::move(unwatched);
+    }
+    // A directory replaced under its name has a new inode, so a new descriptor: the old one goes.
+    for (const auto& [wd, dir] : directory_of_)
         if (!next.contains(wd)) ::inotify_rm_watch(inotify_fd_, wd);
     directory_of_ = std::move(next);
     targets_ = std::move(targets);
+    identities_ = identity_of(targets_);
 }
 
 bool Watcher::relevant(int wd, const std::string& name) const {
@@ -145,7 +210,7 @@ bool Watcher::relevant(int wd, const std::string& name) const {
     if (dir == directory_of_.end()) return false;
     const auto targets = targets_.find(dir->second);
     if (targets == targets_.end()) return false;
-    return targets->second.names.contains(name) || (targets->second.any_toml && name.ends_with(".toml"));
+    return targets->second.names.contains(name) || (targets->second.runtime_files && is_runtime_file_name(name));
 }
 
 void Watcher::arm(Clock::time_point now) {
@@ -156,54 +221,58 @@ void Watcher::arm(Clock::time_point now) {
 void Watcher::handle_events() {
     alignas(inotify_event) char buffer[16 * 1024];
     const auto now = Clock::now();
-    for (;;) {
+    while (inotify_fd_ >= 0) {
         const ssize_t length = ::read(inotify_fd_, buffer, sizeof buffer);
         if (length <= 0) break;
         for (ssize_t offset = 0; offset < length;) {
             const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
             offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-            const std::uint32_t mask = event->mask;
-
-            if (mask & IN_Q_OVERFLOW) {  // events were lost: forget what we knew and read everything
-                open_writes_.clear();
-                rearm_needed_ = true;
-                arm(now);
-                if (hooks_.overflowed) hooks_.overflowed();
-                continue;
-            }
-            if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-                rearm_needed_ = true;
-                arm(now);
-                continue;
-            }
-            const std::string name = event->len ? event->name : "";
-            if (!relevant(event->wd, name)) continue;
-            const std::string key = directory_of_[event->wd] + "/" + name;
-
-            if (mask & IN_MODIFY) {
-                open_writes_[key] = now;  // postpones, never triggers
-                if (pending_) arm(now);
-            }
-            if (mask & IN_CLOSE_WRITE) {
-                open_writes_.erase(key);
-                arm(now);
-            }
-            if (mask & IN_CREATE) {
-                // A new regular file is being filled by its writer: wait for its close. A new symlink
-                // or directory is complete as it appears.
-                struct stat st{};
-                const auto path = fs::path(directory_of_[event->wd]) / name;
-                if (!(mask & IN_ISDIR) && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-                    open_writes_[key] = now;
-                rearm_needed_ = true;
-                arm(now);
-            }
-            if (mask & (IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)) {
-                open_writes_.erase(key);
-                rearm_needed_ = true;
-                arm(now);
-            }
+            handle_event(*event, now);
         }
+    }
+}
+
+void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
+    const std::uint32_t mask = event.mask;
+    if (mask & IN_Q_OVERFLOW) {
+        if (hooks_.overflowed) hooks_.overflowed();
+        go_blind("the inotify event queue overflowed and events were lost, see fs.inotify.max_queued_events");
+        return;
+    }
+    if (!directory_of_.contains(event.wd)) return;  // a watch already given up, or dropped by go_blind
+    if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
+        rearm_needed_ = true;  // a directory watched went away: watch what is there now, or go blind
+        arm(now);
+        return;
+    }
+    const std::string name = event.len ? event.name : "";
+    if (!relevant(event.wd, name)) return;
+    const std::string key = directory_of_[event.wd] + "/" + name;
+
+    if (mask & IN_MODIFY) {
+        open_writes_[key] = now;  // postpones, never triggers
+        if (pending_) arm(now);
+    }
+    if (mask & IN_CLOSE_WRITE) {
+        open_writes_.erase(key);
+        arm(now);
+    }
+    if (mask & IN_CREATE) {
+        // An empty new file with one link is a writer's, still to be filled: wait for its close (a
+        // writer that has written already shows by its modifications, which follow). A new hard link
+        // (ln, ln -f), symlink or directory is complete as it appears.
+        struct stat st{};
+        const auto path = fs::path(directory_of_[event.wd]) / name;
+        if (!(mask & IN_ISDIR) && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+            st.st_size == 0)
+            open_writes_[key] = now;
+        rearm_needed_ = true;
+        arm(now);
+    }
+    if (mask & (IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)) {
+        open_writes_.erase(key);
+        rearm_needed_ = true;
+        arm(now);
     }
 }
 
@@ -212,41 +281,68 @@ bool Watcher::write_in_progress(Clock::time_point now) {
     return !open_writes_.empty();
 }
 
-// What polling compares: for each path, every link of its chain and the file it ends at, or the
-// *.toml files of a directory, by inode, size and times.
+// What polling compares: the identity of every directory on each path, the version of every name
+// that leads on from it, and of every runtime file in a runtime directory.
 std::string Watcher::fingerprint() const {
+    WatchTargets targets;
+    for (const auto& p : paths_) collect_watch_targets(p, targets);
     std::string out;
-    auto describe = [&out](const fs::path& p) {
-        struct stat st{};
-        if (::lstat(p.c_str(), &st) != 0) {
-            out += p.string() + ":absent;";
-            return;
-        }
-        out += fmt::format("{}:{}:{}:{}:{}.{}:{}.{};", p.string(), st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
-                           st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-    };
-    for (const auto& path : paths_) {
-        fs::path current = path;
-        for (int depth = 0; depth <= max_link_depth; ++depth) {
-            describe(current);
-            if (!is_link(current)) break;
-            std::error_code ec;
-            auto target = fs::read_symlink(current, ec);
-            if (ec) break;
-            current = target.is_relative() ? current.parent_path() / target : target;
-        }
+    for (const auto& [dir, wanted] : targets) {
+        out += version(dir, false);
+        for (const auto& name : wanted.names) out += version(fs::path(dir) / name, false);
+        if (!wanted.runtime_files) continue;
+        std::vector<fs::path> files;
         std::error_code ec;
-        const auto resolved = fs::canonical(path, ec);
-        if (!ec && fs::is_directory(resolved, ec)) {
-            std::vector<fs::path> files;
-            for (const auto& entry : fs::directory_iterator(resolved, ec)) files.push_back(entry.path());
-            std::sort(files.begin(), files.end());
-            for (const auto& f : files) describe(f);
-        } else if (!ec) {
-            describe(resolved);
-        }
+        for (const auto& entry : fs::directory_iterator(dir, ec))
+            if (is_runtime_file_name(entry.path().filename().string())) files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) out += version(f, true);
     }
     return out;
+}
+
+bool Watcher::polling() const noexcept {
+    const auto m = mechanism();
+    return m == WatchMechanism::polling || m == WatchMechanism::blind;
+}
+
+void Watcher::poll_once(Clock::time_point now) {
+    next_poll_ = now + options_.poll_interval;
+    auto current = fingerprint();
+    if (current != last_fingerprint_) {
+        // Changed: read once it has held still for a whole interval.
+        last_fingerprint_ = std::move(current);
+        pending_ = true;
+        deadline_ = now + options_.poll_interval;
+    }
+}
+
+void Watcher::load_when_quiet(Clock::time_point now) {
+    if (rearm_needed_ && mechanism_ == WatchMechanism::inotify) {
+        rearm_needed_ = false;
+        rearm();
+    }
+    if (polling()) {
+        auto current = fingerprint();
+        if (current != last_fingerprint_) {  // still moving
+            last_fingerprint_ = std::move(current);
+            deadline_ = now + options_.poll_interval;
+            return;
+        }
+    }
+    if (write_in_progress(now)) {
+        deadline_ = now + options_.quiet_period;
+        return;
+    }
+    pending_ = false;
+    const bool polled = polling();
+    const auto start_fingerprint = polled ? fingerprint() : std::string{};
+    const std::function<bool()> unchanged = [this, polled, &start_fingerprint] {
+        if (polled) return fingerprint() == start_fingerprint;
+        handle_events();
+        return !pending_ && !write_in_progress(Clock::now());
+    };
+    if (hooks_.load) hooks_.load(unchanged);
 }
 
 void Watcher::run() {
@@ -256,7 +352,7 @@ void Watcher::run() {
         const auto now = Clock::now();
         auto wake = next_tick;
         if (pending_) wake = std::min(wake, deadline_);
-        if (mechanism_ == WatchMechanism::polling) wake = std::min(wake, next_poll_);
+        if (polling()) wake = std::min(wake, next_poll_);
         const auto timeout = std::max<long long>(
             0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count() + 1);
 
@@ -268,44 +364,15 @@ void Watcher::run() {
         if (count == 2 && (fds[1].revents & POLLIN)) handle_events();
 
         const auto after = Clock::now();
-        if (mechanism_ == WatchMechanism::polling && after >= next_poll_) {
-            next_poll_ = after + options_.poll_interval;
-            auto current = fingerprint();
-            if (current != last_fingerprint_) {
-                // Changed: read once it has held still for a whole interval.
-                last_fingerprint_ = std::move(current);
-                pending_ = true;
-                deadline_ = after + options_.poll_interval;
-            }
-        }
-        if (pending_ && after >= deadline_) {
-            if (rearm_needed_ && mechanism_ == WatchMechanism::inotify) {
-                rearm_needed_ = false;
-                rearm();
-            }
-            if (mechanism_ == WatchMechanism::polling) {
-                auto current = fingerprint();
-                if (current != last_fingerprint_) {  // still moving
-                    last_fingerprint_ = std::move(current);
-                    deadline_ = after + options_.poll_interval;
-                    continue;
-                }
-            }
-            if (write_in_progress(after)) {
-                deadline_ = after + options_.quiet_period;
-            } else {
-                pending_ = false;
-                const auto start_fingerprint = mechanism_ == WatchMechanism::polling ? fingerprint() : std::string{};
-                const std::function<bool()> unchanged = [this, &start_fingerprint] {
-                    if (mechanism_ == WatchMechanism::polling) return fingerprint() == start_fingerprint;
-                    handle_events();
-                    return !pending_ && !write_in_progress(Clock::now());
-                };
-                if (hooks_.load) hooks_.load(unchanged);
-            }
-        }
+        if (polling() && after >= next_poll_) poll_once(after);
+        if (pending_ && after >= deadline_) load_when_quiet(after);
         if (after >= next_tick) {
             next_tick = after + std::chrono::seconds(1);
+            // Once a second, what no event reports: a directory on a path that is now another one.
+            if (mechanism_ == WatchMechanism::inotify && identity_of(targets_) != identities_) {
+                rearm_needed_ = true;
+                arm(after);
+            }
             if (hooks_.tick) hooks_.tick();
         }
     }

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,12 +352,17 @@ std::string kill_switch_file(bool on, int trial) {
 // rename is its own change rather than a burst the watcher coalesces, plus a random part of a poll
 // interval: a polling watcher's phase would otherwise lock to the trials' rhythm and show the same
 // point of its cycle every time, rather than the spread a deploy at any moment meets.
-std::string rename_latency(const char* label, flags::RuntimeOptions options, int trials) {
+// With `ancestor`, each trial instead builds a whole new release directory and swaps it with the
+// file's grandparent in one renameat2(RENAME_EXCHANGE), as a deploy of <app>/current does.
+std::string rename_latency(const char* label, flags::RuntimeOptions options, int trials, bool ancestor = false) {
     std::mt19937 random(42);  // seeded: the same delays on every run
     std::uniform_int_distribution<long> jitter_us(0, std::chrono::microseconds(options.poll_interval).count() - 1);
     Scratch scratch;
-    const auto file = scratch.path / "flags.toml";
-    const auto incoming = scratch.path / ".flags.toml.new";
+    const auto current = scratch.path / "current";
+    const auto next = scratch.path / "next";
+    const auto file = ancestor ? current / "etc" / "flags.toml" : scratch.path / "flags.toml";
+    const auto incoming = ancestor ? next / "etc" / "flags.toml" : scratch.path / ".flags.toml.new";
+    fs::create_directories(file.parent_path());
     write_file(file, kill_switch_file(false, -1));
     options.log = [](std::string_view) {};
     flags::Runtime runtime(file);
@@ -368,9 +374,12 @@ std::string rename_latency(const char* label, flags::RuntimeOptions options, int
     std::vector<double> latency;
     for (int trial = 0; trial < trials; ++trial) {
         const bool want = trial % 2 == 0;
+        fs::create_directories(incoming.parent_path());
         write_file(incoming, kill_switch_file(want, trial));
         const auto start = Clock::now();
-        fs::rename(incoming, file);
+        if (!ancestor) fs::rename(incoming, file);
+        else if (::renameat2(AT_FDCWD, next.c_str(), AT_FDCWD, current.c_str(), RENAME_EXCHANGE) != 0)
+            fail(fmt::format("{}: renameat2: {}", label, std::strerror(errno)));
         bool seen = false;
         while (!(seen = runtime.enabled<Flag::ops_kill_switch_payments>(ctx) == want) &&
                Clock::now() - start < std::chrono::seconds(10))
@@ -380,6 +389,7 @@ std::string rename_latency(const char* label, flags::RuntimeOptions options, int
             break;
         }
         latency.push_back(ms_since(start));
+        if (ancestor) fs::remove_all(next);  // the release swapped out
         std::this_thread::sleep_for(std::chrono::milliseconds(5) +
                                     (options.force_polling ? std::chrono::microseconds(jitter_us(random))
                                                            : std::chrono::microseconds(0)));
@@ -404,7 +414,9 @@ std::string bench_rename(const Settings& settings) {
     const auto with_defaults = rename_latency("inotify", defaults, settings.rename_trials);
     const auto without_quiet = rename_latency("inotify, quiet_period 0", no_quiet, settings.rename_trials);
     const auto polled = rename_latency("polling", polling, settings.rename_trials);
-    return fmt::format("[{}, {}, {}]", with_defaults, without_quiet, polled);
+    const auto grandparent = rename_latency("inotify, grandparent exchanged", defaults, settings.rename_trials, true);
+    const auto polled_grandparent = rename_latency("polling, grandparent exchanged", polling, settings.rename_trials, true);
+    return fmt::format("[{}, {}, {}, {}, {}]", with_defaults, without_quiet, polled, grandparent, polled_grandparent);
 }
 
 // --- the fleet ------------------------------------------------------------------------------------

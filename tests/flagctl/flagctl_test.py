@@ -283,6 +283,27 @@ class Check(FlagctlTest):
         result = self.flagctl("check", directory / "newer.toml", *REGISTRY, exit_code=0)
         self.assertIn("warning: flag 'release.from-the-future' is not in the registry", result.stderr)
 
+    def test_a_permission_problem_is_a_warning_naming_the_fix(self):
+        directory = self.temp_dir()
+        runtime = directory / "runtime.toml"
+        shutil.copy(DATA / "runtime.toml", runtime)
+        runtime.chmod(0o666)
+        result = self.flagctl("check", runtime, *REGISTRY, exit_code=0)
+        self.assertEqual(result.stderr,
+                         f"{runtime}: warning: a service would refuse it: the file is writable by other users (mode 0666)\n"
+                         f"    hint: run chmod go-w '{runtime}', or mount it read-only\n")
+        self.assertEqual(result.stdout, f"{runtime}: valid (1 warning)\n")
+        # A directory above it, the runtime file being fine.
+        runtime.chmod(0o644)
+        directory.chmod(0o777)
+        data = self.json_of("check", runtime, *REGISTRY)
+        self.assertEqual((data["ok"], data["warnings"]), (True, 1))
+        self.assertEqual(data["diagnostics"][0]["message"],
+                         f"a service would refuse it: directory {directory} is writable by other users (mode 0777)")
+        self.assertEqual(data["diagnostics"][0]["hint"], f"run chmod go-w '{directory}', or mount it read-only")
+        directory.chmod(0o700)
+        self.assertEqual(self.json_of("check", runtime, *REGISTRY)["warnings"], 0)
+
     def test_json(self):
         data = self.json_of("check", "bad/semantic.toml", *REGISTRY, exit_code=1)
         self.assertEqual((data["ok"], data["file"], data["errors"], data["warnings"]), (False, "bad/semantic.toml", 4, 0))
@@ -906,6 +927,20 @@ class Watch(FlagctlTest):
                 self.assertEqual(self.next_json(reader)["event"], "loaded")
                 process.send_signal(sig)
                 self.assertEqual(process.wait(timeout=30), 0)
+
+    def test_applies_the_permission_policy_of_a_service(self):
+        directory = self.temp_dir()
+        runtime = directory / "runtime.toml"
+        runtime.write_text('schema = 1\n[flags."release.new-checkout"]\nrollout = 100\n', encoding="utf-8")
+        runtime.chmod(0o646)
+        result = self.flagctl("watch", "--file", "runtime.toml", *REGISTRY, "--count", "1", "--timeout", "60",
+                              exit_code=0, cwd=directory)
+        self.assertEqual(result.stdout,
+                         "rejected runtime.toml: cannot read the runtime file: the file is writable by other users "
+                         "(mode 0646)\n")
+        result = self.flagctl("watch", "--file", "runtime.toml", *REGISTRY, "--count", "1", "--timeout", "60",
+                              "--no-permission-check", exit_code=0, cwd=directory)
+        self.assertTrue(result.stdout.startswith("loaded generation 1 "), result.stdout)
 
     def test_timeout(self):
         directory = self.temp_dir()

@@ -1,7 +1,13 @@
 // Every way config management delivers a file, reproduced with the real tools: the runtime ends on
 // the new content and never publishes a partial or invalid file on the way.
 #define BOOST_TEST_MODULE delivery
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <cstring>
 
 #include <fstream>
 
@@ -25,9 +31,151 @@ struct Fixture {
     std::unique_ptr<WatchedRuntime> runtime;
 };
 
+// How a deploy replaces a directory on the path: renames the old one away and the new one in, swaps
+// the two in one renameat2(RENAME_EXCHANGE), or retargets a symlink to it (ln -s, then mv -T over).
+enum class Replacement { rename, exchange, symlink };
+constexpr const char* replacement_names[] = {"rename", "exchange", "symlink"};
+
+std::ostream& operator<<(std::ostream& out, Replacement r) { return out << replacement_names[static_cast<int>(r)]; }
+
+// <scratch>/a/b/c/flags.toml, of which one ancestor (`level` 1: c, 2: b, 3: a) is replaced whole.
+// With `symlink`, that ancestor is a symlink to a versioned directory from the start.
+struct AncestorLayout {
+    AncestorLayout(int level, Replacement how) : level(level), how(how) {
+        const fs::path top = scratch.path / relative_to(level);  // the part above the replaced one
+        fs::create_directories(top);
+        make_tree(top / (how == Replacement::symlink ? name() + ".v1" : name()), "green");
+        if (how == Replacement::symlink) fs::create_directory_symlink(name() + ".v1", top / name());
+    }
+
+    // Builds the new version beside the old one, then puts it in place.
+    void replace(std::string_view color) {
+        const fs::path top = scratch.path / relative_to(level);
+        const std::string next = name() + (how == Replacement::symlink ? ".v2" : ".new");
+        make_tree(top / next, color);
+        switch (how) {
+        case Replacement::rename: shell(top, "mv " + name() + " " + name() + ".old && mv " + next + " " + name()); break;
+        case Replacement::exchange:
+            BOOST_REQUIRE_MESSAGE(::renameat2(AT_FDCWD, (top / next).c_str(), AT_FDCWD, (top / name()).c_str(),
+                                              RENAME_EXCHANGE) == 0,
+                                  "renameat2: " << std::strerror(errno));
+            break;
+        case Replacement::symlink: shell(top, "ln -s " + next + " " + name() + ".tmp && mv -T " + name() + ".tmp " + name()); break;
+        }
+    }
+
+    Scratch scratch;
+    int level;
+    Replacement how;
+    fs::path file = scratch.path / "a" / "b" / "c" / "flags.toml";
+
+private:
+    std::string name() const { return std::string(1, static_cast<char>('d' - level)); }  // c, b or a
+    static fs::path relative_to(int level) {
+        fs::path top;
+        for (int i = 3; i > level; --i) top /= std::string(1, static_cast<char>('d' - i));
+        return top;
+    }
+    // The directory for this level, with the rest of the path below it and a file of `color`.
+    void make_tree(const fs::path& root, std::string_view color) const {
+        fs::path dir = root;
+        for (int i = level - 1; i >= 1; --i) dir /= std::string(1, static_cast<char>('d' - i));
+        fs::create_directories(dir);
+        write_file(dir / "flags.toml", content(color));
+    }
+};
+
+const auto levels = boost::unit_test::data::make({1, 2, 3});
+const auto replacements = boost::unit_test::data::make({Replacement::rename, Replacement::exchange, Replacement::symlink});
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(delivery)
+
+// A deploy that replaces the parent, the grandparent or the great-grandparent of the file is served,
+// and so is a later change inside the new tree: the watches moved with it.
+BOOST_DATA_TEST_CASE(a_replaced_ancestor_is_served, levels * replacements, level, how) {
+    AncestorLayout layout(level, how);
+    WatchedRuntime runtime(layout.file);
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    layout.replace("red");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    deliver_by_rename(layout.file, content("blue"));
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    BOOST_TEST(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
+    runtime.check_all_complete();
+}
+
+// The poller compares each component's identity, so it sees the same replacements.
+BOOST_DATA_TEST_CASE(polling_serves_a_replaced_ancestor, levels * replacements, level, how) {
+    AncestorLayout layout(level, how);
+    WatchedRuntime runtime(layout.file, {.force_polling = true, .poll_interval = std::chrono::milliseconds(50)});
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    layout.replace("red");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+}
+
+// ln -f puts a new inode under the name with no write and no close to wait for: it is complete.
+BOOST_DATA_TEST_CASE(a_hard_link_deploy_is_loaded_within_the_quiet_period,
+                     boost::unit_test::data::make({"ln -f staging/flags.toml flags.toml",
+                                                   "rm flags.toml && ln staging/flags.toml flags.toml",
+                                                   "rm flags.toml && ln staging/flags.toml flags.toml && rm staging/flags.toml",
+                                                   "ln -f staging/flags.toml flags.toml && rm staging/flags.toml"}),
+                     command) {
+    Fixture f;
+    fs::create_directory(f.scratch.path / "staging");
+    write_file(f.scratch.path / "staging" / "flags.toml", content("red"));
+    shell(f.scratch.path, command);
+    // Far sooner than the 30 s after which a write that never closes is taken as abandoned.
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
+    f.runtime->check_all_complete();
+}
+
+// Editors and tools leave files beside the runtime files: Emacs's lock (a dangling symlink), hidden
+// files, backups and swap files. Each holds what would be refused, were it read.
+BOOST_AUTO_TEST_CASE(a_runtime_directory_ignores_editor_and_tool_droppings) {
+    Scratch scratch;
+    const auto dir = scratch.path / "flags.d";
+    fs::create_directory(dir);
+    write_file(dir / "flags.toml", content("green"));
+    WatchedRuntime runtime(dir);
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    const auto before = runtime.runtime().status();
+
+    shell(dir, "ln -s root@host.4242:1764480000 .#flags.toml");  // what Emacs makes while a buffer is modified
+    shell(dir, "printf 'not toml [' > .x.toml && printf 'not toml [' > flags.toml~ && printf 'not toml [' > .flags.toml.swp");
+    WatchedRuntime::settle();
+    const auto after = runtime.runtime().status();
+    BOOST_TEST(after.state == flags::SourceState::ok);
+    BOOST_TEST(after.refused_missing + after.refused_invalid == before.refused_missing + before.refused_invalid);
+    BOOST_TEST(runtime.runtime().reload().ok());
+
+    deliver_by_rename(dir / "flags.toml", content("red"));  // through the droppings, a real change is served
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    const auto report = runtime.runtime().reload();
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.diagnostics.empty());
+}
+
+// A Kubernetes ConfigMap mounted as a directory: the runtime files are symlinks into `..data`, which
+// the kubelet swaps; the swap is the only event, and it is in the volume's hidden names.
+BOOST_AUTO_TEST_CASE(a_configmap_volume_as_a_runtime_directory) {
+    Scratch volume;
+    const auto& v = volume.path;
+    fs::create_directory(v / "..2026_11_30_10_00_00.000000001");
+    write_file(v / "..2026_11_30_10_00_00.000000001" / "flags.toml", content("green"));
+    fs::create_directory_symlink("..2026_11_30_10_00_00.000000001", v / "..data");
+    fs::create_symlink("..data/flags.toml", v / "flags.toml");
+    WatchedRuntime runtime(v);
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+
+    fs::create_directory(v / "..2026_11_30_10_05_00.000000002");
+    write_file(v / "..2026_11_30_10_05_00.000000002" / "flags.toml", content("red"));
+    shell(v, "ln -s ..2026_11_30_10_05_00.000000002 ..data_tmp && mv -T ..data_tmp ..data && "
+             "rm -rf ..2026_11_30_10_00_00.000000001");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    runtime.check_all_complete();
+}
 
 BOOST_AUTO_TEST_CASE(mv_renames_over_the_file_in_one_generation) {
     Fixture f;
@@ -235,6 +383,87 @@ BOOST_AUTO_TEST_CASE(inotify_queue_overflow_leads_to_a_full_reread) {
     stall = false;
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::blue));
     BOOST_TEST(f.runtime->logged("watch_overflow"));
+
+    // Events were lost, so inotify is no longer trusted: the watcher says so, and the poller serves.
+    const auto status = f.runtime->runtime().status();
+    BOOST_TEST(status.mechanism == flags::WatchMechanism::blind);
+    BOOST_TEST(status.watch_problem ==
+               "the inotify event queue overflowed and events were lost, see fs.inotify.max_queued_events");
+    BOOST_TEST(f.runtime->runtime().metrics_text().find("flagstone_watcher{mechanism=\"blind\"} 1\n") != std::string::npos);
+    BOOST_TEST(f.runtime->logged_with("degraded", status.watch_problem));
+    deliver_by_rename(f.file, content("green"));
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::green));
+}
+
+// Root reads every directory, so as root a case that needs a directory this process cannot read runs
+// again as nobody, and passes if that run does.
+bool ran_as_nobody(const std::string& test_case) {
+    if (::geteuid() != 0) return false;
+    const auto self = fs::read_symlink("/proc/self/exe").string();
+    const std::string command =
+        "setpriv --reuid=65534 --regid=65534 --clear-groups '" + self + "' --run_test=delivery/" + test_case;
+    BOOST_TEST(std::system(command.c_str()) == 0);
+    return true;
+}
+
+// <scratch>/conf/live/flags.toml, whose `live` is replaced by a new directory of mode `mode`.
+void replace_live(const fs::path& conf, std::string_view color, fs::perms mode) {
+    fs::create_directory(conf / "live.new");
+    write_file(conf / "live.new" / "flags.toml", content(color));
+    fs::permissions(conf / "live.new", mode);
+    fs::rename(conf / "live", conf / "live.old");
+    fs::rename(conf / "live.new", conf / "live");
+    fs::permissions(conf / "live.old", fs::perms(0755));
+    fs::remove_all(conf / "live.old");
+}
+
+// A deploy that leaves the file's directory searchable but not readable by the service: inotify
+// cannot watch it, so changes to the file would go unseen.
+BOOST_AUTO_TEST_CASE(a_directory_that_cannot_be_watched_is_reported_and_polled) {
+    if (ran_as_nobody("a_directory_that_cannot_be_watched_is_reported_and_polled")) return;
+    Scratch scratch;
+    const auto conf = scratch.path / "conf";
+    fs::create_directories(conf / "live");
+    write_file(conf / "live" / "flags.toml", content("green"));
+    WatchedRuntime runtime(conf / "live" / "flags.toml");
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    BOOST_REQUIRE(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
+
+    replace_live(conf, "red", fs::perms(0311));
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    const auto status = runtime.runtime().status();
+    BOOST_TEST(status.mechanism == flags::WatchMechanism::blind);
+    BOOST_TEST(status.watch_problem == "cannot watch " + (conf / "live").string() + ": permission denied");
+    BOOST_TEST(runtime.logged_with("degraded", status.watch_problem));
+    BOOST_TEST(runtime.runtime().metrics_text().find("flagstone_watcher{mechanism=\"blind\"} 1\n") != std::string::npos);
+    deliver_by_rename(conf / "live" / "flags.toml", content("blue"));
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    fs::permissions(conf / "live", fs::perms(0755));  // so that the scratch directory can be removed
+}
+
+// An ancestor that cannot be watched only leads to the files: inotify still watches them, and the
+// ancestor's replacement is found by the once-a-second check of each component's identity.
+BOOST_AUTO_TEST_CASE(an_ancestor_that_cannot_be_watched_is_checked_by_identity) {
+    if (ran_as_nobody("an_ancestor_that_cannot_be_watched_is_checked_by_identity")) return;
+    Scratch scratch;
+    const auto conf = scratch.path / "conf";
+    fs::create_directories(conf / "live");
+    write_file(conf / "live" / "flags.toml", content("green"));
+    WatchedRuntime runtime(conf / "live" / "flags.toml");
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+
+    fs::permissions(conf, fs::perms(0311));
+    replace_live(conf, "red", fs::perms(0755));  // seen through the watch placed before the chmod
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+    BOOST_TEST(runtime.wait_for([&] { return !runtime.runtime().status().watch_problem.empty(); }));
+    BOOST_TEST(runtime.runtime().status().watch_problem ==
+               "cannot watch " + conf.string() + ": permission denied; its replacement is found by a check once a second");
+    replace_live(conf, "blue", fs::perms(0755));  // no watch on conf now: found by its identity
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    deliver_by_rename(conf / "live" / "flags.toml", content("green"));  // and the new directory is watched
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::green));
+    BOOST_TEST(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
+    fs::permissions(conf, fs::perms(0755));
 }
 
 BOOST_AUTO_TEST_CASE(polling_picks_up_a_rename_and_an_in_place_write) {

@@ -136,6 +136,13 @@ public:
             if (line.find(needle) != std::string::npos) return true;
         return false;
     }
+    // A line of `event` holding `text`.
+    bool logged_with(std::string_view event, std::string_view text) const {
+        const std::string needle = "\"event\":\"" + std::string(event) + "\"";
+        for (const auto& line : logs())
+            if (line.find(needle) != std::string::npos && line.find(text) != std::string::npos) return true;
+        return false;
+    }
     // Every snapshot published so far was a complete file.
     void check_all_complete() const {
         for (const auto& p : published())

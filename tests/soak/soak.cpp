@@ -3,8 +3,14 @@
 //
 //   flagstone-soak [SECONDS]       (tools/dev soak runs 30 s; the test suite runs a short pass)
 //
+// The file sits under a release layout, so that whole ancestors are replaced too:
+//   <dir>/srv/current -> releases/rN,  <dir>/srv/releases/rN/etc/  a Kubernetes-style volume
+//   (etc/flags.toml -> ..data/flags.toml, ..data -> ..vK), watched as <dir>/srv/current/etc/flags.toml.
+//
 // It fails if a reader ever sees a snapshot made from a partial or invalid file, if the runtime does
 // not end on the last valid file, or if descriptors or memory grow.
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,6 +55,52 @@ void write_renamed(const fs::path& path, const std::string& text) {
     fs::rename(temporary, path);
 }
 
+// A Kubernetes-style volume in `etc`: a versioned directory holding the file, `..data` pointing at
+// it, and flags.toml a symlink through `..data`.
+void make_volume(const fs::path& etc, int version, const std::string& text) {
+    const std::string data = "..v" + std::to_string(version);
+    fs::create_directories(etc / data);
+    std::ofstream(etc / data / "flags.toml", std::ios::binary) << text;
+    fs::create_directory_symlink(data, etc / "..data");
+    fs::create_symlink("..data/flags.toml", etc / "flags.toml");
+}
+
+// A whole release tree under `srv`: releases/r<version>/etc, and `current` pointing at it.
+void make_release_tree(const fs::path& srv, int version, const std::string& text) {
+    const auto release = "releases/r" + std::to_string(version);
+    make_volume(srv / release / "etc", version, text);
+    fs::create_directory_symlink(release, srv / "current");
+}
+
+// Replaces an ancestor of the file whole, in the three ways a deploy does.
+void replace_ancestor(const fs::path& dir, int kind, int version, const std::string& text) {
+    const auto srv = dir / "srv";
+    switch (kind) {
+    case 0: {  // the parent, renamed away and a new one renamed in
+        const auto release = fs::canonical(srv / "current");
+        make_volume(release / "etc.new", version, text);
+        fs::rename(release / "etc", release / "etc.old");
+        fs::rename(release / "etc.new", release / "etc");
+        fs::remove_all(release / "etc.old");
+        break;
+    }
+    case 1: {  // the grandparent, a symlink retargeted to a new release
+        const auto old = fs::canonical(srv / "current");
+        const auto release = "releases/r" + std::to_string(version);
+        make_volume(srv / release / "etc", version, text);
+        fs::create_directory_symlink(release, srv / "current.tmp");
+        fs::rename(srv / "current.tmp", srv / "current");
+        fs::remove_all(old);
+        break;
+    }
+    default:  // the great-grandparent, exchanged with a new tree in one renameat2
+        make_release_tree(dir / "srv.new", version, text);
+        if (::renameat2(AT_FDCWD, (dir / "srv.new").c_str(), AT_FDCWD, srv.c_str(), RENAME_EXCHANGE) != 0)
+            std::perror("soak: renameat2");
+        fs::remove_all(dir / "srv.new");
+    }
+}
+
 long resident_kib() {
     std::ifstream statm("/proc/self/statm");
     long pages = 0, resident = 0;
@@ -69,12 +121,8 @@ int main(int argc, char** argv) {
     std::string pattern = (fs::temp_directory_path() / "flagstone-soak-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) return 2;
     const fs::path dir = pattern;
-    // A Kubernetes-style volume, so symlink swaps are among the deliveries.
-    fs::create_directory(dir / "..v0");
-    std::ofstream(dir / "..v0" / "flags.toml") << valid_file(0, 0);
-    fs::create_directory_symlink("..v0", dir / "..data");
-    fs::create_symlink("..data/flags.toml", dir / "flags.toml");
-    const auto file = dir / "flags.toml";
+    make_release_tree(dir / "srv", 0, valid_file(0, 0));
+    const auto file = dir / "srv" / "current" / "etc" / "flags.toml";
 
     flags::Runtime runtime(file);
     if (!runtime.start({.quiet_period = std::chrono::milliseconds(10), .log = [](std::string_view) {}}).ok()) return 2;
@@ -111,7 +159,7 @@ int main(int argc, char** argv) {
         const bool invalid = random() % 5 == 0;
         const std::string text = invalid ? "schema = 1\n[flags.\"release.new-checkout\"]\nrollout = 250\n" : valid_file(color, ++serial);
         const auto target = fs::canonical(file);  // the file behind the symlinks
-        switch (random() % 6) {
+        switch (random() % 9) {
         case 0: write_renamed(target, text); break;                            // mv, rsync, install
         case 1: write_in_place(target, text, false); break;                    // cp, shell >
         case 2: write_in_place(target, text, true); break;                     // a writer pausing mid-file
@@ -122,14 +170,18 @@ int main(int argc, char** argv) {
             break;
         }
         case 4: {                                                              // the kubelet's atomic writer
-            const auto next = dir / ("..v" + std::to_string(++version));
+            const auto etc = fs::canonical(file.parent_path());
+            const auto next = etc / ("..v" + std::to_string(++version));
             fs::create_directory(next);
             std::ofstream(next / "flags.toml", std::ios::binary) << text;
-            fs::create_directory_symlink(next.filename(), dir / "..data_tmp");
-            fs::rename(dir / "..data_tmp", dir / "..data");
+            fs::create_directory_symlink(next.filename(), etc / "..data_tmp");
+            fs::rename(etc / "..data_tmp", etc / "..data");
             fs::remove_all(target.parent_path());
             break;
         }
+        case 5:                                                                // an ancestor replaced whole
+        case 6:
+        case 7: replace_ancestor(dir, static_cast<int>(random() % 3), ++version, text); break;
         default:                                                               // delete, then recreate
             fs::remove(target);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "engine.hpp"
 #include "output.hpp"
+#include "runtime/source_files.hpp"
 
 namespace flagctl {
 namespace {
@@ -19,7 +20,11 @@ int check(const Invocation& inv) {
     const std::filesystem::path override_file = inv.args.value("--override").value_or("");
     const auto registry = load_registry(inv.common);
     const auto runtime = load_runtime(registry.view(), file, override_file);
-    const auto& diagnostics = runtime.report.diagnostics;
+    // A file a service would refuse for its permissions reads here, but is reported, with its fix.
+    auto diagnostics = runtime.report.diagnostics;
+    for (const auto& path : {file, override_file})
+        if (!path.empty())
+            for (auto& warning : flags::internal::permission_warnings(path)) diagnostics.push_back(std::move(warning));
     const bool ok = runtime.report.ok();
     const auto warnings = static_cast<std::size_t>(
         std::ranges::count_if(diagnostics, [](const auto& d) { return d.severity == flags::Severity::warning; }));
@@ -50,8 +55,10 @@ const Command check_command{
     .usage = "flagctl check RUNTIME [--override FILE] [--registry PATH]",
     .help = "Loads RUNTIME (a file, or a directory of *.toml) with the runtime's own loader and reports\n"
             "every problem as file:line:col, as a service would log it. Exit 1 when a service would\n"
-            "refuse the file; warnings (an entry for a flag the registry does not know) pass. Made for\n"
-            "Ansible's `validate: flagctl check --registry /srv/app/flags %s`, CI and pre-commit hooks.\n"
+            "refuse the file. Warnings pass: an entry for a flag the registry does not know, and a file\n"
+            "or a directory above it that a service would refuse for its permissions at this path (other\n"
+            "users can write it), with the command that fixes it. Made for Ansible's\n"
+            "`validate: flagctl check --registry /srv/app/flags %s`, CI and pre-commit hooks.\n"
             "\n"
             "  --override FILE  check RUNTIME with this local override file on top, as the service reads them\n"
             "\n"

@@ -24,6 +24,7 @@ constexpr OptionSpec watch_options[] = {
     {"--override", OptionSpec::Takes::one},
     {"--count", OptionSpec::Takes::one},
     {"--timeout", OptionSpec::Takes::one},
+    {"--no-permission-check", OptionSpec::Takes::nothing},
     ContextArgs::options[0],
     ContextArgs::options[1],
     ContextArgs::options[2],
@@ -153,6 +154,8 @@ int watch(const Invocation& inv) {
     core.on_change([&](std::uint64_t) { printer.print(loaded_line(core, ctx, printer.json()), true); });
     flags::RuntimeOptions options = reading_options();
     options.watch = true;
+    // As a service does: a file the service's permission policy refuses is refused here too.
+    options.require_secure_permissions = !inv.args.has("--no-permission-check");
     options.log = [&](std::string_view line) {
         const auto event = event_of(line);
         if (event == "loaded") return;  // printed by on_change, with the values
@@ -181,7 +184,7 @@ const Command watch_command{
     .name = "watch",
     .summary = "follow a runtime file live: each publish and each refused load",
     .usage = "flagctl watch --file RUNTIME [--override FILE] [--user U] [--tenant T] [--attr NAME=VALUE ...]\n"
-             "                     [--count N] [--timeout SECONDS] [--json] [--registry PATH]",
+             "                     [--count N] [--timeout SECONDS] [--no-permission-check] [--json] [--registry PATH]",
     .help = "Watches RUNTIME with the runtime's own watcher, as a service does, and prints one line per\n"
             "event. With --json each is a JSON object:\n"
             "  {\"event\":\"loaded\",\"generation\":N,\"hash\":\"...\",\"values\":{\"flag\":value,...}} for each publish,\n"
@@ -198,6 +201,8 @@ const Command watch_command{
             "  --user, --tenant, --attr NAME=VALUE   the context the values are evaluated for\n"
             "  --count N          stop after N publishes and refusals\n"
             "  --timeout SECONDS  stop after this long\n"
+            "  --no-permission-check  serve a file other users can write, which a service refuses\n"
+            "                     (RuntimeOptions::require_secure_permissions); for development only\n"
             "\n"
             "example:\n"
             "  $ flagctl watch --registry flags/registry.toml --file /tmp/checkout/flags.toml --user u-42 --json\n"
