@@ -89,7 +89,7 @@ class FlagctlTest(unittest.TestCase):
 
 
 class Usage(FlagctlTest):
-    COMMANDS = ["lint", "check", "eval", "list", "debt", "diff", "buckets", "watch", "override"]
+    COMMANDS = ["lint", "check", "eval", "list", "debt", "diff", "buckets", "watch", "override", "schema"]
 
     def test_no_command_is_a_usage_error(self):
         result = self.flagctl(exit_code=2)
