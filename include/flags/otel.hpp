@@ -16,11 +16,13 @@
 //   feature_flag.provider.name   flagstone
 //   feature_flag.context.id      u-42
 //   feature_flag.version         9c1e0f4a7d2b6e35   (the content hash, as in the logs and flagctl)
+//
+// otel_attributes(e).at("feature_flag.result.reason") == "split".
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <flags/observability.hpp>
 
@@ -29,17 +31,13 @@ namespace flags {
 inline constexpr std::string_view otel_event_name = "feature_flag.evaluation";
 inline constexpr std::string_view otel_provider_name = "flagstone";
 
-struct OtelAttribute {
-    std::string_view key;  // a static string: "feature_flag.key", ...
-    std::string value;
-};
-
 // The reason as the conventions' `feature_flag.result.reason` values spell it: "static",
 // "targeting_match", "split", "default", "disabled", "error"; a prerequisite that failed is
 // "prerequisite_failed", a value of our own (the conventions allow them).
 std::string_view otel_reason(Reason reason) noexcept;
 
-// The attributes of the `feature_flag.evaluation` event for one exposure, in the order above.
-std::vector<OtelAttribute> otel_attributes(const Exposure& exposure);
+// The attributes of the `feature_flag.evaluation` event for one exposure, by name: the six above,
+// all strings. A map, as OpenTelemetry's APIs take attributes (a KeyValueIterable of pairs).
+std::map<std::string, std::string> otel_attributes(const Exposure& exposure);
 
 }  // namespace flags

@@ -17,7 +17,7 @@ std::string_view otel_reason(Reason reason) noexcept {
     return "unknown";
 }
 
-std::vector<OtelAttribute> otel_attributes(const Exposure& exposure) {
+std::map<std::string, std::string> otel_attributes(const Exposure& exposure) {
     return {
         {"feature_flag.key", std::string(exposure.flag)},
         {"feature_flag.result.variant", std::string(exposure.variant)},
