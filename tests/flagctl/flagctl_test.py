@@ -132,6 +132,8 @@ class Usage(FlagctlTest):
             "override without action": ["override", "--file", "o.toml", *REGISTRY],
             "override with unknown action": ["override", "toggle", "ops.kill-switch-payments", "--file", "o.toml", *REGISTRY],
             "override set without a value": ["override", "set", "ops.kill-switch-payments", "--file", "o.toml", *REGISTRY],
+            "schema of an unknown file": ["schema", "yaml"],
+            "schema without which": ["schema"],
         }
         for name, args in cases.items():
             with self.subTest(name):
