@@ -33,6 +33,7 @@
 #include <flags/context.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/observability.hpp>
+#include <flags/otel.hpp>
 #include <flags/published_word.hpp>
 #include <flags/registry.hpp>
 #include <flags/runtime_core.hpp>

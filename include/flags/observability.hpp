@@ -32,6 +32,9 @@ struct Exposure {
     Reason reason = Reason::DEFAULT;
     std::string_view key;      // the bucketing key: the flag's `bucket_by` value, the user by default
     std::uint64_t generation = 0;  // of the snapshot that answered (see flagctl eval, and the logs)
+    // A hash of the runtime files that snapshot was loaded from: the same in every process serving
+    // the same files, unlike the generation. 0 for registry defaults.
+    std::uint64_t content_hash = 0;
     std::chrono::system_clock::time_point time{};  // when it was read, to a few milliseconds
 };
 

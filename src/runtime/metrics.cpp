@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "json_line.hpp"
+
 namespace flags::internal {
 namespace {
 
@@ -21,6 +23,12 @@ std::string render_runtime_metrics(const Status& status) {
     std::string out;
     family(out, "flagstone_generation", "gauge", "Generation of the snapshot being served; 0 means registry defaults.");
     out += fmt::format("flagstone_generation {}\n", status.generation);
+
+    // The generation counts publishes in this process; the hash names the files, so processes serving
+    // the same files show the same value, which is what a fleet's convergence is judged by.
+    family(out, "flagstone_snapshot_info", "gauge",
+           "1, labelled with the content hash of the files being served; all zeros means registry defaults.");
+    out += fmt::format("flagstone_snapshot_info{{content_hash=\"{}\"}} 1\n", hex_hash(status.content_hash));
 
     family(out, "flagstone_loads_total", "counter", "Loads of the runtime files, by outcome.");
     out += fmt::format("flagstone_loads_total{{outcome=\"published\"}} {}\n", status.loads_published);

@@ -294,6 +294,7 @@ void Observer::deliver_pending(const ExposureSink& sink, std::int64_t window_ns,
                 .reason = static_cast<Reason>(e.reason),
                 .key = key,
                 .generation = e.generation,
+                .content_hash = content_hash_of(e.generation),
                 .time = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                        std::chrono::nanoseconds(mono_now - e.monotonic_ns))};
             try {
@@ -305,6 +306,17 @@ void Observer::deliver_pending(const ExposureSink& sink, std::int64_t window_ns,
             }
         });
     }
+}
+
+void Observer::note_generation(std::uint64_t generation, std::uint64_t content_hash) {
+    std::lock_guard lock(hashes_mutex_);
+    hashes_[generation % remembered_generations] = {generation, content_hash};
+}
+
+std::uint64_t Observer::content_hash_of(std::uint64_t generation) {
+    std::lock_guard lock(hashes_mutex_);
+    const auto& entry = hashes_[generation % remembered_generations];
+    return entry.generation == generation ? entry.content_hash : 0;
 }
 
 void Observer::forget_expired(std::int64_t now_ns, std::int64_t window_ns) {

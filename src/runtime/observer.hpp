@@ -72,6 +72,10 @@ public:
         if (tracks(flag)) expose(flag, value, reason, generation, key_of());
     }
 
+    // A published generation and the content hash of its files, so that its exposures carry the
+    // hash without the read path looking at the snapshot.
+    void note_generation(std::uint64_t generation, std::uint64_t content_hash);
+
     // Delivers everything buffered so far and waits for that, up to `timeout`. False on timeout, or
     // when nothing is being observed.
     bool flush(std::chrono::milliseconds timeout);
@@ -130,6 +134,16 @@ private:
     std::uint64_t flush_requested_ = 0, flush_done_ = 0;
     std::condition_variable flushed_;
     std::thread thread_;
+
+    // Recent generations' content hashes, by generation modulo their number. An exposure buffered
+    // across more publishes than that is delivered with a hash of 0 (not known).
+    struct GenerationHash {
+        std::uint64_t generation = 0, content_hash = 0;
+    };
+    static constexpr std::size_t remembered_generations = 1024;
+    std::uint64_t content_hash_of(std::uint64_t generation);
+    std::mutex hashes_mutex_;
+    std::vector<GenerationHash> hashes_ = std::vector<GenerationHash>(remembered_generations);
 
     // The observation thread's alone.
     std::unordered_map<std::string, std::int64_t> remembered_;  // (flag, variant, key) -> when delivered

@@ -173,6 +173,7 @@ void RuntimeCore::publish_locked(State& state) {
                                             .default_value = registry_.flags[flag].default_value,
                                             .outcome = Outcome{.value = value}};
     snapshot->generation = ++state.generation;
+    observer_->note_generation(snapshot->generation, snapshot->content_hash);
     state.status.published_at = std::chrono::system_clock::now();
 
     const Snapshot* published = snapshot.release();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`meson install` gives a project everything it needs without this source tree: the public headers,
-the library, flagc, flagctl and a pkg-config file, and a program builds against them.
+the library, flagc, flagctl, a pkg-config file and the JSON Schemas, and a program builds against them.
 
 usage: install.py MESON BUILD_ROOT SOURCE_ROOT -- COMPILER...
 """
@@ -51,6 +51,11 @@ def main():
     support.check_equal(installed, public, "every public header is installed under include/flags")
     libraries = list(prefix.glob("lib*/**/libflagstone.a"))
     support.check(len(libraries) == 1, "lib/.../libflagstone.a is installed", str(libraries))
+    for name in ["registry", "runtime"]:
+        installed_schema = prefix / "share" / "flagstone" / f"{name}.schema.json"
+        support.check(installed_schema.is_file() and installed_schema.read_bytes() ==
+                      (Path(source_root) / "schemas" / f"{name}.schema.json").read_bytes(),
+                      f"share/flagstone/{name}.schema.json is installed")
     pc_files = list(prefix.glob("lib*/**/pkgconfig/flagstone.pc"))
     if not support.check(len(pc_files) == 1, "lib/.../pkgconfig/flagstone.pc is installed", str(pc_files)):
         support.finish()

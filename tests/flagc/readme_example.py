@@ -26,7 +26,8 @@ def write_project(blocks, project):
     files = {}
     for _, text in blocks:
         for piece in re.split(r"\n(?=# flags/meson.build)", text):
-            match = re.match(r"(?:#|//) ([\w/.]+)", piece)
+            # A TOML block may open with its editor schema (#:schema ...) before the line naming it.
+            match = re.match(r"(?:#:schema \S+\n)?(?:#|//) ([\w/.]+)", piece)
             if not support.check(match is not None, "each README block names its file", piece):
                 continue
             files[match.group(1)] = piece

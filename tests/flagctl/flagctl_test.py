@@ -89,7 +89,7 @@ class FlagctlTest(unittest.TestCase):
 
 
 class Usage(FlagctlTest):
-    COMMANDS = ["lint", "check", "eval", "list", "debt", "diff", "buckets", "watch", "override"]
+    COMMANDS = ["lint", "check", "eval", "list", "debt", "diff", "buckets", "watch", "override", "schema"]
 
     def test_no_command_is_a_usage_error(self):
         result = self.flagctl(exit_code=2)
@@ -132,6 +132,8 @@ class Usage(FlagctlTest):
             "override without action": ["override", "--file", "o.toml", *REGISTRY],
             "override with unknown action": ["override", "toggle", "ops.kill-switch-payments", "--file", "o.toml", *REGISTRY],
             "override set without a value": ["override", "set", "ops.kill-switch-payments", "--file", "o.toml", *REGISTRY],
+            "schema of an unknown file": ["schema", "yaml"],
+            "schema without which": ["schema"],
         }
         for name, args in cases.items():
             with self.subTest(name):
