@@ -46,5 +46,6 @@ extern const Command diff_command;
 extern const Command buckets_command;
 extern const Command watch_command;
 extern const Command override_command;
+extern const Command retire_command;
 
 }  // namespace flagctl
