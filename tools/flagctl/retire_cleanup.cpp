@@ -99,15 +99,7 @@ void Rewriter::remove_unused_functions() {
             // Unused before, or only calling itself: not the retire's to remove.
             if (std::ranges::all_of(uses, [&](SourceLocation l) { return inside(l); })) continue;
             if (!std::ranges::all_of(uses, [&](SourceLocation l) { return is_dropped(l) || inside(l); })) continue;
-            auto& edits = *span->file->edits;
-            auto [from, to] = edits.whole_lines(span->begin, span->end);
-            const auto& text = edits.original();
-            while (from > 0) {
-                const auto previous = edits.line_start(from - 1);
-                const auto indent = edits.indent_of_line(previous).size();
-                if (text.compare(previous + indent, 2, "//") != 0) break;
-                from = previous;
-            }
+            const auto [from, to] = span->file->edits->declaration_lines(span->begin, span->end);
             replace(Span{span->file, from, to}, "");
             removed.insert(fn);
             changed = true;

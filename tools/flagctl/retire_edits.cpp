@@ -96,6 +96,25 @@ std::pair<std::size_t, std::size_t> FileEdits::whole_lines(std::size_t begin, st
     return {start, stop < original_.size() ? stop + 1 : stop};
 }
 
+std::pair<std::size_t, std::size_t> FileEdits::declaration_lines(std::size_t begin, std::size_t end) const {
+    auto [from, to] = whole_lines(begin, end);
+    const auto blank_line = [&](std::size_t start) {
+        const auto stop = line_end(start);
+        for (auto i = start; i < stop; ++i)
+            if (!is_blank(original_[i]) && original_[i] != '\r') return false;
+        return true;
+    };
+    while (from > 0) {
+        const auto previous = line_start(from - 1);
+        const auto indent = indent_of_line(previous).size();
+        if (original_.compare(previous + indent, 2, "//") != 0) break;
+        from = previous;
+    }
+    if (to < original_.size() && blank_line(to) && (from == 0 || blank_line(line_start(from - 1))))
+        to = std::min(original_.size(), line_end(to) + 1);
+    return {from, to};
+}
+
 std::size_t FileEdits::past_semicolon(std::size_t end) const {
     auto i = end;
     while (i < original_.size() && is_blank(original_[i])) ++i;

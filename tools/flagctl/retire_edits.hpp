@@ -40,6 +40,10 @@ public:
     std::string_view indent_of_line(std::size_t offset) const;
     // [begin, end) grown to whole lines (with the newline) when nothing else shares them.
     std::pair<std::size_t, std::size_t> whole_lines(std::size_t begin, std::size_t end) const;
+    // Whole lines [begin, end) grown by the comment lines right above them, and by the blank line
+    // after them when a blank line (or the start of the file) is above: a declaration's removal
+    // leaves one blank line between its neighbours, as there was.
+    std::pair<std::size_t, std::size_t> declaration_lines(std::size_t begin, std::size_t end) const;
     // Past a ';' that follows `end` on its line, if there is one.
     std::size_t past_semicolon(std::size_t end) const;
 

@@ -70,8 +70,11 @@ FileState* Rewriter::file_of(FileID id) {
     if (!fresh) return &state;
     const auto* entry = sm_.getFileEntryForID(id);
     if (!entry) return &state;
+    // Relative to the compile command's directory, which is the file manager's, not the process's.
+    llvm::SmallString<256> name(entry->getName());
+    sm_.getFileManager().makeAbsolutePath(name);
     std::error_code ec;
-    auto path = std::filesystem::weakly_canonical(std::filesystem::absolute(entry->getName().str()), ec);
+    auto path = std::filesystem::weakly_canonical(std::filesystem::path(name.str().str()), ec);
     if (ec) return &state;
     state.path = path.string();
     state.project = scope_.contains(path);
@@ -338,10 +341,13 @@ Value Rewriter::fold_conditional(const ConditionalOperator* op) {
         const auto* bare = kept->IgnoreImplicit();
         const bool simple = isa<DeclRefExpr, IntegerLiteral, StringLiteral, CXXBoolLiteralExpr, ParenExpr, CallExpr,
                                 MemberExpr, FloatingLiteral, CharacterLiteral>(bare);
+        const Stmt* whole = op;
         const auto* parent = parent_of(op);
         while (parent && isa<ImplicitCastExpr>(parent)) parent = parent_of(parent);
+        // `(C ? a : b)` becomes `a`, not `(a)`, when `a` needs no parentheses of its own.
+        if (parent && isa<ParenExpr>(parent) && simple) whole = parent;
         const bool operand = parent && isa<BinaryOperator, UnaryOperator, MemberExpr, ConditionalOperator>(parent);
-        if (replace_with_operand(op, kept, operand && !simple)) return std::nullopt;
+        if (replace_with_operand(whole, kept, operand && !simple)) return std::nullopt;
         leave(c->sites, "the read is inside a macro");
         return std::nullopt;
     }

@@ -2,9 +2,11 @@
 
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Frontend/ASTUnit.h>
+#include <clang/Frontend/TextDiagnosticBuffer.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
+#include <llvm/Support/VirtualFileSystem.h>
 
 #include <algorithm>
 #include <atomic>
@@ -98,14 +100,19 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     std::mutex lock;
     auto work = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
-            clang::tooling::ClangTool tool(*database, {files[i]});
+            // A file system of its own: the process-wide one would change the working directory of
+            // every thread to each compile command's.
+            clang::tooling::ClangTool tool(*database, {files[i]}, std::make_shared<clang::PCHContainerOperations>(),
+                                           llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(llvm::vfs::createPhysicalFileSystem().release()));
             tool.appendArgumentsAdjuster(for_clang());
-            clang::IgnoringDiagConsumer quiet;
-            tool.setDiagnosticConsumer(&quiet);
+            clang::TextDiagnosticBuffer diagnostics;
+            tool.setDiagnosticConsumer(&diagnostics);
             std::vector<std::unique_ptr<clang::ASTUnit>> units;
             SourceRewrite one;
             if (tool.buildASTs(units) != 0 || units.empty() || units[0]->getDiagnostics().hasErrorOccurred()) {
-                one.errors.push_back(files[i] + ": clang could not parse it with its compile command");
+                const auto first = diagnostics.err_begin();
+                one.errors.push_back(files[i] + ": clang cannot parse it with its compile command" +
+                                     (first == diagnostics.err_end() ? std::string() : ": " + first->second));
             } else {
                 rewrite_translation_unit(units[0]->getASTContext(), target, scope, one);
             }

@@ -27,7 +27,11 @@ bool breaks_out(const Stmt* s) {
     return std::ranges::any_of(s->children(), [](const Stmt* c) { return breaks_out(c); });
 }
 
-bool ends_flow(const Stmt* s) { return isa<ReturnStmt, ContinueStmt, GotoStmt, CXXThrowExpr>(s); }
+bool ends_flow(const Stmt* s) {
+    if (const auto* block = dyn_cast<CompoundStmt>(s)) return !block->body_empty() && ends_flow(block->body_back());
+    if (const auto* e = dyn_cast<Expr>(s)) s = e->IgnoreImplicit();
+    return isa<ReturnStmt, ContinueStmt, GotoStmt, CXXThrowExpr>(s);
+}
 
 // A block's inside, without the blank rest of the `{` line and the blank lines before `}`; and the
 // indentation of its first line.

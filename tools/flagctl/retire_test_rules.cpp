@@ -74,15 +74,7 @@ bool Rewriter::erase_test_of(const Stmt* s) {
     const auto begin = sm_.getExpansionRange(fn->getLocation()).getBegin();
     const auto span = span_of(SourceRange(begin, fn->getBody()->getEndLoc()));
     if (!span) return false;
-    auto& edits = *span->file->edits;
-    auto [from, to] = edits.whole_lines(span->begin, span->end);
-    const auto& text = edits.original();
-    while (from > 0) {
-        const auto previous = edits.line_start(from - 1);
-        const auto indent = edits.indent_of_line(previous).size();
-        if (text.compare(previous + indent, 2, "//") != 0) break;
-        from = previous;
-    }
+    const auto [from, to] = span->file->edits->declaration_lines(span->begin, span->end);
     replace(Span{span->file, from, to}, "");
     return true;
 }
