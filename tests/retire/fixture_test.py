@@ -117,7 +117,8 @@ def main():
     update = "--update" in args
     args = [a for a in args if a != "--update"]
     split = args.index("--")
-    flagctl, flagc, library, source_root = args[:split]
+    # Absolute: the projects are built and retired from their own directories.
+    flagctl, flagc, library, source_root = (str(Path(a).resolve()) for a in args[:split])
     cxx = args[split + 1:]
     with tempfile.TemporaryDirectory(prefix="retire-fixture-") as temp:
         work = Path(temp)

@@ -58,7 +58,8 @@ class Tools:
 def run_case(tools, temp, case):
     root = Path(temp) / case["name"]
     source = textwrap.dedent(case["before"]).lstrip("\n")
-    command = tools.project(root, source, case.get("runtime"))
+    runtime = textwrap.dedent(case["runtime"]).lstrip("\n") if "runtime" in case else None
+    command = tools.project(root, source, runtime)
     args = [case["flag"], "--keep", case["keep"], "-p", "build", "--registry", "flags/registry.toml"]
     if "runtime" in case:
         args += ["--runtime", "flags/runtime.toml"]
@@ -120,7 +121,8 @@ def json_and_dry_run(tools, temp):
 def main():
     args = sys.argv[1:]
     split = args.index("--")
-    flagctl, flagc, _library, source_root = args[:split]
+    # Absolute: the projects are built and retired from their own directories.
+    flagctl, flagc, _library, source_root = (str(Path(a).resolve()) for a in args[:split])
     tools = Tools(flagctl, flagc, source_root, args[split + 1:])
     with tempfile.TemporaryDirectory(prefix="retire-rules-") as temp:
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -63,7 +63,7 @@ private:
     void report(SourceLocation loc, const std::string& why) {
         const auto at = r_.spelled_at(loc);
         if (!at || !at->first->project || at->first->edits->dropped(at->second)) return;
-        r_.leave_at(loc, why);
+        r_.leave_at(loc, why, true);
     }
     Rewriter& r_;
 };
@@ -87,7 +87,9 @@ void Rewriter::remove_unused_functions() {
     for (bool changed = true; changed;) {
         changed = false;
         for (const auto* fn : bodies_) {
-            if (removed.contains(fn) || !internal_function(fn)) continue;
+            // Only the main file's: another translation unit may call a header's static function
+            // from code this one does not see.
+            if (removed.contains(fn) || !internal_function(fn) || !sm_.isInMainFile(fn->getLocation())) continue;
             const Decl* whole = fn->getDescribedFunctionTemplate() ? static_cast<const Decl*>(fn->getDescribedFunctionTemplate()) : fn;
             const auto span = span_of(whole->getSourceRange());
             if (!span || span->file->edits->dropped(span->begin)) continue;

@@ -137,8 +137,10 @@ void Rewriter::drop_around(const Span& whole, const Span& kept) {
     whole.file->edits->drop(kept.end, whole.end);
 }
 
+// A site's line is where the reader sees it: a macro's argument where it is written, anything else
+// in a macro where the macro is used.
 std::size_t Rewriter::add_site(SourceLocation loc) {
-    const auto spelling = sm_.getSpellingLoc(loc);
+    const auto spelling = sm_.getFileLoc(loc);
     const auto [file, offset] = sm_.getDecomposedLoc(spelling);
     sites_.push_back(Site{file_of(file)->path, sm_.getSpellingLineNumber(spelling), ""});
     return sites_.size() - 1;
@@ -149,10 +151,27 @@ void Rewriter::leave(const std::vector<std::size_t>& sites, const std::string& w
         if (sites_[s].note.empty()) sites_[s].note = why;
 }
 
-void Rewriter::leave_at(SourceLocation loc, const std::string& why) { leave({add_site(loc)}, why); }
+void Rewriter::leave_at(SourceLocation loc, const std::string& why, bool general) {
+    const auto site = add_site(loc);
+    leave({site}, why);
+    sites_[site].general = general;
+}
 
 Value Rewriter::fold(const Stmt* s) {
     if (!s) return std::nullopt;
+    // Written in a macro's body, a node is the macro's, not the caller's: nothing there is rewritten,
+    // though what the caller passed as the macro's arguments is.
+    const auto in_macro_body = [&](SourceLocation l) { return l.isMacroID() && !sm_.isMacroArgExpansion(l); };
+    if (in_macro_body(s->getBeginLoc()) || in_macro_body(s->getEndLoc())) {
+        const auto* call = dyn_cast<CallExpr>(s);
+        if (call && queries_.read_kind(call) != ReadKind::none) {
+            seen_reads_.insert(call);
+            leave_at(call->getBeginLoc(), "the read is inside a macro");
+            return std::nullopt;
+        }
+        fold_children(s);
+        return std::nullopt;
+    }
     if (const auto* call = dyn_cast<CallExpr>(s)) {
         if (const auto kind = queries_.read_kind(call); kind != ReadKind::none) return fold_read(call, kind);
         if (queries_.is_for_each_state(call)) {

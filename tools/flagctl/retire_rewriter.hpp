@@ -64,7 +64,7 @@ public:
     // Sites.
     std::size_t add_site(clang::SourceLocation loc);
     void leave(const std::vector<std::size_t>& sites, const std::string& why);
-    void leave_at(clang::SourceLocation loc, const std::string& why);
+    void leave_at(clang::SourceLocation loc, const std::string& why, bool general = false);
 
     // Expressions.
     Value fold(const clang::Stmt* s);

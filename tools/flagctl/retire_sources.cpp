@@ -54,12 +54,13 @@ void merge(SourceRewrite& into, SourceRewrite&& from) {
     into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
 }
 
-// One site per line: a note wins over "rewritten".
+// One site per line: a note wins over "rewritten", a rule's note over a general one.
 void settle_sites(std::vector<Site>& sites) {
     std::ranges::sort(sites, [](const Site& a, const Site& b) {
         if (a.file != b.file) return a.file < b.file;
         if (a.line != b.line) return a.line < b.line;
-        return a.note > b.note;
+        if (a.note.empty() != b.note.empty()) return !a.note.empty();
+        return a.general < b.general;
     });
     const auto tail = std::ranges::unique(sites, [](const Site& a, const Site& b) {
         return a.file == b.file && a.line == b.line;

@@ -36,6 +36,7 @@ struct Site {
     std::string file;  // absolute
     unsigned line = 0;
     std::string note;  // empty: rewritten; otherwise why it is left for a person
+    bool general = false;  // a name of the flag found after the rules, which a rule's own note explains better
     friend auto operator<=>(const Site&, const Site&) = default;
 };
 
