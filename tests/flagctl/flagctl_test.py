@@ -452,6 +452,28 @@ class Debt(FlagctlTest):
         self.assertEqual(result.stdout.splitlines()[:2],
                          ["release.legacy-cart", "  due      release flag retires on 2026-11-01 (in 7 days)"])
 
+    def test_retire_command_keeps_what_everyone_is_served(self):
+        directory = self.temp_dir()
+        shutil.copy(DATA / "registry.toml", directory / "registry.toml")
+        cases = {
+            "value = false": "--keep false",
+            "rollout = 100": "--keep true",
+            "rollout = 0": "--keep false",
+            "off = true\nvalue = false": "--keep true",  # off serves the registry default, true
+            "rollout = 50": "--keep VALUE",
+            'value = true\nrules = [{ when = [{ attr = "plan", in = ["a"] }], value = false }]': "--keep VALUE",
+        }
+        for entry, keep in cases.items():
+            (directory / "rt.toml").write_text(f'schema = 1\n[flags."release.legacy-cart"]\n{entry}\n',
+                                               encoding="utf-8")
+            data = self.json_of("debt", "--file", "rt.toml", "--build-dir", "out", "--registry", "registry.toml",
+                                "--today", "2026-11-21", exit_code=1, cwd=directory)
+            cart = next(d for d in data["flags"] if d["flag"] == "release.legacy-cart")
+            self.assertEqual(cart["retire"], "flagctl retire release.legacy-cart " + keep +
+                             " --build-dir out --registry registry.toml --runtime rt.toml", entry)
+        data = self.json_of("debt", "--registry", "registry.toml", "--today", "2026-10-25", exit_code=0)
+        self.assertEqual([d["retire"] for d in data["flags"]], [None] * len(data["flags"]), "nothing is overdue")
+
     def test_look_alikes_are_not_call_sites(self):
         # On 2027-01-10 release.new-checkout retires in 5 days, so it is listed with its call sites:
         # src/checkout.cpp names release_new_checkout_v2 and "release.new-checkout-v2" too.

@@ -47,5 +47,6 @@ extern const Command buckets_command;
 extern const Command watch_command;
 extern const Command override_command;
 extern const Command schema_command;
+extern const Command retire_command;
 
 }  // namespace flagctl

@@ -22,6 +22,7 @@ constexpr OptionSpec debt_options[] = {
     {"--file", OptionSpec::Takes::one},
     {"--src", OptionSpec::Takes::greedy},
     {"--usage", OptionSpec::Takes::greedy},
+    {"--build-dir", OptionSpec::Takes::one},
 };
 
 // A release flag that has served true to everyone for longer than this is finished: its rollout is
@@ -62,6 +63,7 @@ struct FlagDebt {
     std::vector<Finding> findings{};  // most urgent first
     std::optional<Location> declared{}, entry{};
     std::vector<CallSite> call_sites{};
+    std::optional<std::string> retire_command{};  // for an overdue flag
 
     const Finding& worst() const { return findings.front(); }
 };
@@ -206,6 +208,37 @@ std::optional<Finding> unevaluated_finding(const flags::FlagInfo& flag, const st
     return f;
 }
 
+// The value an entry serves everyone, when it serves one: the default when it is off; else, without
+// rules or prerequisites, its `value`, a rollout of 100 % (true) or 0 % (false), or a split wholly on
+// one variant.
+std::optional<std::string> served_to_everyone(const flags::FlagInfo& flag, const toml::table& entry) {
+    const auto shape = shape_of(entry);
+    if (shape.off) return std::string(flag.value_name(flag.default_value));
+    if (fully_on(entry)) return "true";
+    if (shape.rules > 0 || !shape.required.empty()) return std::nullopt;
+    if (shape.value) return shape.value;
+    if (shape.rollout && (*shape.rollout == 0 || *shape.rollout == 10000))
+        return *shape.rollout == 0 ? "false" : "true";
+    std::optional<std::string> only;
+    for (const auto& [variant, weight] : shape.split) {
+        if (weight == 0) continue;
+        if (only) return std::nullopt;
+        only = variant;
+    }
+    return only;
+}
+
+// The command that retires an overdue flag, keeping what the runtime file serves everyone if it
+// serves one value; VALUE for the person to choose otherwise.
+std::string retire_command(const flags::FlagInfo& flag, const std::optional<Entry>& entry, const Invocation& inv) {
+    std::optional<std::string> keep;
+    if (entry) keep = served_to_everyone(flag, *entry->table);
+    const auto file = inv.args.value("--file");
+    return fmt::format("flagctl retire {} --keep {} --build-dir {} --registry {}{}", flag.name, keep.value_or("VALUE"),
+                       inv.args.value("--build-dir").value_or("build"), inv.common.registry.generic_string(),
+                       file ? " --runtime " + *file : "");
+}
+
 // Overdue first, the longest overdue at the top; then what is due, the soonest first; then cleanups.
 bool more_urgent(const Finding& a, const Finding& b) {
     if (a.urgency != b.urgency) return a.urgency < b.urgency;
@@ -271,6 +304,7 @@ void print_json(const std::vector<FlagDebt>& debts, flags::Date today) {
                            .raw("declared", location_json(d.declared))
                            .raw("entry", location_json(d.entry))
                            .raw("call_sites", json_array(sites))
+                           .raw("retire", d.retire_command ? json_quoted(*d.retire_command) : "null")
                            .str());
     }
     const auto counts = count_by_urgency(debts);
@@ -293,6 +327,7 @@ void print_text(const std::vector<FlagDebt>& debts) {
             std::cout << fmt::format("  {:<8} {}\n", to_string(f.urgency), f.message);
             std::cout << indent << "hint: " << f.hint << '\n';
         }
+        if (d.retire_command) std::cout << "  retire   " << *d.retire_command << '\n';
         std::vector<std::string> touches;
         if (d.declared) touches.push_back(fmt::format("{}:{}: registry entry", d.declared->file, d.declared->line));
         if (d.entry) touches.push_back(fmt::format("{}:{}: runtime entry", d.entry->file, d.entry->line));
@@ -350,6 +385,8 @@ int debt(const Invocation& inv) {
         d.declared = Location{source.file, source.line};
         if (entry) d.entry = Location{entry->file, entry->line};
         if (!roots.empty()) d.call_sites = call_sites[i];
+        if (std::ranges::any_of(d.findings, [](const Finding& f) { return f.urgency == Urgency::overdue; }))
+            d.retire_command = retire_command(flag, entry, inv);
         debts.push_back(std::move(d));
     }
     if (text) {
@@ -374,7 +411,7 @@ int debt(const Invocation& inv) {
 const Command debt_command{
     .name = "debt",
     .summary = "what needs cleaning up, most urgent first; exit 1 when overdue",
-    .usage = "flagctl debt [--file RUNTIME] [--src DIR...] [--usage FILE...] [--registry PATH]",
+    .usage = "flagctl debt [--file RUNTIME] [--src DIR...] [--usage FILE...] [--build-dir DIR] [--registry PATH]",
     .help = "Lists flag debt, most urgent first, with every line its cleanup touches:\n"
             "  overdue  release and experiment flags past retire_by; ops and permission flags past\n"
             "           review_by; release flags that have served true to everyone (value = true or\n"
@@ -385,10 +422,14 @@ const Command debt_command{
             "           --usage); runtime entries for unregistered flags; fully-on flags whose start date\n"
             "           is unknown\n"
             "How long a flag has been fully on comes from `since = YYYY-MM-DD` on its runtime entry, or\n"
-            "else from the git history of the runtime file. Exit 1 when anything is overdue.\n"
+            "else from the git history of the runtime file. Each overdue flag gets the `flagctl retire`\n"
+            "command that removes it, with --keep the value the runtime file serves everyone when it\n"
+            "serves one (value = true, rollout = 100, off), else VALUE to choose. Exit 1 when anything\n"
+            "is overdue.\n"
             "\n"
             "  --file RUNTIME  the runtime file (or directory) whose states to examine\n"
             "  --src DIR...    C++ source directories (or files) to search for Flag::x and \"type.name\"\n"
+            "  --build-dir DIR the build directory the retire commands name (default: build)\n"
             "  --usage FILE... usage files written by running services: a flag that every file listing\n"
             "                  it counts 0 evaluations of is a cleanup (a file that does not list a flag\n"
             "                  says nothing about it). Each file is JSON:\n"

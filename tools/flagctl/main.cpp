@@ -19,6 +19,7 @@ using namespace flagctl;
 const Command* const commands[] = {
     &lint_command, &check_command, &eval_command,  &list_command,     &debt_command,
     &diff_command, &buckets_command, &watch_command, &override_command, &schema_command,
+    &retire_command,
 };
 
 constexpr std::string_view common_help =

@@ -1,0 +1,135 @@
+// What `flagctl retire` does after the rules: functions of internal linkage that only the removed
+// code called go too, a parameter or local only the removed code read is marked or removed, so that
+// the result builds under -Werror; and every name of the flag still in the code is reported.
+#include <clang/AST/ExprCXX.h>
+#include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+
+#include "retire_rewriter.hpp"
+
+namespace flagctl::retire {
+
+using namespace clang;
+
+namespace {
+
+// Every written reference to a declaration, by its canonical declaration.
+class References : public RecursiveASTVisitor<References> {
+public:
+    std::map<const Decl*, std::vector<SourceLocation>> uses;
+
+    bool VisitDeclRefExpr(DeclRefExpr* ref) {
+        add(ref->getDecl(), ref->getLocation());
+        return true;
+    }
+    bool VisitUnresolvedLookupExpr(UnresolvedLookupExpr* lookup) {
+        for (const auto* d : lookup->decls()) add(d, lookup->getNameLoc());
+        return true;
+    }
+
+private:
+    void add(const Decl* d, SourceLocation loc) {
+        if (const auto* tmpl = dyn_cast<FunctionTemplateDecl>(d)) d = tmpl->getTemplatedDecl();
+        if (const auto* fn = dyn_cast<FunctionDecl>(d); fn && fn->getPrimaryTemplate())
+            d = fn->getPrimaryTemplate()->getTemplatedDecl();
+        uses[d->getCanonicalDecl()].push_back(loc);
+    }
+};
+
+// The names of the flag that remain in the code: its enumerator, its variants, its variant type.
+class RemainingNames : public RecursiveASTVisitor<RemainingNames> {
+public:
+    RemainingNames(Rewriter& r) : r_(r) {}
+
+    bool VisitDeclRefExpr(DeclRefExpr* ref) {
+        if (r_.queries_.is_flag_enumerator(ref->getDecl()))
+            report(ref->getLocation(), "it names Flag::" + r_.target_.identifier + " outside a read it can rewrite");
+        else if (r_.queries_.variant_named(ref))
+            report(ref->getLocation(), "it names a variant of the flag outside a comparison or switch it can fold");
+        return true;
+    }
+    bool VisitCallExpr(CallExpr* call) {
+        if (r_.queries_.read_kind(call) != ReadKind::none && !r_.seen_reads_.contains(call))
+            report(call->getBeginLoc(), "a read where no rule applies (outside a function body)");
+        return true;
+    }
+    bool VisitEnumTypeLoc(EnumTypeLoc type) {
+        if (r_.queries_.variant_enum() && type.getDecl() == r_.queries_.variant_enum())
+            report(type.getBeginLoc(), "it uses the flag's variant enum as a type, which goes with the flag");
+        return true;
+    }
+
+private:
+    void report(SourceLocation loc, const std::string& why) {
+        const auto at = r_.spelled_at(loc);
+        if (!at || !at->first->project || at->first->edits->dropped(at->second)) return;
+        r_.leave_at(loc, why, true);
+    }
+    Rewriter& r_;
+};
+
+bool internal_function(const FunctionDecl* fn) {
+    return !fn->isExternallyVisible() && !isa<CXXMethodDecl>(fn) && !fn->isMain() && fn->getBeginLoc().isFileID();
+}
+
+}  // namespace
+
+void Rewriter::clean_up() {
+    remove_unused_functions();
+    quiet_unused_variables();
+    RemainingNames(*this).TraverseDecl(ctx_.getTranslationUnitDecl());
+}
+
+void Rewriter::remove_unused_functions() {
+    References refs;
+    refs.TraverseDecl(ctx_.getTranslationUnitDecl());
+    std::set<const FunctionDecl*> removed;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto* fn : bodies_) {
+            // Only the main file's: another translation unit may call a header's static function
+            // from code this one does not see.
+            if (removed.contains(fn) || !internal_function(fn) || !sm_.isInMainFile(fn->getLocation())) continue;
+            const Decl* whole = fn->getDescribedFunctionTemplate() ? static_cast<const Decl*>(fn->getDescribedFunctionTemplate()) : fn;
+            const auto span = span_of(whole->getSourceRange());
+            if (!span || span->file->edits->dropped(span->begin)) continue;
+            const auto& uses = refs.uses[fn->getCanonicalDecl()];
+            const auto inside = [&](SourceLocation loc) {
+                const auto at = spelled_at(loc);
+                return at && at->first == span->file && at->second >= span->begin && at->second < span->end;
+            };
+            // Unused before, or only calling itself: not the retire's to remove.
+            if (std::ranges::all_of(uses, [&](SourceLocation l) { return inside(l); })) continue;
+            if (!std::ranges::all_of(uses, [&](SourceLocation l) { return is_dropped(l) || inside(l); })) continue;
+            const auto [from, to] = span->file->edits->declaration_lines(span->begin, span->end);
+            replace(Span{span->file, from, to}, "");
+            removed.insert(fn);
+            changed = true;
+        }
+    }
+}
+
+void Rewriter::quiet_unused_variables() {
+    References refs;
+    refs.TraverseDecl(ctx_.getTranslationUnitDecl());
+    for (const auto& [decl, uses] : refs.uses) {
+        const auto* var = dyn_cast<VarDecl>(decl);
+        if (!var || uses.empty() || !std::ranges::all_of(uses, [&](SourceLocation l) { return is_dropped(l); })) continue;
+        if (var->hasAttr<UnusedAttr>() || !var->getIdentifier() || is_dropped(var->getLocation())) continue;
+        const auto span = span_of(var->getSourceRange());
+        if (!span || !var->getLocation().isFileID()) continue;
+        if (isa<ParmVarDecl>(var)) {
+            span->file->edits->replace(span->begin, span->begin, "[[maybe_unused]] ");
+            continue;
+        }
+        if (!var->isLocalVarDecl() || var->isStaticLocal() || var->getType().isDestructedType() != QualType::DK_none)
+            continue;
+        const auto parents = ctx_.getParents(*var);
+        const auto* stmt = parents.empty() ? nullptr : parents[0].get<DeclStmt>();
+        if (!stmt || !stmt->isSingleDecl()) continue;
+        if (!var->getInit() || !queries_.may_have_side_effects(var->getInit())) erase_statement(stmt);
+        else span->file->edits->replace(span->begin, span->begin, "[[maybe_unused]] ");
+    }
+}
+
+}  // namespace flagctl::retire
