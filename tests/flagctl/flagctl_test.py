@@ -707,6 +707,9 @@ class DebtUsage(FlagctlTest):
                      ' "written_at": "2026-11-21T10:00:00Z"}', "1:1", "the file has no 'flags'"),
         "a bad date-time": ('{"schema": "flagstone-usage/1", "service": "x",\n "started_at": "2026-11-21 08:00"}',
                             "2:16", "'started_at' of the file is not an RFC 3339 date-time: '2026-11-21 08:00'"),
+        "a date-time past 2261": ('{"schema": "flagstone-usage/1", "service": "x",\n "started_at": "2300-01-01T00:00:00Z"}',
+                                  "2:16", "'started_at' of the file is out of the supported range (years 1678 to 2261): "
+                                  "'2300-01-01T00:00:00Z'"),
         "a flag without its count": ('{"schema": "flagstone-usage/1", "service": "x", "started_at": '
                                      '"2026-11-21T08:00:00Z", "written_at": "2026-11-21T10:00:00Z", "flags": [\n'
                                      '  {"flag": "ops.search-backend", "last_evaluated": null, "values": []}]}',

@@ -73,7 +73,13 @@ public:
                      bool null_allowed = false) const {
         const auto& value = field(object, where, key, hint);
         if (null_allowed && value.is_null()) return {};
-        if (value.kind() != json::Value::Kind::string || !flags::internal::parse_rfc3339(value.text()))
+        const bool is_string = value.kind() == json::Value::Kind::string;
+        if (is_string && flags::internal::read_rfc3339(value.text()).problem == flags::internal::TimestampProblem::out_of_range)
+            fail(value.position(),
+                 fmt::format("'{}' of {} is out of the supported range (years 1678 to 2261): '{}'", key, where,
+                             flags::internal::one_line(value.text())),
+                 "write it as in 2026-11-21T08:00:00Z");
+        if (!is_string || !flags::internal::parse_rfc3339(value.text()))
             fail(value.position(),
                  fmt::format("'{}' of {} is not an RFC 3339 date-time{}: {}", key, where, null_allowed ? " or null" : "",
                              value.kind() == json::Value::Kind::string ? "'" + flags::internal::one_line(value.text()) + "'"
