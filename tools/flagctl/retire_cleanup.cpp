@@ -4,6 +4,7 @@
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/ParentMapContext.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/SourceManager.h>
 
 #include "retire_rewriter.hpp"
 
@@ -77,12 +78,13 @@ bool internal_function(const FunctionDecl* fn) {
 void Rewriter::clean_up() {
     remove_unused_functions();
     quiet_unused_variables();
-    RemainingNames(*this).TraverseDecl(ctx_.getTranslationUnitDecl());
+    RemainingNames names(*this);
+    for (auto* d : project_decls()) names.TraverseDecl(d);
 }
 
 void Rewriter::remove_unused_functions() {
     References refs;
-    refs.TraverseDecl(ctx_.getTranslationUnitDecl());
+    for (auto* d : project_decls()) refs.TraverseDecl(d);
     std::set<const FunctionDecl*> removed;
     for (bool changed = true; changed;) {
         changed = false;
@@ -111,7 +113,7 @@ void Rewriter::remove_unused_functions() {
 
 void Rewriter::quiet_unused_variables() {
     References refs;
-    refs.TraverseDecl(ctx_.getTranslationUnitDecl());
+    for (auto* d : project_decls()) refs.TraverseDecl(d);
     for (const auto& [decl, uses] : refs.uses) {
         const auto* var = dyn_cast<VarDecl>(decl);
         if (!var || uses.empty() || !std::ranges::all_of(uses, [&](SourceLocation l) { return is_dropped(l); })) continue;

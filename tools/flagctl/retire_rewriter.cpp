@@ -43,7 +43,8 @@ Rewriter::Rewriter(ASTContext& context, const RetireTarget& target, const Projec
       queries_(context, target) {}
 
 void Rewriter::run() {
-    DefinitionFinder(bodies_).TraverseDecl(ctx_.getTranslationUnitDecl());
+    DefinitionFinder finder(bodies_);
+    for (auto* d : project_decls()) finder.TraverseDecl(d);
     for (const auto* fn : bodies_) {
         const auto at = spelled_at(fn->getBody()->getBeginLoc());
         if (!at || !at->first->project) continue;
@@ -51,6 +52,17 @@ void Rewriter::run() {
         if (const auto v = fold(fn->getBody())) materialize(fn->getBody(), *v);
     }
     clean_up();
+}
+
+const std::vector<Decl*>& Rewriter::project_decls() {
+    if (project_decls_) return *project_decls_;
+    project_decls_.emplace();
+    for (auto* d : ctx_.getTranslationUnitDecl()->decls()) {
+        const auto loc = sm_.getFileLoc(d->getLocation());
+        if (loc.isInvalid()) continue;
+        if (file_of(sm_.getFileID(loc))->project) project_decls_->push_back(d);
+    }
+    return *project_decls_;
 }
 
 void Rewriter::collect(SourceRewrite& out) const {

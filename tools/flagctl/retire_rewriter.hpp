@@ -59,6 +59,9 @@ public:
     const clang::Stmt* parent_of(const clang::Stmt* s);
     const clang::Decl* parent_decl_of(const clang::Stmt* s);
     void replace(const Span& span, std::string text);
+    // The top-level declarations written in the project's files: the only ones the rules and the
+    // clean-up visit, so that the standard library's headers are not walked four times per unit.
+    const std::vector<clang::Decl*>& project_decls();
     void drop_around(const Span& whole, const Span& kept);
 
     // Sites.
@@ -106,6 +109,7 @@ public:
     std::map<const clang::ParmVarDecl*, Const> fixed_;  // parameters that hold the flag's value
     std::set<const clang::Stmt*> seen_reads_;
     std::vector<const clang::FunctionDecl*> bodies_;
+    std::optional<std::vector<clang::Decl*>> project_decls_;
 };
 
 }  // namespace retire
