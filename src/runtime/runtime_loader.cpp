@@ -93,7 +93,10 @@ public:
     void report_unlisted_unknown_flags();
     bool failed() const { return report_.failed(); }
 
+    // Only an accepted file gets here: the text automata, the one costly part of compiling, are built
+    // last, so that refusing a file never pays for them.
     CompiledFile finish(std::uint64_t content_hash) {
+        for (auto& matcher : rules_->matchers) matcher.build();
         return CompiledFile{.rules = std::move(rules_), .flags = std::move(programs_), .content_hash = content_hash};
     }
 
@@ -328,7 +331,7 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
                                                  : TextMatcher::Mode::substring;
         c.begin = static_cast<std::uint32_t>(rules_->matchers.size());
         c.count = static_cast<std::uint32_t>(texts.size());
-        rules_->matchers.emplace_back(mode, texts);
+        rules_->matchers.emplace_back(mode, std::move(texts));
         return c;
     }
     case Op::lt:

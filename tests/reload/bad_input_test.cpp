@@ -331,6 +331,29 @@ BOOST_AUTO_TEST_CASE(refusing_a_file_just_within_the_value_budget_stays_under_12
     }));
 }
 
+// 4 MB of `contains` needles would make an automaton of tens of bytes per needle byte; a file refused
+// for its evaluation cost must not build it first.
+BOOST_AUTO_TEST_CASE(refusing_a_costly_file_of_long_needle_lists_stays_under_128_mib, *boost::unit_test::enable_if<measures_the_loader>()) {
+    Scratch scratch;
+    const auto file = scratch.path / "flags.toml";
+    // Needles of 400 letters that share little, so that their trie has a node for nearly every byte.
+    std::string needles;
+    std::uint64_t state = 1;
+    while (needles.size() < 4'000'000) {
+        needles += needles.empty() ? "\"" : ",\"";
+        for (int i = 0; i < 400; ++i) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            needles += static_cast<char>('a' + (state >> 59) % 26);
+        }
+        needles += '"';
+    }
+    std::string text = "schema = 1\n[segments]\nagents = [{ attr = \"agent\", contains = [" + needles + "] }]\n"
+                       "[flags.\"permission.early-access\"]\nvalue = false\nrules = [\n";
+    for (int i = 0; i < 300; ++i) text += "  { when = [{ segment = \"agents\" }], value = true },\n";
+    write_file(file, text + "]\n");
+    BOOST_TEST(within_memory(container_limit, [&] { return refused_with(file, "to evaluate at worst"); }));
+}
+
 BOOST_AUTO_TEST_CASE(refusing_a_directory_of_large_files_stays_under_128_mib, *boost::unit_test::enable_if<measures_the_loader>()) {
     Scratch scratch;
     const auto dir = scratch.path / "conf.d";

@@ -356,8 +356,9 @@ BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
             kept.push_back(text_of(round % 50 == 0 ? 4 : 5));
         if (round % 50 == 0) kept.push_back("");
         const std::vector<std::string_view> needles(kept.begin(), kept.end());
-        const TextMatcher prefix(TextMatcher::Mode::prefix, needles), suffix(TextMatcher::Mode::suffix, needles),
+        TextMatcher prefix(TextMatcher::Mode::prefix, needles), suffix(TextMatcher::Mode::suffix, needles),
             substring(TextMatcher::Mode::substring, needles);
+        for (auto* matcher : {&prefix, &suffix, &substring}) matcher->build();
         BOOST_REQUIRE(substring.uses_automaton());
         for (int probe = 0; probe < 50; ++probe) {
             const auto text = text_of(12);

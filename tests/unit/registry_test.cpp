@@ -462,8 +462,9 @@ created = 2026-11-01
 retire_by = 2027-01-15
 default = false
 )toml",
-     "registry.toml:2:24: error: 'max_days.release' is 9223372036854775807; it must be from 1 to 3650 days\n"
-     "    hint: a flag's longest life is ten years; write e.g. max_days = { release = 90 }\n"},
+     "registry.toml:2:24: error: 'max_days.release' must be a whole number of days from 1 to 36500, not "
+     "9223372036854775807\n"
+     "    hint: write it as max_days = { release = 90, experiment = 180 }\n"},
 
     {"created as a quoted string",
      R"toml([flags."release.new-checkout"]
