@@ -3,13 +3,14 @@
 compile time, and that search must not grow with the registry. Compiles, against a registry of
 --flags flags, one file with no read, one with --reads reads by enumerator and one with the same
 reads by name, and prints the wall time and peak memory of each compile. Nothing is judged: the
-figures go to docs/benchmarks.md; the bench suite runs it small, so that it keeps working.
+benchmark report (report.py) shows the figures; the bench suite runs it small, so that it keeps working.
 
 usage: by_name_compile.py FLAGC SOURCE_ROOT [--flags N] [--reads K] -- COMPILER...
 
     by_name_compile.py build/flagc . --flags 10000 --reads 100 -- c++
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,7 @@ def main():
     parser.add_argument("source_root")
     parser.add_argument("--flags", type=int, default=10000)
     parser.add_argument("--reads", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args(sys.argv[1:split])
     compiler = sys.argv[split + 1:]
 
@@ -62,13 +64,19 @@ def main():
                         "--today", "2026-11-21"], check=True)
         cases = [("no read", 0, False), (f"{args.reads} reads by enumerator", args.reads, False),
                  (f"{args.reads} reads by name", args.reads, True)]
-        print(f"compiling against a registry of {args.flags} flags (-std=c++20 -O2):")
+        if not args.json:
+            print(f"compiling against a registry of {args.flags} flags (-std=c++20 -O2):")
+        figures = []
         for name, count, by_name in cases:
             source = work / (name.replace(" ", "-") + ".cpp")
             reads_file(source, count, args.flags, by_name)
             seconds, megabytes = timed_compile(compiler + ["-std=c++20", "-O2", f"-I{Path(args.source_root) / 'include'}",
                                                            f"-I{work}", "-c", source, "-o", work / "out.o"])
-            print(f"  {name:<28} {seconds:7.1f} s  {megabytes:7.0f} MB peak")
+            figures.append({"case": name, "flags": args.flags, "seconds": seconds, "peak_mb": megabytes})
+            if not args.json:
+                print(f"  {name:<28} {seconds:7.1f} s  {megabytes:7.0f} MB peak")
+        if args.json:
+            print(json.dumps(figures))
 
 
 main()

@@ -31,6 +31,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 BASELINE = os.path.join(HERE, "instructions-baseline.json")
 
 # Which naive case each case is compared with: the same decision made the naive way.
@@ -387,6 +388,15 @@ def render(results, judged, markdown):
                          f"{f['each_serving_ms']['max']:.2f}"])
         out.append(table(["latency", "setting", "trials", "median ms", "p99 ms", "max ms"], rows, markdown))
 
+    compiled = results.get("compile")
+    if compiled:
+        out.append("")
+        rows = [[f"{c['case']}, {c['flags']:,}-flag registry", f"{c['seconds']:.1f}", f"{c['peak_mb']:,.0f}"]
+                for c in compiled]
+        out.append(table(["compile (-O2)", "seconds", "peak MB"], rows, markdown))
+        out.append("One file of reads, compiled alone: what a by-name read costs the build beside a read by "
+                   "enumerator, at the registry size shown (tests/bench/by_name_compile.py).")
+
     counts = results.get("instructions")
     if counts:
         out.append("")
@@ -440,6 +450,13 @@ def main():
                               f, indent=2)
                     f.write("\n")
                 log(f"report.py: wrote {BASELINE}")
+
+    if mode != "smoke":
+        log("report.py: compile time of by-name reads")
+        results["compile"] = json.loads(run([sys.executable, os.path.join(HERE, "by_name_compile.py"),
+                                             os.path.join(os.path.abspath(args.build_dir), "flagc"), SOURCE_ROOT,
+                                             "--flags", "10000" if mode == "full" else "2000", "--reads", "100",
+                                             "--json", "--", "c++"]))
 
     log("report.py: hot-reload benchmarks")
     hot_args = {"full": [], "quick": ["--quick"], "smoke": ["--smoke"]}[mode]
