@@ -126,11 +126,11 @@ int f([[maybe_unused]] const flags::Context& ctx, int x) {
 int f(const flags::Context& ctx) {
     int width = 0;
     switch (flags::variant<flags::Flag::experiment_button_color>(ctx)) {
-    case flags::ButtonColor::blue:
+    case flags::variants::ButtonColor::blue:
         width = 1;
         break;
-    case flags::ButtonColor::green:
-    case flags::ButtonColor::red:
+    case flags::variants::ButtonColor::green:
+    case flags::variants::ButtonColor::red:
         width = 2;
         width += 3;
         break;
@@ -153,7 +153,7 @@ int f([[maybe_unused]] const flags::Context& ctx) {
         "before": HEAD + """
 int f(const flags::Context& ctx) {
     switch (flags::variant<"experiment.button-color">(ctx)) {
-    case flags::ButtonColor::blue: return 1;
+    case flags::variants::ButtonColor::blue: return 1;
     default: return 7;
     }
 }
@@ -168,8 +168,8 @@ int f([[maybe_unused]] const flags::Context& ctx) {
         "name": "variant-comparisons-fold",
         "flag": "experiment.button-color", "keep": "green",
         "before": HEAD + """
-bool a(const flags::Context& ctx) { return flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::ButtonColor::green; }
-bool b(const flags::Context& ctx) { return flags::ButtonColor::red != flags::variant<flags::Flag::experiment_button_color>(ctx); }
+bool a(const flags::Context& ctx) { return flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::green; }
+bool b(const flags::Context& ctx) { return flags::variants::ButtonColor::red != flags::variant<flags::Flag::experiment_button_color>(ctx); }
 """,
         "after": HEAD + """
 bool a([[maybe_unused]] const flags::Context& ctx) { return true; }
@@ -181,7 +181,7 @@ bool b([[maybe_unused]] const flags::Context& ctx) { return true; }
         "flag": "experiment.button-color", "keep": "blue",
         "before": HEAD + """
 #include <string_view>
-bool a(const flags::Context& ctx) { return flags::detail<flags::Flag::experiment_button_color>(ctx).value == flags::ButtonColor::blue; }
+bool a(const flags::Context& ctx) { return flags::detail<flags::Flag::experiment_button_color>(ctx).value == flags::variants::ButtonColor::blue; }
 std::string_view b(const flags::Context& ctx) { return flags::detail<"experiment.button-color">(ctx).variant; }
 """,
         "after": HEAD + """
@@ -294,7 +294,7 @@ bool f(int& n) { return flags::enabled<flags::Flag::release_new_checkout>(next_c
         "name": "a-variant-stored-or-passed-is-left",
         "flag": "experiment.button-color", "keep": "blue",
         "before": HEAD + """
-int paint(flags::ButtonColor c) { return static_cast<int>(c); }
+int paint(flags::variants::ButtonColor c) { return static_cast<int>(c); }
 int f(const flags::Context& ctx) { return paint(flags::variant<flags::Flag::experiment_button_color>(ctx)); }
 """,
         "exit": 1,

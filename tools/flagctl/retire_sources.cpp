@@ -1,7 +1,9 @@
 #include "retire_sources.hpp"
 
 #include <clang/Basic/Diagnostic.h>
-#include <clang/Frontend/ASTUnit.h>
+#include <clang/AST/ASTConsumer.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
 #include <clang/Frontend/TextDiagnosticBuffer.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/CompilationDatabase.h>
@@ -41,6 +43,73 @@ clang::tooling::ArgumentsAdjuster for_clang() {
         return out;
     };
 }
+
+// Runs the rewrite on each parsed translation unit. Function bodies outside the project's files are
+// skipped by the parser: no rule reads them, and they are most of what a unit parses.
+class RetireConsumer : public clang::ASTConsumer {
+public:
+    RetireConsumer(clang::CompilerInstance& compiler, const RetireTarget& target, const ProjectScope& scope,
+                   SourceRewrite& out)
+        : compiler_(compiler), target_(target), scope_(scope), out_(out) {}
+
+    void HandleTranslationUnit(clang::ASTContext& context) override {
+        if (!context.getDiagnostics().hasErrorOccurred()) rewrite_translation_unit(context, target_, scope_, out_);
+    }
+
+    bool shouldSkipFunctionBody(clang::Decl* decl) override {
+        auto& sm = compiler_.getSourceManager();
+        const auto loc = sm.getFileLoc(decl->getLocation());
+        if (loc.isInvalid()) return false;
+        const auto id = sm.getFileID(loc);
+        const auto [known, fresh] = in_project_.try_emplace(id.getHashValue(), true);
+        if (fresh) {
+            if (const auto* entry = sm.getFileEntryForID(id)) {
+                llvm::SmallString<256> name(entry->getName());
+                sm.getFileManager().makeAbsolutePath(name);
+                std::error_code ec;
+                known->second = scope_.contains(std::filesystem::weakly_canonical(name.str().str(), ec)) || ec;
+            }
+        }
+        return !known->second;
+    }
+
+private:
+    clang::CompilerInstance& compiler_;
+    const RetireTarget& target_;
+    const ProjectScope& scope_;
+    SourceRewrite& out_;
+    std::map<unsigned, bool> in_project_;
+};
+
+class RetireAction : public clang::ASTFrontendAction {
+public:
+    RetireAction(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out)
+        : target_(target), scope_(scope), out_(out) {}
+
+    std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler, llvm::StringRef) override {
+        compiler.getFrontendOpts().SkipFunctionBodies = true;
+        return std::make_unique<RetireConsumer>(compiler, target_, scope_, out_);
+    }
+
+private:
+    const RetireTarget& target_;
+    const ProjectScope& scope_;
+    SourceRewrite& out_;
+};
+
+class RetireActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+    RetireActionFactory(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out)
+        : target_(target), scope_(scope), out_(out) {}
+    std::unique_ptr<clang::FrontendAction> create() override {
+        return std::make_unique<RetireAction>(target_, scope_, out_);
+    }
+
+private:
+    const RetireTarget& target_;
+    const ProjectScope& scope_;
+    SourceRewrite& out_;
+};
 
 // Merges one translation unit's result: the same header seen from two units gives the same edits.
 void merge(SourceRewrite& into, SourceRewrite&& from) {
@@ -108,14 +177,13 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
             tool.appendArgumentsAdjuster(for_clang());
             clang::TextDiagnosticBuffer diagnostics;
             tool.setDiagnosticConsumer(&diagnostics);
-            std::vector<std::unique_ptr<clang::ASTUnit>> units;
             SourceRewrite one;
-            if (tool.buildASTs(units) != 0 || units.empty() || units[0]->getDiagnostics().hasErrorOccurred()) {
+            RetireActionFactory factory(target, scope, one);
+            if (tool.run(&factory) != 0 || diagnostics.getNumErrors() > 0) {
                 const auto first = diagnostics.err_begin();
+                one = SourceRewrite{};
                 one.errors.push_back(files[i] + ": clang cannot parse it with its compile command" +
                                      (first == diagnostics.err_end() ? std::string() : ": " + first->second));
-            } else {
-                rewrite_translation_unit(units[0]->getASTContext(), target, scope, one);
             }
             const std::lock_guard guard(lock);
             merge(result, std::move(one));

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(banner_under_every_state) {
 }
 
 FLAGS_TEST_CASE_EACH_STATE(button_follows_the_colour, flags::Flag::experiment_button_color) {
-    if (state == flags::ButtonColor::green) {
+    if (state == flags::variants::ButtonColor::green) {
         BOOST_TEST(checkout::button_width(ctx) == 120);
     } else {
         BOOST_TEST(checkout::button_width(ctx) != 120);
@@ -39,12 +39,12 @@ FLAGS_TEST_CASE_EACH_STATE(button_follows_the_colour, flags::Flag::experiment_bu
 }
 
 BOOST_AUTO_TEST_CASE(green_button) {
-    flags::testing::override<flags::Flag::experiment_button_color> green(flags::ButtonColor::green);
+    flags::testing::override<flags::Flag::experiment_button_color> green(flags::variants::ButtonColor::green);
     BOOST_TEST(checkout::button(ctx) == "#00ff00");
     BOOST_TEST(checkout::button_label(ctx) == "Pay (green)");
 }
 
 BOOST_AUTO_TEST_CASE(red_button) {
-    flags::testing::override<flags::Flag::experiment_button_color> red(flags::ButtonColor::red);
+    flags::testing::override<flags::Flag::experiment_button_color> red(flags::variants::ButtonColor::red);
     BOOST_TEST(checkout::button(ctx) == "#ff0000");
 }
