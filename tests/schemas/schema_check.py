@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The JSON Schemas of schemas/ against real files, with Python's jsonschema on the TOML as tomllib
-reads it (dates become the strings TOML editors give a schema): the repository's own registry and
+reads it, and with its dates as the strings TOML editors give a schema: the repository's own registry and
 runtime files and every README and docs/ example that names a schema are valid; bad files (a
 rollout out of range, a misspelt key, ...) are refused at the key at fault. `flagctl schema` prints
 the very same files.
@@ -41,9 +41,17 @@ def as_json(value):
 
 
 def problems(validator, text):
-    """Each error as 'path: message', path as dotted keys; empty when the file is valid."""
-    document = as_json(tomllib.loads(text))
-    return [".".join(str(p) for p in e.absolute_path) + ": " + e.message for e in validator.iter_errors(document)]
+    """Each error as 'path: message', path as dotted keys; empty when the file is valid. The file is
+    checked twice: as tomllib reads it (dates as Python dates) and as an editor hands it over (dates
+    as strings); a schema must take both."""
+    read = tomllib.loads(text)
+    found = []
+    for document in (read, as_json(read)):
+        for e in validator.iter_errors(document):
+            problem = ".".join(str(p) for p in e.absolute_path) + ": " + e.message
+            if problem not in found:
+                found.append(problem)
+    return found
 
 
 def examples(source_root):
@@ -90,6 +98,8 @@ BAD = [
     ("an unknown flag type", "registry", REGISTRY_FLAG.replace("release.new-checkout", "feature.new-checkout"), "flags"),
     ("a name that is not kebab-case", "registry", REGISTRY_FLAG.replace("new-checkout", "New_Checkout"), "flags"),
     ("a date in quotes that is no date", "registry", REGISTRY_FLAG.replace("2026-11-01", '"last week"'),
+     "flags.release.new-checkout.created"),
+    ("a number for a date", "registry", REGISTRY_FLAG.replace("2026-11-01", "20261101"),
      "flags.release.new-checkout.created"),
     ("warn_days out of range", "registry", "[policy]\nwarn_days = 4000\n", "policy.warn_days"),
     ("a misspelt policy key", "registry", "[policy]\nwarn-days = 3\n", "policy"),
