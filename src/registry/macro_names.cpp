@@ -23,6 +23,15 @@ constexpr std::string_view library_macros[] = {
     "isgreater", "isless", "isunordered", "fpclassify", "isfinite", "isinf", "isnan", "signbit",
 };
 
+// Lowercase macros of the POSIX and Linux headers a service commonly includes beside the standard ones
+// (<sys/stat.h>, <netdb.h>, <netinet/in.h>, <net/if.h>, <ifaddrs.h>, <dirent.h>, <sys/sysmacros.h>).
+constexpr std::string_view system_macros[] = {
+    "d_fileno", "h_addr", "h_errno", "ifa_broadaddr", "ifa_dstaddr", "ifc_buf", "ifc_req", "ifr_addr",
+    "ifr_bandwidth", "ifr_broadaddr", "ifr_data", "ifr_dstaddr", "ifr_flags", "ifr_hwaddr", "ifr_ifindex",
+    "ifr_map", "ifr_metric", "ifr_mtu", "ifr_name", "ifr_netmask", "ifr_newname", "ifr_qlen", "ifr_slave",
+    "major", "makedev", "minor", "s6_addr", "s6_addr16", "s6_addr32", "st_atime", "st_ctime", "st_mtime",
+};
+
 // What GCC and Clang predefine in the GNU dialects (-std=gnu++20, their default) for the system they
 // target, in the traditional spelling without underscores.
 constexpr std::string_view gnu_dialect_macros[] = {
@@ -48,6 +57,7 @@ bool is_format_macro(std::string_view name) {
 
 std::string macro_problem(std::string_view identifier) {
     if (listed(library_macros, identifier)) return "is a macro of the C and C++ standard library headers";
+    if (listed(system_macros, identifier)) return "is a macro of the POSIX system headers";
     if (listed(gnu_dialect_macros, identifier)) return "is a macro the GNU dialects predefine (-std=gnu++20)";
     if (!identifier.empty() && is_upper(identifier.front()) && std::none_of(identifier.begin(), identifier.end(), is_lower))
         return "is all capitals, as the macros of the C library are (EOF, NULL, E2BIG, SIGINT)";

@@ -21,7 +21,8 @@ std::uint64_t operator_cost(const CompiledRules& rules, const Condition& c) noex
                (rules.matchers[c.begin].uses_automaton() ? cost::automaton : cost::substring_needle * c.count);
     case Op::lt: case Op::lte: case Op::gt: case Op::gte:
     case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
-    case Op::before: case Op::after: return cost::condition + cost::parse;
+        return cost::condition + cost::parse;
+    case Op::before: case Op::after: return cost::condition + cost::time_parse;
     case Op::segment: break;
     }
     return 0;

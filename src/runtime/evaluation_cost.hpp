@@ -30,7 +30,8 @@ inline constexpr std::uint64_t needle = 1;            //   each starts_with/ends
 inline constexpr std::uint64_t substring_needle = 3;  //   each contains needle of a short list
 inline constexpr std::uint64_t trie = 20;             //   a long starts_with/ends_with list, whatever its length
 inline constexpr std::uint64_t automaton = 40;        //   a long contains list, whatever its length
-inline constexpr std::uint64_t parse = 3;             //   lt..gte, semver_*, before/after: the value parsed
+inline constexpr std::uint64_t parse = 3;             //   lt..gte, semver_*: the value parsed
+inline constexpr std::uint64_t time_parse = 6;        //   before/after: an RFC 3339 date-time parsed
 inline constexpr std::uint64_t segment_use = 1;       // a segment (its conditions: once per flag)
 inline constexpr std::uint64_t prerequisite = 1;      // plus the prerequisite's own cost
 }  // namespace cost

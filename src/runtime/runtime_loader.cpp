@@ -485,7 +485,9 @@ std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size
 }
 
 std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
-    constexpr std::string_view example = "e.g. rollout = 25 or rollout = 0.5";
+    const std::string_view example = what == "rollout"
+                                         ? "e.g. rollout = 25 or rollout = 0.5"
+                                         : "a weight is a percentage from 0 to 100, e.g. split = { blue = 50, green = 50 }";
     // An integer is judged as written: past 2^53 it has no exact double, and converting it would
     // report a different number from the one in the file.
     if (const auto* integer = node.as_integer()) {

@@ -51,7 +51,7 @@ RuleShape shape_of(CostlyKind kind) {
         return {fmt::format(R"({{ attr = "email", contains = [{}] }})", near_misses(100)),
                 cost::rule + cost::condition + cost::automaton};
     case CostlyKind::versions: return {R"({ attr = "app_version", semver_gt = "9.0.0" })", cost::rule + cost::condition + cost::parse};
-    case CostlyKind::times: return {R"({ attr = "signup", before = 2000-01-01T00:00:00Z })", cost::rule + cost::condition + cost::parse};
+    case CostlyKind::times: return {R"({ attr = "signup", before = 2000-01-01T00:00:00Z })", cost::rule + cost::condition + cost::time_parse};
     case CostlyKind::numbers: return {R"({ attr = "age", gt = 1000 })", cost::rule + cost::condition + cost::parse};
     case CostlyKind::segments: return {R"({ segment = "staff" })", cost::rule + cost::segment_use};
     }

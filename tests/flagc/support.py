@@ -115,6 +115,15 @@ stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
 DIALECTS = ["-std=gnu++20", "-std=c++20"]
 
 
+# The POSIX and Linux headers a C++ service commonly includes beside the standard ones; some define
+# lowercase macros (st_mtime, h_errno, s6_addr, ifr_name, ...) a generated name must not be.
+SYSTEM_HEADERS = """
+sys/stat.h sys/types.h sys/socket.h sys/time.h sys/wait.h sys/mman.h sys/resource.h sys/uio.h sys/un.h
+sys/ioctl.h sys/epoll.h sys/inotify.h sys/sysmacros.h netdb.h netinet/in.h netinet/tcp.h arpa/inet.h
+net/if.h ifaddrs.h unistd.h fcntl.h pthread.h poll.h dirent.h dlfcn.h syslog.h termios.h
+""".split()
+
+
 def standard_includes():
-    """Source text that includes every standard header this compiler has."""
-    return "".join(f"#if __has_include(<{h}>)\n#include <{h}>\n#endif\n" for h in STANDARD_HEADERS)
+    """Source text that includes every standard header this compiler has, and the common system ones."""
+    return "".join(f"#if __has_include(<{h}>)\n#include <{h}>\n#endif\n" for h in STANDARD_HEADERS + SYSTEM_HEADERS)

@@ -455,7 +455,7 @@ rules = [{ when = [{ attr = "tenant", in = ["acme"] }], rollout = -9007199254740
 split = { blue = 9007199254740993, green = 0 }
 )",
      {"runtime.toml:3:18: error: weight of 'blue' 9007199254740993 is not from 0 to 100\n"
-      "    hint: e.g. rollout = 25 or rollout = 0.5"}},
+      "    hint: a weight is a percentage from 0 to 100, e.g. split = { blue = 50, green = 50 }"}},
     {"a comparison with an integer past 2^53",
      R"(schema = 1
 [flags."permission.early-access"]
