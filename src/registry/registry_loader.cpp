@@ -564,10 +564,11 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
     std::size_t total_bytes = 0, values = 0;
     for (const auto& file : files) {
         const std::string display = display_path(file, options);
-        const auto text = internal::read_text_file(file, display, report, max_registry_file_bytes);
+        auto text = internal::read_text_file(file, display, report, max_registry_file_bytes);
         if (!text) continue;
         if (!within_registry_budget(*text, display, total_bytes, values, report)) break;
         const auto root = internal::parse_toml(*text, display, report);
+        text.reset();  // the tree holds all it needs: the text's megabytes would only add to the peak
         // A registry directory may also hold the runtime file (this repository's flags/ does): a
         // top-level `schema` marks a runtime file, which no registry file has.
         if (root && directory && root->contains("schema")) continue;
