@@ -65,7 +65,7 @@ inline constexpr Limits registry_text_limits{
     .max_file_bytes = max_registry_file_bytes,
     .max_total_bytes = max_registry_total_bytes,
     .max_values = 8 * max_flags,
-    .max_array_elements = max_variants,
+    .max_array_elements = 2 * max_variants,  // past max_variants, a list of variants gets its own message
     .max_nesting = 8,
 };
 
