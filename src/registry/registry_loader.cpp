@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "../runtime/text_budget.hpp"
 #include "../toml_input.hpp"
 #include "macro_names.hpp"
 #include "names.hpp"
@@ -517,6 +518,27 @@ std::string display_path(const std::filesystem::path& path, const LoadOptions& o
     return relative.generic_string();
 }
 
+constexpr internal::BudgetWords registry_words{
+    .files = "the registry files",
+    .hint = "a registry of the most flags a header holds is far below this: check that the path names the registry"};
+
+// The cheap limits, checked in the text before toml++ builds a tree of it. `total_bytes` and `values`
+// carry what the files before this one in the same registry hold. A file past a limit stops the
+// reading: what follows it would only add to what is already too much.
+bool within_registry_budget(std::string_view text, const std::string& display, std::size_t& total_bytes,
+                            std::size_t& values, Reporter& report) {
+    total_bytes += text.size();
+    if (total_bytes > registry_text_limits.max_total_bytes) {
+        report.error_in_file(display,
+                             fmt::format("with it the registry files hold {} bytes; the limit for all of them is {}",
+                                         total_bytes, registry_text_limits.max_total_bytes),
+                             "a registry of the most flags a header holds is far smaller: check that the "
+                             "directory holds only registry files");
+        return false;
+    }
+    return internal::text_within_limits(text, display, registry_text_limits, values, report, registry_words);
+}
+
 }  // namespace
 
 LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions& options) {
@@ -539,11 +561,14 @@ LoadOutcome load_registry(const std::filesystem::path& input, const LoadOptions&
     }
 
     const bool directory = files.size() != 1 || files.front() != input;
+    std::size_t total_bytes = 0, values = 0;
     for (const auto& file : files) {
         const std::string display = display_path(file, options);
-        const auto text = internal::read_text_file(file, display, report, max_registry_file_bytes);
+        auto text = internal::read_text_file(file, display, report, max_registry_file_bytes);
         if (!text) continue;
+        if (!within_registry_budget(*text, display, total_bytes, values, report)) break;
         const auto root = internal::parse_toml(*text, display, report);
+        text.reset();  // the tree holds all it needs: the text's megabytes would only add to the peak
         // A registry directory may also hold the runtime file (this repository's flags/ does): a
         // top-level `schema` marks a runtime file, which no registry file has.
         if (root && directory && root->contains("schema")) continue;
@@ -558,7 +583,9 @@ LoadOutcome load_registry_text(std::string_view text, const std::string& display
     LoadOutcome outcome;
     Reporter report(outcome.diagnostics);
     RegistryBuilder builder(outcome.diagnostics);
-    if (const auto root = internal::parse_toml(text, display, report)) builder.add_file(*root, display);
+    std::size_t total_bytes = 0, values = 0;
+    if (within_registry_budget(text, display, total_bytes, values, report))
+        if (const auto root = internal::parse_toml(text, display, report)) builder.add_file(*root, display);
     if (!report.failed()) outcome.registry = builder.finish(display);
     sort_by_position(outcome.diagnostics);
     return outcome;

@@ -10,6 +10,7 @@
 
 #include <flags/diagnostic.hpp>
 #include <flags/registry_types.hpp>
+#include <flags/runtime_options.hpp>
 
 namespace flags::registry {
 
@@ -53,6 +54,20 @@ inline constexpr std::size_t max_variants = 65'536;
 // A registry file larger than this is refused before it is read: the largest registry of flags a
 // header can hold (max_flags) is a few megabytes.
 inline constexpr std::size_t max_registry_file_bytes = 16u << 20;
+
+// What the files of one registry may hold together, counted in their text before toml++ builds a tree
+// of it (the runtime reader's checks, src/runtime/text_budget.hpp). A parsed value costs 100 to 200
+// bytes, so a 15 MB file of `x = [{},{},...]` would take 600 MB before its keys could be refused;
+// these keep refusing any registry under 128 MiB, and a registry of max_flags flags of up to seven
+// keys each still passes.
+inline constexpr std::size_t max_registry_total_bytes = 32u << 20;
+inline constexpr Limits registry_text_limits{
+    .max_file_bytes = max_registry_file_bytes,
+    .max_total_bytes = max_registry_total_bytes,
+    .max_values = 8 * max_flags,
+    .max_array_elements = 2 * max_variants,  // past max_variants, a list of variants gets its own message
+    .max_nesting = 8,
+};
 
 struct LoadOptions {
     // Paths in messages are shown relative to this directory when they lie below it, so that a

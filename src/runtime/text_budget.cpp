@@ -9,8 +9,6 @@
 namespace flags::internal {
 namespace {
 
-constexpr std::string_view limits_hint = "a real flag file is far below this; raise RuntimeOptions::limits if not";
-
 // An open inline array or table. `depth` is the tree depth of the container itself, counted as
 // within_limits counts it: the root table is 0.
 struct Open {
@@ -23,9 +21,9 @@ struct Open {
 class TextScan {
 public:
     TextScan(std::string_view text, const std::string& display, const Limits& limits, std::size_t& values,
-             Reporter& report)
+             Reporter& report, const BudgetWords& words)
         : text_(text), display_(std::make_shared<const std::string>(display)), limits_(limits), values_(values),
-          report_(report) {}
+          report_(report), words_(words) {}
 
     bool run() {
         while (ok_ && skip_blanks(true)) {
@@ -202,9 +200,9 @@ private:
     bool count(std::size_t where, std::size_t added) {
         values_ += added;
         if (values_ > limits_.max_values && overfull_ == 0)
-            fail(where, fmt::format("the runtime files reach {} values (keys, tables and array elements) here; "
+            fail(where, fmt::format("{} reach {} values (keys, tables and array elements) here; "
                                     "the limit is {}",
-                                    limits_.max_values + 1, limits_.max_values));
+                                    words_.files, limits_.max_values + 1, limits_.max_values));
         return ok_;
     }
 
@@ -225,7 +223,7 @@ private:
         const auto column =
             static_cast<std::uint32_t>(offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1);
         report_.error(toml::source_region{.begin = {line, column}, .end = {line, column}, .path = display_},
-                      std::move(message), std::string(limits_hint));
+                      std::move(message), std::string(words_.hint));
     }
 
     std::string_view text_;
@@ -233,6 +231,7 @@ private:
     const Limits& limits_;
     std::size_t& values_;
     Reporter& report_;
+    const BudgetWords& words_;
     std::vector<Open> open_;
     std::size_t pos_ = 0;
     std::size_t header_depth_ = 0;
@@ -244,8 +243,8 @@ private:
 }  // namespace
 
 bool text_within_limits(std::string_view text, const std::string& display, const Limits& limits,
-                        std::size_t& values, Reporter& report) {
-    return TextScan(text, display, limits, values, report).run();
+                        std::size_t& values, Reporter& report, const BudgetWords& words) {
+    return TextScan(text, display, limits, values, report, words).run();
 }
 
 }  // namespace flags::internal

@@ -17,7 +17,15 @@ namespace flags::internal {
 // count of the files already scanned in the same load), the elements of each array and the depth
 // of nesting. Reports the first limit passed and returns false; a file toml++ would refuse anyway may
 // pass, since toml++ is what reports its syntax.
+//
+// The registry reader (flagc and flagctl) and the runtime reader share the scan and differ only in
+// their limits and in the words of the message: `words` names the files and says what to do.
+struct BudgetWords {
+    std::string_view files = "the runtime files";
+    std::string_view hint = "a real flag file is far below this; raise RuntimeOptions::limits if not";
+};
+
 bool text_within_limits(std::string_view text, const std::string& display, const Limits& limits,
-                        std::size_t& values, Reporter& report);
+                        std::size_t& values, Reporter& report, const BudgetWords& words = {});
 
 }  // namespace flags::internal

@@ -159,6 +159,73 @@ def refuses_special_registries(flagc):
         support.check(not header.exists(), f"registry {registry.name}: no header is written")
 
 
+BUDGET_HINT = ("    hint: a registry of the most flags a header holds is far below this: check that the path names"
+               " the registry\n")
+
+
+def within_128_mib():
+    """Refusing a registry within the size limits must cost less than 128 MiB of address space; a
+    sanitized build reserves far more than it uses, so it runs without the limit."""
+    if not SANITIZED:
+        resource.setrlimit(resource.RLIMIT_AS, (128 << 20, 128 << 20))
+
+
+def refuses_oversized_registries(flagc):
+    """The registry reader checks the cheap limits in the text before toml++ builds a tree of it (a
+    15 MB `x = [{},...]` took 604 MB), and caps what the files of a directory hold together."""
+    root = support.temp_dir("oversized-registry")
+    (root / "array.toml").write_text("x = [" + ",".join(["{}"] * 5_000_000) + "]\n", encoding="utf-8")
+    (root / "keys.toml").write_text("".join(f"[t{i}]\n" for i in range(524_289)), encoding="utf-8")
+    (root / "deep.toml").write_text("x = " + "[" * 9 + "]" * 9 + "\n", encoding="utf-8")
+    (root / "flags").mkdir()
+    for name in ("a", "b", "c", "d"):
+        (root / "flags" / f"{name}.toml").write_text("#" + "-" * 14_999_998 + "\n", encoding="utf-8")
+    cases = [
+        (root / "array.toml", "array.toml:1:5: error: an array of 5000000 elements; the limit is 131072\n" + BUDGET_HINT),
+        (root / "keys.toml", "keys.toml:524289:1: error: the registry files reach 524289 values (keys, tables and"
+                             " array elements) here; the limit is 524288\n" + BUDGET_HINT),
+        (root / "deep.toml", "deep.toml:1:13: error: values are nested 9 deep; the limit is 8\n" + BUDGET_HINT),
+        (root / "flags", "flags/c.toml: error: with it the registry files hold 45000000 bytes; the limit for all of"
+                         " them is 33554432\n    hint: a registry of the most flags a header holds is far smaller:"
+                         " check that the directory holds only registry files\n"),
+    ]
+    for registry, expected in cases:
+        header = root / "out.hpp"
+        command = [str(part) for part in (flagc, registry, "-o", header, "--display-root", root)]
+        print("$ " + " ".join(command), flush=True)
+        result = subprocess.run(command, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                                preexec_fn=within_128_mib)
+        support.check_equal(result.returncode, 1, f"registry {registry.name}: exit code")
+        support.check_equal(result.stderr, expected, f"registry {registry.name}: stderr")
+        support.check(not header.exists(), f"registry {registry.name}: no header is written")
+
+    # Within the limits, refusing still costs less than 128 MiB: the most values the budget lets
+    # through, as tables (the costliest to parse), and the most flags a header holds with one mistake.
+    (root / "at-limit.toml").write_text("".join(f"[t{i}]\n" for i in range(524_288)), encoding="utf-8")
+    most_flags = "".join(VALID_FLAG.replace("release.new-checkout", f"release.flag-{i}") + "\n"
+                         for i in range(65_536))
+    (root / "most-flags.toml").write_text(most_flags + "[bogus]\n", encoding="utf-8")
+    cases = [
+        (root / "at-limit.toml", "at-limit.toml: error: more than 1000 problems; the rest are not listed\n"),
+        (root / "most-flags.toml", "most-flags.toml:458753:2: error: unknown key 'bogus' at the top level\n"),
+    ]
+    for registry, first_line in cases:
+        result = subprocess.run([str(flagc), str(registry), "-o", str(root / "out.hpp"), "--today", "2026-11-21",
+                                 "--display-root", str(root)],
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                                preexec_fn=within_128_mib)
+        support.check_equal(result.returncode, 1, f"registry {registry.name}: exit code")
+        support.check_equal(result.stderr.splitlines(keepends=True)[:1], [first_line],
+                            f"registry {registry.name}: refused for what it holds, within 128 MiB")
+
+    # The budget lets through the most flags a header holds.
+    (root / "most-flags.toml").write_text(most_flags, encoding="utf-8")
+    result = subprocess.run([str(flagc), str(root / "most-flags.toml"), "-o", str(root / "out.hpp"),
+                             "--today", "2026-11-21"], text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            timeout=120)
+    support.check_equal((result.returncode, result.stderr), (0, ""), f"registry of {65_536} flags: accepted")
+
+
 def refuses_special_outputs(flagc):
     """-o writes a regular file only: anything else already at the path is refused and left as it
     was, never read, and never replaced by a renamed temporary file."""
@@ -200,6 +267,7 @@ def main():
     for case in CASES:
         run_case(flagc, *case)
     refuses_special_registries(flagc)
+    refuses_oversized_registries(flagc)
     refuses_special_outputs(flagc)
 
     # A usage error is exit code 2, and says what is missing before the usage text.

@@ -85,6 +85,13 @@ std::ostream& operator<<(std::ostream& os, const BadRegistry& c) { return os << 
 // The columns below follow from the text: "retire_by = " puts its value at column 13, "created = "
 // and "default = " at column 11, and the first element of "variants = [" at column 13.
 const std::vector<BadRegistry> bad_registries = {
+    // Counted in the text before toml++ builds a tree of it, as the runtime reader counts its files.
+    {"nesting past the registry's limit",
+     "x = [[[[[[[[[]]]]]]]]]\n",
+     "registry.toml:1:13: error: values are nested 9 deep; the limit is 8\n"
+     "    hint: a registry of the most flags a header holds is far below this: check that the path names the "
+     "registry\n"},
+
     {"toml syntax error",
      R"toml([flags."release.new-checkout"]
 description = "Redesigned checkout flow"
