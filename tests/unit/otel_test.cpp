@@ -44,6 +44,10 @@ struct Recorder {
             seen.push_back({std::string(e.key), std::string(e.variant), e.generation, e.content_hash});
         };
     }
+    std::vector<Seen> copy() {
+        std::lock_guard lock(mutex);
+        return seen;
+    }
 };
 
 std::string hex(std::uint64_t hash) { return fmt::format("{:016x}", hash); }
@@ -55,6 +59,7 @@ BOOST_AUTO_TEST_SUITE(otel)
 // Two processes serving the same file, with different generations, report the same hash; a
 // different file, another. Exposures buffered before a reload keep the hash they were read under.
 BOOST_AUTO_TEST_CASE(exposures_carry_the_content_hash_of_the_files_that_answered) {
+    Recorder a, b;  // outlive the runtimes, whose last delivery happens as they go
     flags::Runtime one("/nonexistent/flags.toml"), other("/nonexistent/flags.toml");
     BOOST_REQUIRE(other.core().load_text(second_file, "flags.toml").ok());  // generation 1 here
     BOOST_REQUIRE(one.core().load_text(first_file, "flags.toml").ok());
@@ -64,7 +69,6 @@ BOOST_AUTO_TEST_CASE(exposures_carry_the_content_hash_of_the_files_that_answered
     BOOST_TEST(first_hash != 0u);
     BOOST_TEST(other.detail<Flag::experiment_button_color>(ctx).content_hash == first_hash);
 
-    Recorder a, b;
     one.observe({.exposures = a.sink()});
     other.observe({.exposures = b.sink()});
     (void)one.variant<Flag::experiment_button_color>(ctx);
@@ -74,26 +78,28 @@ BOOST_AUTO_TEST_CASE(exposures_carry_the_content_hash_of_the_files_that_answered
     BOOST_REQUIRE(one.flush_observations());
     BOOST_REQUIRE(other.flush_observations());
 
-    BOOST_REQUIRE(a.seen.size() == 2u);
-    BOOST_REQUIRE(b.seen.size() == 1u);
-    BOOST_TEST(a.seen[0].generation == 1u);
-    BOOST_TEST(b.seen[0].generation == 2u);
-    BOOST_TEST(a.seen[0].content_hash == first_hash);
-    BOOST_TEST(b.seen[0].content_hash == first_hash);
-    BOOST_TEST(a.seen[1].generation == 2u);
-    BOOST_TEST(a.seen[1].variant == "red");
-    BOOST_TEST(a.seen[1].content_hash == one.detail<Flag::experiment_button_color>(ctx).content_hash);
-    BOOST_TEST(a.seen[1].content_hash != first_hash);
+    const auto seen_one = a.copy(), seen_other = b.copy();
+    BOOST_REQUIRE(seen_one.size() == 2u);
+    BOOST_REQUIRE(seen_other.size() == 1u);
+    BOOST_TEST(seen_one[0].generation == 1u);
+    BOOST_TEST(seen_other[0].generation == 2u);
+    BOOST_TEST(seen_one[0].content_hash == first_hash);
+    BOOST_TEST(seen_other[0].content_hash == first_hash);
+    BOOST_TEST(seen_one[1].generation == 2u);
+    BOOST_TEST(seen_one[1].variant == "red");
+    BOOST_TEST(seen_one[1].content_hash == one.detail<Flag::experiment_button_color>(ctx).content_hash);
+    BOOST_TEST(seen_one[1].content_hash != first_hash);
 }
 
 BOOST_AUTO_TEST_CASE(registry_defaults_have_no_content_hash) {
-    flags::Runtime runtime("/nonexistent/flags.toml");
     Recorder recorder;
+    flags::Runtime runtime("/nonexistent/flags.toml");
     runtime.observe({.exposures = recorder.sink()});
     (void)runtime.variant<Flag::experiment_button_color>(flags::Context{.user = "u-1"});
     BOOST_REQUIRE(runtime.flush_observations());
-    BOOST_REQUIRE(recorder.seen.size() == 1u);
-    BOOST_TEST(recorder.seen[0].content_hash == 0u);
+    const auto seen = recorder.copy();
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].content_hash == 0u);
     const auto exposition = flags_test::parse_exposition(runtime.metrics_text());
     BOOST_TEST(exposition.sample("flagstone_snapshot_info{content_hash=\"0000000000000000\"}") == 1.0);
 }
