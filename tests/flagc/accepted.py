@@ -76,6 +76,10 @@ def main():
             result = support.run(compiler + [dialect, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only",
                                              f"-I{Path(source_root) / 'include'}", f"-I{include}", source])
             support.check(result.returncode == 0, f"{registry}: its header compiles with {dialect}", result.stderr)
+        # The source file of its metadata, written beside the header.
+        result = support.run(compiler + ["-std=c++20", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only",
+                                         f"-I{Path(source_root) / 'include'}", header.with_suffix(".cpp")])
+        support.check(result.returncode == 0, f"{registry}: its source file compiles", result.stderr)
         compiled.append(registry.name)
 
     # Not vacuous: the registries known to be good were among them.

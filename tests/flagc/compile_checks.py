@@ -2,9 +2,9 @@
 """What the generated header lets through the compiler: misuse of a flag does not compile, with a
 message that says why, and correct use does.
 
-usage: compile_checks.py SOURCE_ROOT BUILD_ROOT GOLDEN_HPP -- COMPILER...
+usage: compile_checks.py SOURCE_ROOT INCLUDE_DIR GOLDEN_HPP GOLDEN_CPP -- COMPILER...
 
-BUILD_ROOT holds flags/registry.hpp, generated from this repository's flags/registry.toml.
+INCLUDE_DIR holds flags/registry.hpp, generated from the tests' registry (tests/data/flags).
 """
 import shutil
 import sys
@@ -39,19 +39,34 @@ CASES = [
      False, ["unknown flag name", "release.unknown"]),
 ]
 
-# The golden header is valid C++ and its escaped strings hold the registry's text: quotes,
-# backslashes, a newline and non-ASCII survive flagc's escaping byte for byte.
+# The golden header and source file are valid C++: the header keeps what reads check at compile time,
+# and the source file's escaped strings hold the registry's text: quotes, backslashes, a newline and
+# non-ASCII survive flagc's escaping byte for byte.
 GOLDEN_CHECK = r'''
 #include <string_view>
 using namespace std::literals;
-constexpr auto& checkout = flags::generated::flags[flags::generated::registry.find("release.new-checkout")];
-static_assert(checkout.description ==
-              "Redesigned \"one page\" checkout, path C:\\pay\\v2\nsecond line; café für Zoë 🚀"sv);
-static_assert(checkout.ticket == "PAY-1234"sv && checkout.default_value == 1);
 static_assert(flags::generated::flags[0].default_value == static_cast<int>(flags::variants::ButtonColor::green));
+static_assert(flags::generated::flags[3].type == flags::FlagType::release && flags::generated::flags[3].default_value == 1);
 bool probe(const flags::Context& ctx) {
     return flags::enabled<"release.new-checkout">(ctx) &&
            flags::variant<flags::Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::dark_red;
+}
+'''
+
+# Linked with the golden source file and run: the metadata is there, and only there.
+GOLDEN_METADATA = r'''
+#include <flags/registry.hpp>
+#include <string_view>
+using namespace std::literals;
+int main() {
+    const auto& checkout = flags::generated::metadata(flags::Flag::release_new_checkout);
+    const auto& same = flags::generated::registry.flags[flags::generated::registry.find("release.new-checkout")];
+    const bool kept = &checkout == &same &&
+        checkout.description == "Redesigned \"one page\" checkout, path C:\\pay\\v2\nsecond line; café für Zoë 🚀"sv &&
+        checkout.ticket == "PAY-1234"sv && checkout.owner == "payments-team"sv && checkout.default_value == 1 &&
+        checkout.retire_by == flags::Date{std::chrono::days{20864}} &&
+        flags::generated::flags[3].description.empty() && flags::generated::registry.flags.size() == 4;
+    return kept ? 0 : 1;
 }
 '''
 
@@ -65,10 +80,10 @@ def compile_snippet(compiler, include_dirs, work, name, body):
 
 
 def main():
-    source_root, build_root, golden = map(Path, sys.argv[1:4])
+    source_root, include_dir, golden, golden_source = map(Path, sys.argv[1:5])
     compiler = sys.argv[sys.argv.index("--") + 1:]
     work = support.temp_dir("compile")
-    include_dirs = [source_root / "include", build_root]
+    include_dirs = [source_root / "include", include_dir]
 
     for name, body, must_compile, expected in CASES:
         result = compile_snippet(compiler, include_dirs, work, name, body)
@@ -86,7 +101,17 @@ def main():
     (golden_dir / "flags").mkdir(parents=True)
     shutil.copyfile(golden, golden_dir / "flags" / "registry.hpp")
     result = compile_snippet(compiler, [source_root / "include", golden_dir], work, "golden", GOLDEN_CHECK)
-    support.check(result.returncode == 0, "golden header compiles and keeps its strings", result.stderr)
+    support.check(result.returncode == 0, "golden header compiles", result.stderr)
+
+    shutil.copyfile(golden_source, golden_dir / "flags" / "registry.cpp")
+    program = work / "golden-metadata"
+    (work / "golden_metadata.cpp").write_text(GOLDEN_METADATA, encoding="utf-8")
+    result = support.run(compiler + ["-std=c++20", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+                                     f"-I{source_root / 'include'}", f"-I{golden_dir}", work / "golden_metadata.cpp",
+                                     golden_dir / "flags" / "registry.cpp", "-o", program])
+    support.check(result.returncode == 0, "golden source file compiles and links", result.stderr)
+    if result.returncode == 0:
+        support.check_equal(support.run([program]).returncode, 0, "the source file keeps the registry's strings")
     support.finish()
 
 

@@ -79,6 +79,7 @@ default = false
 
 OTHER_VALID = [
     ("tests/data/registry/golden.toml", "registry"),
+    ("tests/data/flags/registry.toml", "registry"),
     ("tests/consumer/flags/registry.toml", "registry"),
     ("tests/consumer-cmake/flags/registry.toml", "registry"),
     ("tests/flagctl/data/registry.toml", "registry"),

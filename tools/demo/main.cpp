@@ -101,7 +101,8 @@ void registry_summary() {
     const flags::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
     fmt::print("The registry (flags/registry.toml), compiled into this binary:\n");
     fmt::print("  {:<26} {:<11} {:<17} {}\n", "flag", "type", "owner", "retirement");
-    for (const auto& flag : flags::generated::flags) {
+    // The whole registry, with owners and dates: generated::flags holds only what reads need.
+    for (const auto& flag : flags::generated::registry.flags) {
         const std::string retirement =
             flag.retire_by ? fmt::format("in {} days", (*flag.retire_by - today).count()) : "never (ops/permission)";
         fmt::print("  {:<26} {:<11} {:<17} {}\n", flag.name, flags::to_string(flag.type), flag.owner, retirement);

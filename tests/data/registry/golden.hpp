@@ -53,17 +53,14 @@ namespace generated {
 
 inline constexpr std::string_view experiment_button_color_variants[] = {std::string_view{"blue", 4}, std::string_view{"green", 5}, std::string_view{"dark-red", 8}};
 
+// What reads check and use at compile time. The description, owner, ticket and dates are left
+// out: they are in `registry` and metadata(), defined in the generated source file.
 inline constexpr FlagInfo flags[] = {
     FlagInfo{
         .name = std::string_view{"experiment.button-color", 23},
         .identifier = std::string_view{"experiment_button_color", 23},
         .type = FlagType::experiment,
-        .description = std::string_view{"Checkout button colour test", 27},
-        .owner = std::string_view{"growth", 6},
-        .created = Date{std::chrono::days{20758}} /* 2026-11-01 */,
-        .retire_by = Date{std::chrono::days{20878}} /* 2027-03-01 */,
-        .review_by = std::nullopt,
-        .ticket = std::string_view{"GROW-7", 6},
+        .description = {}, .owner = {}, .created = {}, .retire_by = {}, .review_by = {}, .ticket = {},  // in `registry`
         .variants = experiment_button_color_variants,
         .default_value = 1,  // green
         .track = true,
@@ -72,12 +69,7 @@ inline constexpr FlagInfo flags[] = {
         .name = std::string_view{"ops.kill-switch-payments", 24},
         .identifier = std::string_view{"ops_kill_switch_payments", 24},
         .type = FlagType::ops,
-        .description = std::string_view{"Stop taking payments", 20},
-        .owner = std::string_view{"oncall", 6},
-        .created = Date{std::chrono::days{20089}} /* 2025-01-01 */,
-        .retire_by = std::nullopt,
-        .review_by = Date{std::chrono::days{21062}} /* 2027-09-01 */,
-        .ticket = std::string_view{"", 0},
+        .description = {}, .owner = {}, .created = {}, .retire_by = {}, .review_by = {}, .ticket = {},  // in `registry`
         .variants = {},
         .default_value = 0,  // false
         .track = false,
@@ -86,12 +78,7 @@ inline constexpr FlagInfo flags[] = {
         .name = std::string_view{"permission.early-access", 23},
         .identifier = std::string_view{"permission_early_access", 23},
         .type = FlagType::permission,
-        .description = std::string_view{"Early access for selected customers", 35},
-        .owner = std::string_view{"customer-success", 16},
-        .created = Date{std::chrono::days{20697}} /* 2026-09-01 */,
-        .retire_by = std::nullopt,
-        .review_by = std::nullopt,
-        .ticket = std::string_view{"", 0},
+        .description = {}, .owner = {}, .created = {}, .retire_by = {}, .review_by = {}, .ticket = {},  // in `registry`
         .variants = {},
         .default_value = 0,  // false
         .track = false,
@@ -100,19 +87,19 @@ inline constexpr FlagInfo flags[] = {
         .name = std::string_view{"release.new-checkout", 20},
         .identifier = std::string_view{"release_new_checkout", 20},
         .type = FlagType::release,
-        .description = std::string_view{"Redesigned \"one page\" checkout, path C:\\pay\\v2\012second line; café für Zoë 🚀", 80},
-        .owner = std::string_view{"payments-team", 13},
-        .created = Date{std::chrono::days{20758}} /* 2026-11-01 */,
-        .retire_by = Date{std::chrono::days{20864}} /* 2027-02-15 */,
-        .review_by = std::nullopt,
-        .ticket = std::string_view{"PAY-1234", 8},
+        .description = {}, .owner = {}, .created = {}, .retire_by = {}, .review_by = {}, .ticket = {},  // in `registry`
         .variants = {},
         .default_value = 1,  // true
         .track = false,
     },
 };
 
-inline constexpr RegistryView registry{flags, std::string_view{"tests/data/registry/golden.toml", 31}};
+// Every flag with its metadata, in the order of `flags`. Defined in the generated source file, so
+// that editing a description recompiles that one file and not every reader.
+extern const RegistryView registry;
+
+// One flag with its metadata: description, owner, ticket, created, retire_by, review_by.
+const FlagInfo& metadata(Flag flag) noexcept;
 
 // Read by enabled<F>() and variant<F>(); written only by the default runtime when it publishes.
 // They start at the registry defaults, which is what a process without a runtime serves.
