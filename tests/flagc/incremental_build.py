@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The promise of the generated header in a real build (tests/consumer, with flagstone as a
-subproject): a build with nothing changed runs flagc and compiles nothing, and the same untouched
-build fails on a later day because a flag has expired.
+"""The promise of the generated files in a real build (tests/consumer, with flagstone as a
+subproject): a build with nothing changed runs flagc and compiles nothing, the same untouched build
+fails on a later day because a flag has expired, and a new description recompiles the generated
+source file and no file that reads flags.
 
 usage: incremental_build.py SOURCE_ROOT MESON NINJA
 """
@@ -73,7 +74,21 @@ def main():
     pinned = ninja_run([faketime, f"{expired_day} 12:00:00"])
     support.check_equal(pinned.returncode, 0, f"-Dflags_today={TODAY} builds whatever the clock says")
 
+    # A new description recompiles the generated source file alone: no file that reads flags.
+    described = re.sub(r'^description = ".*"$', 'description = "Refund in one click, now described anew"', text,
+                       count=1, flags=re.MULTILINE)
+    support.check(described != text, "the registry has a description to change")
+    registry.write_text(described, encoding="utf-8")
+    edited = ninja_run()
+    compiled = [c for c in commands(edited.stdout) if " -c " in c]
+    support.check(edited.returncode == 0 and len(compiled) == 1 and "registry.cpp" in compiled[0],
+                  "a new description recompiles registry.cpp and nothing else", edited.stdout)
+    support.check(not any("main.cpp" in c for c in compiled), "main.cpp is not recompiled", edited.stdout)
+    support.check(any("consumer" in c and "registry.cpp.o" in c for c in commands(edited.stdout)),
+                  "the program is relinked with the new metadata", edited.stdout)
+
     # A changed registry does recompile: the no-op result above is not an accident of the setup.
+    text = described
     registry.write_text(text.replace("default = true", "default = false"), encoding="utf-8")
     changed = ninja_run()
     support.check(changed.returncode == 0 and any("main.cpp" in c for c in commands(changed.stdout)),

@@ -74,9 +74,9 @@ def main():
     (project / "registry.toml").write_text(REGISTRY, encoding="utf-8")
     (project / "main.cpp").write_text(PROGRAM, encoding="utf-8")
     support.run_ok([flagc, project / "registry.toml", "-o", project / "gen" / "flags" / "registry.hpp",
-                    "--today", "2026-12-01"])
-    support.run_ok(compiler + ["-std=c++20", project / "main.cpp", "-I", project / "gen", "-o", project / "program",
-                               *flags_of])
+                    "--source-out", project / "gen" / "registry.cpp", "--today", "2026-12-01"])
+    support.run_ok(compiler + ["-std=c++20", project / "main.cpp", project / "gen" / "registry.cpp", "-I", project / "gen",
+                               "-o", project / "program", *flags_of])
     result = support.run([project / "program"])
     support.check_equal(result.returncode, 0, "the program runs")
     support.check_equal(result.stdout, "1\nregistry.toml:3:1: warning: installed\n",

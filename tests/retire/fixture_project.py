@@ -59,7 +59,10 @@ class Project:
             args, obj = self.compile_args(source)
             self.must(args, "compiling " + source)
             objects[source] = obj
-        libs = [self.library, "-ltomlplusplus", "-lfmt", "-pthread"]
+        # The registry's metadata, which flagc writes beside the header; not part of the compilation database.
+        self.must(self.cxx + ["-std=c++20", "-I" + self.include, "-c", "build/gen/flags/registry.cpp",
+                              "-o", "build/registry.o"], "compiling the registry's source file")
+        libs = ["build/registry.o", self.library, "-ltomlplusplus", "-lfmt", "-pthread"]
         service = [o for s, o in objects.items() if s.startswith("src/")]
         tests = [o for s, o in objects.items() if s.startswith("tests/") or (s.startswith("src/") and s != "src/main.cpp")]
         self.must(self.cxx + service + ["-o", "build/checkout"] + libs, "linking the service")
