@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/input_limits.hpp"
+
 namespace flags::internal {
 namespace {
 
@@ -66,8 +68,9 @@ FileRead read_regular_file(const std::filesystem::path& path, std::size_t max_by
                 return FileRead::refused;
             }
         }
-        if (static_cast<std::uintmax_t>(before.st_size) > max_bytes) {
-            problem = fmt::format("the file is {} bytes; the limit is {}", before.st_size, max_bytes);
+        if (auto too_large = file_size_problem(static_cast<std::uintmax_t>(before.st_size), max_bytes);
+            !too_large.empty()) {
+            problem = std::move(too_large);
             return FileRead::refused;
         }
         std::string buffer(static_cast<std::size_t>(before.st_size) + 1, '\0');

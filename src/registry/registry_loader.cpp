@@ -10,6 +10,7 @@
 
 #include "../runtime/text_budget.hpp"
 #include "../toml_input.hpp"
+#include "lifecycle_text.hpp"
 #include "macro_names.hpp"
 #include "names.hpp"
 
@@ -607,39 +608,12 @@ std::vector<Diagnostic> check_lifecycle(const LoadedRegistry& registry, Date tod
     for (std::size_t i = 0; i < view.flags.size(); ++i) {
         const auto& flag = view.flags[i];
         const auto& src = registry.source_of(i);
-        auto add = [&](Severity severity, std::string message, std::string hint) {
-            out.push_back(Diagnostic{.severity = severity, .file = src.file, .line = src.date_line,
-                                     .column = src.date_column, .message = std::move(message),
-                                     .hint = std::move(hint)});
-        };
-        const auto type = to_string(flag.type);
         const auto state = lifecycle_of(flag, registry.policy().warn_days, today);
-        const auto plural = [](std::int64_t n) { return n == 1 ? "" : "s"; };
-        switch (state.kind) {
-        case Lifecycle::Kind::current: break;
-        case Lifecycle::Kind::expired:
-            add(Severity::error,
-                fmt::format("{} flag '{}' expired on {} ({} day{} ago)", type, flag.name, format_date(*flag.retire_by),
-                            state.days, plural(state.days)),
-                fmt::format("remove Flag::{} from the code and its entry from the registry, or extend retire_by "
-                            "if it must stay longer",
-                            flag.identifier));
-            break;
-        case Lifecycle::Kind::retiring:
-            add(Severity::warning,
-                state.days == 0 ? fmt::format("{} flag '{}' retires today ({})", type, flag.name, format_date(*flag.retire_by))
-                                : fmt::format("{} flag '{}' retires on {} (in {} day{})", type, flag.name,
-                                              format_date(*flag.retire_by), state.days, plural(state.days)),
-                fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
-                            format_date(*flag.retire_by + std::chrono::days{1})));
-            break;
-        case Lifecycle::Kind::review_due:
-            add(Severity::warning,
-                fmt::format("{} flag '{}' was due for review on {} ({} day{} ago)", type, flag.name,
-                            format_date(*flag.review_by), state.days, plural(state.days)),
-                "confirm it is still needed, then move review_by forward");
-            break;
-        }
+        if (state.kind == Lifecycle::Kind::current) continue;
+        auto text = lifecycle_text(flag, state);
+        out.push_back(Diagnostic{.severity = state.kind == Lifecycle::Kind::expired ? Severity::error : Severity::warning,
+                                 .file = src.file, .line = src.date_line, .column = src.date_column,
+                                 .message = std::move(text.message), .hint = std::move(text.hint)});
     }
     sort_by_position(out);
     return out;

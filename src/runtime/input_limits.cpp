@@ -67,6 +67,11 @@ private:
 
 }  // namespace
 
+std::string file_size_problem(std::uintmax_t bytes, std::size_t max_bytes) {
+    if (bytes <= max_bytes) return {};
+    return fmt::format("the file is {} bytes; the limit is {}", bytes, max_bytes);
+}
+
 bool within_limits(const toml::table& root, const Limits& limits, Reporter& report) {
     LimitWalk walk(limits, report);
     walk.visit(root, 0);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "hazard.hpp"
+#include "input_limits.hpp"
 #include "log_events.hpp"
 #include "metrics.hpp"
 #include "observer.hpp"
@@ -276,10 +277,10 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
             std::lock_guard lock(state_->writer);
             limits = state_->options.limits;
         }
-        if (text.size() > limits.max_file_bytes) {
+        if (auto too_large = file_size_problem(text.size(), limits.max_file_bytes); !too_large.empty()) {
             report.diagnostics.push_back(Diagnostic{
                 .file = display,
-                .message = fmt::format("the file is {} bytes; the limit is {}", text.size(), limits.max_file_bytes),
+                .message = std::move(too_large),
                 .hint = "a flag file this large is a mistake; the last good snapshot keeps serving"});
             return report;
         }

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import stat
@@ -450,7 +451,22 @@ class Debt(FlagctlTest):
     def test_due_alone_does_not_fail(self):
         result = self.flagctl("debt", "--registry", "registry.toml", "--today", "2026-10-25", exit_code=0)
         self.assertEqual(result.stdout.splitlines()[:2],
-                         ["release.legacy-cart", "  due      release flag retires on 2026-11-01 (in 7 days)"])
+                         ["release.legacy-cart",
+                          "  due      release flag 'release.legacy-cart' retires on 2026-11-01 (in 7 days)"])
+
+    def test_lifecycle_messages_are_flagcs_word_for_word(self):
+        # On a day when every kind is there: expired, retiring today, retiring in some days, review due.
+        for today in [TODAY, "2026-11-01", "2026-10-25"]:
+            with self.subTest(today):
+                out = Path(tempfile.mkdtemp(prefix="flagctl-debt-"))
+                self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+                flagc = subprocess.run([FLAGC, "registry.toml", "-o", out / "registry.hpp", "--today", today],
+                                       cwd=DATA, text=True, capture_output=True)
+                said = re.findall(r"(?:error|warning): (.*)\n    hint: (.*)\n", flagc.stderr)
+                self.assertNotEqual(said, [])
+                debt = run(["debt", "--registry", "registry.toml", "--today", today]).stdout
+                for message, hint in said:
+                    self.assertIn(f"  {message}\n           hint: {hint}\n", debt)
 
     def test_retire_command_keeps_what_everyone_is_served(self):
         directory = self.temp_dir()

@@ -1,6 +1,9 @@
 #include "header_writer.hpp"
 
+#include <ranges>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "registry/names.hpp"
 #include "toml_input.hpp"
@@ -143,9 +146,8 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     line("");
     for (const auto& flag : view.flags) {
         if (flag.is_boolean()) continue;
-        std::string list;
-        for (auto v : flag.variants) list += (list.empty() ? "" : ", ") + view_of(v);
-        line(fmt::format("inline constexpr std::string_view {}_variants[] = {{{}}};", flag.identifier, list));
+        line(fmt::format("inline constexpr std::string_view {}_variants[] = {{{}}};", flag.identifier,
+                         fmt::join(flag.variants | std::views::transform(view_of), ", ")));
     }
     line("");
     line("// What reads check and use at compile time. The description, owner, ticket and dates are left");

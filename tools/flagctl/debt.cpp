@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <iostream>
+#include <ranges>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "command.hpp"
 #include "engine.hpp"
 #include "git_history.hpp"
 #include "output.hpp"
+#include "registry/lifecycle_text.hpp"
 #include "runtime_text.hpp"
 #include "source_scan.hpp"
 #include "toml_input.hpp"
@@ -70,44 +73,19 @@ struct FlagDebt {
 
 std::string days_text(std::int64_t days) { return counted(static_cast<std::size_t>(days), "day"); }
 
-// Retirement and review dates, classified by the registry's own lifecycle_of, so that debt and the
-// build agree on the day a flag expires.
+// Retirement and review dates, classified by the registry's own lifecycle_of and worded by its
+// lifecycle_text, so that debt and the build agree on the day a flag expires and on what they say.
 void date_findings(const flags::FlagInfo& flag, int warn_days, flags::Date today, std::vector<Finding>& out) {
     using Kind = flags::registry::Lifecycle::Kind;
-    const auto type = flags::to_string(flag.type);
     const auto state = flags::registry::lifecycle_of(flag, warn_days, today);
-    switch (state.kind) {
-    case Kind::current: break;
-    case Kind::expired:
-        out.push_back(Finding{
-            .urgency = Urgency::overdue,
-            .kind = "expired",
-            .message = fmt::format("{} flag expired on {} ({} ago)", type, date_text(*flag.retire_by), days_text(state.days)),
-            .hint = fmt::format("remove Flag::{} from the code and its entry from the registry, or extend "
-                                "retire_by if it must stay longer",
-                                flag.identifier),
-            .days = state.days});
-        break;
-    case Kind::retiring:
-        out.push_back(Finding{
-            .urgency = Urgency::due,
-            .kind = "retiring",
-            .message = state.days == 0 ? fmt::format("{} flag retires today", type)
-                                       : fmt::format("{} flag retires on {} (in {})", type, date_text(*flag.retire_by),
-                                                     days_text(state.days)),
-            .hint = fmt::format("plan the removal of Flag::{}: the build fails from {} on", flag.identifier,
-                                date_text(*flag.retire_by + std::chrono::days{1})),
-            .days = state.days});
-        break;
-    case Kind::review_due:
-        out.push_back(Finding{.urgency = Urgency::overdue,
-                              .kind = "review",
-                              .message = fmt::format("{} flag was due for review on {} ({} ago)", type,
-                                                     date_text(*flag.review_by), days_text(state.days)),
-                              .hint = "confirm it is still needed, then move review_by forward",
-                              .days = state.days});
-        break;
-    }
+    if (state.kind == Kind::current) return;
+    auto text = flags::registry::lifecycle_text(flag, state);
+    const auto kind = state.kind == Kind::expired ? "expired" : state.kind == Kind::retiring ? "retiring" : "review";
+    out.push_back(Finding{.urgency = state.kind == Kind::retiring ? Urgency::due : Urgency::overdue,
+                          .kind = kind,
+                          .message = std::move(text.message),
+                          .hint = std::move(text.hint),
+                          .days = state.days});
 }
 
 // A release flag whose runtime entry serves true to everyone: since when, from the entry's `since`
@@ -362,8 +340,8 @@ int debt(const Invocation& inv) {
     const auto usage = read_usage(inv.args.values("--usage"), view, warnings);
     if (!inv.common.json) print_diagnostics(std::cerr, warnings);
     const auto call_sites = roots.empty() ? std::vector<std::vector<CallSite>>{} : find_call_sites(roots, view);
-    std::string searched;
-    for (const auto& r : roots) searched += (searched.empty() ? "" : ", ") + r.generic_string();
+    const auto searched = fmt::format(
+        "{}", fmt::join(roots | std::views::transform([](const auto& r) { return r.generic_string(); }), ", "));
 
     std::vector<FlagDebt> debts;
     for (std::size_t i = 0; i < view.flags.size(); ++i) {

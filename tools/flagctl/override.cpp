@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "command.hpp"
 #include "engine.hpp"
@@ -46,9 +47,8 @@ flags::ValueIndex parse_value(const flags::FlagInfo& flag, std::string_view valu
     if (flag.is_boolean())
         throw failure("override", fmt::format("'{}' is not a value of boolean flag '{}'", value, flag.name),
                       "give true or false");
-    std::string variants;
-    for (auto v : flag.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
-    throw failure("override", fmt::format("'{}' is not a variant of flag '{}'", value, flag.name), "variants: " + variants);
+    throw failure("override", fmt::format("'{}' is not a variant of flag '{}'", value, flag.name),
+                  fmt::format("variants: {}", fmt::join(flag.variants, ", ")));
 }
 
 // The entry that serves `value` to everyone, as a runtime file writes it.
