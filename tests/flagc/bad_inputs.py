@@ -250,6 +250,15 @@ def refuses_special_outputs(flagc):
         support.check(still(os.lstat(output).st_mode), f"-o {output.name}: left as it was")
     support.check_equal((root / "target.hpp").read_text(encoding="utf-8"), "// another file\n",
                         "-o through a symbolic link: its target is untouched")
+    # --source-out is written the same way.
+    for output, still, problem in cases:
+        result = run_flagc([flagc, root / "registry.toml", "-o", root / "out.hpp", "--source-out", output,
+                            "--today", "2026-11-21"])
+        support.check_equal(result.returncode, 1, f"--source-out {output.name}: exit code")
+        support.check_equal(result.stderr, f"flagc: error: cannot write {output}: {problem}\n    hint: --source-out"
+                            " names the source file to write: a new path, or the regular file of an earlier build\n",
+                            f"--source-out {output.name}: stderr")
+        support.check(still(os.lstat(output).st_mode), f"--source-out {output.name}: left as it was")
 
     # The temporary file has a name of its own: a FIFO (or a symbolic link) at the name an older
     # flagc used is neither opened nor replaced, and the header is written beside it.
