@@ -286,10 +286,13 @@ def main():
     support.check_equal(result.returncode, 2, "usage error: exit code")
     support.check(result.stderr.startswith("flagc: error: a registry and -o HEADER are required\n\nusage: flagc "),
                   "usage error: names the problem, then the usage", result.stderr)
-    same = support.run([flagc, root / "registry.toml", "-o", root / "out.cpp"])
+    same = support.run([flagc, root / "registry.toml", "-o", root / "out.hpp", "--source-out",
+                        root / "." / "sub" / ".." / "out.hpp"])
     support.check_equal(same.returncode, 2, "one path for both files: exit code")
     support.check(same.stderr.startswith("flagc: error: -o and --source-out name the same file; give the source file"
                                          " a path of its own\n"), "one path for both files: says so", same.stderr)
+    beside = support.run([flagc, root / "registry.toml", "-o", root / "out.cpp"])
+    support.check_equal(beside.returncode, 2, "a header named .cpp, whose default source file is itself: exit code")
     quoted = support.run([flagc, root / "registry.toml", "-o", root / 'a"b.hpp', "--source-out", root / "out.cpp"])
     support.check_equal(quoted.returncode, 2, "a quote in the header's path: exit code")
     support.check(quoted.stderr.startswith("flagc: error: the header's path from the source file holds a quote or a"

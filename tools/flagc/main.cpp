@@ -88,7 +88,8 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
     }
     if (args.input.empty() || args.header.empty()) throw std::invalid_argument("a registry and -o HEADER are required");
     if (args.source.empty()) args.source = std::filesystem::path(args.header).replace_extension(".cpp").string();
-    if (std::filesystem::path(args.source).lexically_normal() == std::filesystem::path(args.header).lexically_normal())
+    if (std::filesystem::absolute(args.source).lexically_normal() ==
+        std::filesystem::absolute(args.header).lexically_normal())
         throw std::invalid_argument("-o and --source-out name the same file; give the source file a path of its own");
     return args;
 }
