@@ -112,6 +112,18 @@ def main():
     support.check(result.returncode == 0, "golden source file compiles and links", result.stderr)
     if result.returncode == 0:
         support.check_equal(support.run([program]).returncode, 0, "the source file keeps the registry's strings")
+
+    # Two registries in one program: their source files define the same registry, and the link stops.
+    objects = []
+    for name, directory in (("golden", golden_dir), ("tests", include_dir)):
+        objects.append(work / f"{name}-registry.o")
+        support.run_ok(compiler + ["-std=c++20", f"-I{source_root / 'include'}", "-c", directory / "flags" / "registry.cpp",
+                                   "-o", objects[-1]])
+    (work / "empty_main.cpp").write_text("int main() { return 0; }\n", encoding="utf-8")
+    result = support.run(compiler + [work / "empty_main.cpp", *objects, "-o", work / "two-registries"])
+    support.check(result.returncode != 0 and "flags::generated::registry" in result.stderr,
+                  "two registries linked into one program fail to link, naming flags::generated::registry",
+                  result.stderr)
     support.finish()
 
 
