@@ -41,6 +41,34 @@ std::string optional_date(const std::optional<Date>& date) {
     return date ? date_expression(*date) : "std::nullopt";
 }
 
+// The enum of a multivariate flag's variants, after a blank line.
+std::string variant_enum(const FlagInfo& flag) {
+    std::string out = fmt::format("\n// Variants of {}\nenum class {} : std::uint16_t {{\n", flag.name,
+                                  registry::variant_type_name(flag.name));
+    for (std::size_t v = 0; v < flag.variants.size(); ++v)
+        out += fmt::format("    {} = {},\n", registry::variant_identifier(flag.variants[v]), v);
+    return out + "};\n";
+}
+
+// One entry of the generated FlagInfo table.
+std::string flag_info(const FlagInfo& flag) {
+    std::string out = "    FlagInfo{\n";
+    out += fmt::format("        .name = {},\n", view_of(flag.name));
+    out += fmt::format("        .identifier = {},\n", view_of(flag.identifier));
+    out += fmt::format("        .type = FlagType::{},\n", to_string(flag.type));
+    out += fmt::format("        .description = {},\n", view_of(flag.description));
+    out += fmt::format("        .owner = {},\n", view_of(flag.owner));
+    out += fmt::format("        .created = {},\n", date_expression(flag.created));
+    out += fmt::format("        .retire_by = {},\n", optional_date(flag.retire_by));
+    out += fmt::format("        .review_by = {},\n", optional_date(flag.review_by));
+    out += fmt::format("        .ticket = {},\n", view_of(flag.ticket));
+    out += fmt::format("        .variants = {},\n",
+                       flag.is_boolean() ? std::string("{}") : fmt::format("{}_variants", flag.identifier));
+    out += fmt::format("        .default_value = {},  // {}\n", flag.default_value, flag.value_name(flag.default_value));
+    out += fmt::format("        .track = {},\n", flag.track ? "true" : "false");
+    return out + "    },\n";
+}
+
 }  // namespace
 
 std::string render_header(const registry::LoadedRegistry& registry) {
@@ -74,15 +102,8 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     // A namespace of their own, so that no type of the library can ever share a name with them.
     line("");
     line("namespace variants {");
-    for (const auto& flag : view.flags) {
-        if (flag.is_boolean()) continue;
-        line("");
-        line(fmt::format("// Variants of {}", flag.name));
-        line(fmt::format("enum class {} : std::uint16_t {{", registry::variant_type_name(flag.name)));
-        for (std::size_t v = 0; v < flag.variants.size(); ++v)
-            line(fmt::format("    {} = {},", registry::variant_identifier(flag.variants[v]), v));
-        line("};");
-    }
+    for (const auto& flag : view.flags)
+        if (!flag.is_boolean()) out += variant_enum(flag);
     line("");
     line("}  // namespace variants");
 
@@ -105,23 +126,7 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     }
     line("");
     line("inline constexpr FlagInfo flags[] = {");
-    for (const auto& flag : view.flags) {
-        line("    FlagInfo{");
-        line(fmt::format("        .name = {},", view_of(flag.name)));
-        line(fmt::format("        .identifier = {},", view_of(flag.identifier)));
-        line(fmt::format("        .type = FlagType::{},", to_string(flag.type)));
-        line(fmt::format("        .description = {},", view_of(flag.description)));
-        line(fmt::format("        .owner = {},", view_of(flag.owner)));
-        line(fmt::format("        .created = {},", date_expression(flag.created)));
-        line(fmt::format("        .retire_by = {},", optional_date(flag.retire_by)));
-        line(fmt::format("        .review_by = {},", optional_date(flag.review_by)));
-        line(fmt::format("        .ticket = {},", view_of(flag.ticket)));
-        line(fmt::format("        .variants = {},",
-                         flag.is_boolean() ? std::string("{}") : fmt::format("{}_variants", flag.identifier)));
-        line(fmt::format("        .default_value = {},  // {}", flag.default_value, flag.value_name(flag.default_value)));
-        line(fmt::format("        .track = {},", flag.track ? "true" : "false"));
-        line("    },");
-    }
+    for (const auto& flag : view.flags) out += flag_info(flag);
     line("};");
     line("");
     line(fmt::format("inline constexpr RegistryView registry{{flags, {}}};", view_of(view.source)));
