@@ -16,6 +16,7 @@
 #include "../visible_text.hpp"
 #include "condition_operators.hpp"
 #include "evaluation_cost.hpp"
+#include "flag_index.hpp"
 #include "input_limits.hpp"
 #include "text_budget.hpp"
 
@@ -54,12 +55,10 @@ bool is_attribute_name(std::string_view name) noexcept {
 class Compiler {
 public:
     Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics)
-        : registry_(registry), report_(diagnostics), rules_(std::make_shared<CompiledRules>()),
-          intern_(rules_->strings) {
+        : registry_(registry), index_(registry.flags), report_(diagnostics),
+          rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings), declared_(registry.flags.size()) {
         programs_.resize(registry.flags.size());
-        index_.reserve(registry.flags.size());
         for (std::size_t i = 0; i < programs_.size(); ++i) {
-            index_.emplace(registry.flags[i].name, static_cast<int>(i));
             programs_[i].default_value = registry.flags[i].default_value;
             programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
         }
@@ -108,8 +107,8 @@ private:
     std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
     bool read_rollout(const toml::node& rollout, std::size_t flag);
     bool read_split(const toml::node& split, std::size_t flag);
-    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view key = "value");
-    std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
+    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view required_by = {});
+    std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view variant = {});
     void read_flag(std::size_t flag, const toml::table& table);
     void read_off(std::size_t flag, const toml::table& table, const toml::node* node);
     void read_bucket_by(std::size_t flag, const toml::table& table, const toml::node* node);
@@ -122,26 +121,22 @@ private:
     std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
 
-    // The registry's flags by name: a file names each flag it sets, so looking each up by scanning
-    // would make loading quadratic in the registry's size.
-    int find_flag(std::string_view name) const {
-        const auto found = index_.find(name);
-        return found == index_.end() ? -1 : found->second;
-    }
+    int find_flag(std::string_view name) const { return index_.find(name); }
 
     const RegistryView& registry_;
-    std::unordered_map<std::string_view, int> index_;
+    FlagIndex index_;
     Reporter report_;
     std::shared_ptr<CompiledRules> rules_;
     Interner intern_;
     std::vector<FlagProgram> programs_;
     std::map<std::string, SegmentSource, std::less<>> segments_;
+    // A flag's entry in effect, by flag: the key stays in its file's tree until compiling ends.
     struct Declaration {
         int layer = 0;
-        toml::source_region where;
+        const toml::key* key = nullptr;  // null: the files have no entry for the flag
+        const toml::node* requires_node = nullptr;
     };
-    std::map<std::size_t, Declaration> declared_;              // flag -> its entry in effect
-    std::map<std::size_t, const toml::node*> requires_nodes_;  // flag -> its `requires` table
+    std::vector<Declaration> declared_;
     // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
     // rest counted, so that a file of many thousands costs no more to load than one of a few.
     std::size_t unknown_flags_ = 0;
@@ -343,12 +338,13 @@ std::string variant_list(const FlagInfo& info) {
 
 }  // namespace
 
-// `key` is how the value is written where it stands, for the hint: `value`, or the flag's name
-// inside a `requires` table.
-std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag, std::string_view key) {
+// `required_by` is the flag named in a `requires` table, whose value this is; empty for a `value`. The
+// hint writes the key as it stands.
+std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag, std::string_view required_by) {
     const auto& info = registry_.flags[flag];
     if (info.is_boolean()) {
         if (const auto* b = node.as_boolean()) return b->get() ? 1 : 0;
+        const std::string key = required_by.empty() ? std::string("value") : fmt::format("\"{}\"", required_by);
         report_.error(node.source(),
                       fmt::format("flag '{}' is boolean; its value must be true or false, not {}", info.name,
                                   describe_type(node)),
@@ -369,8 +365,13 @@ std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size
     return std::nullopt;
 }
 
-std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
-    const std::string_view example = what == "rollout"
+// A rollout's percentage, or (given `variant`) the weight of a variant in a split, in hundredths. The
+// words of a message are made only when there is one to report.
+std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view variant) {
+    const auto what = [variant] {
+        return variant.empty() ? std::string("rollout") : fmt::format("weight of '{}'", variant);
+    };
+    const std::string_view example = variant.empty()
                                          ? "e.g. rollout = 25 or rollout = 0.5"
                                          : "a weight is a percentage from 0 to 100, e.g. split = { blue = 50, green = 50 }";
     // An integer is judged as written: past 2^53 it has no exact double, and converting it would
@@ -378,26 +379,26 @@ std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std:
     if (const auto* integer = node.as_integer()) {
         const std::int64_t whole = integer->get();
         if (whole < 0 || whole > 100) {
-            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, whole), std::string(example));
+            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what(), whole), std::string(example));
             return std::nullopt;
         }
         return static_cast<std::uint16_t>(whole * 100);
     }
     const auto* number = node.as_floating_point();
     if (!number) {
-        report_.error(node.source(), fmt::format("{} must be a number, not {}", what, describe_type(node)),
+        report_.error(node.source(), fmt::format("{} must be a number, not {}", what(), describe_type(node)),
                       std::string(example));
         return std::nullopt;
     }
     const double value = number->get();
     if (!(value >= 0 && value <= 100)) {
-        report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, value), std::string(example));
+        report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what(), value), std::string(example));
         return std::nullopt;
     }
     const double hundredths = value * 100;
     const double whole = std::round(hundredths);
     if (std::fabs(hundredths - whole) > 1e-6) {
-        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what, value),
+        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what(), value),
                       "use at most two decimals, e.g. 12.5 or 0.01");
         return std::nullopt;
     }
@@ -435,7 +436,7 @@ bool Compiler::read_rollout(const toml::node& rollout, std::size_t flag) {
                       "e.g. split = { " + std::string(info.variants[0]) + " = 50, ... }");
         return false;
     }
-    const auto percent = read_percent(rollout, "rollout");
+    const auto percent = read_percent(rollout);
     if (!percent) return false;
     if (*percent > 0) rules_->steps.push_back(SplitStep{.upper = *percent, .value = 1});
     if (*percent < bucket_count) rules_->steps.push_back(SplitStep{.upper = bucket_count, .value = 0});
@@ -466,7 +467,7 @@ bool Compiler::read_split(const toml::node& split, std::size_t flag) {
             ok = false;
             continue;
         }
-        const auto w = read_percent(weight, fmt::format("weight of '{}'", key.str()));
+        const auto w = read_percent(weight, key.str());
         if (!w) ok = false;
         else by_variant[static_cast<std::size_t>(found - info.variants.begin())] = *w;
     }
@@ -547,7 +548,7 @@ void Compiler::read_flag_outcome(std::size_t flag, const toml::table& table, con
 
 void Compiler::read_requires(std::size_t flag, const toml::table&, const toml::node* requires_node) {
     if (!requires_node) return;
-    requires_nodes_[flag] = requires_node;
+    declared_[flag].requires_node = requires_node;
     const auto* requires_table = requires_node->as_table();
     if (!requires_table) {
         report_.error(requires_node->source(), "'requires' must be a table of flag = value",
@@ -563,7 +564,7 @@ void Compiler::read_requires(std::size_t flag, const toml::table&, const toml::n
                           "name a flag declared in the registry");
             continue;
         }
-        if (const auto value = read_value(expected, static_cast<std::size_t>(other), fmt::format("\"{}\"", key.str())))
+        if (const auto value = read_value(expected, static_cast<std::size_t>(other), key.str()))
             rules_->prerequisites.push_back(Prerequisite{.flag = static_cast<std::uint32_t>(other), .value = *value});
     }
     program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
@@ -729,21 +730,21 @@ void Compiler::read_flags(const toml::table& root, int layer) {
             continue;
         }
         const auto index = static_cast<std::size_t>(flag);
-        if (auto [first, inserted] = declared_.emplace(index, Declaration{layer, key.source()}); !inserted) {
-            if (first->second.layer == layer) {
-                const auto& where = first->second.where;
-                report_.error(key.source(),
-                              fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
-                                          where.path ? *where.path : std::string{}, where.begin.line),
-                              "keep the flag in one file");
-                continue;
-            }
+        auto& declared = declared_[index];
+        if (declared.key && declared.layer == layer) {
+            const auto& where = declared.key->source();
+            report_.error(key.source(),
+                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                      where.path ? *where.path : std::string{}, where.begin.line),
+                          "keep the flag in one file");
+            continue;
+        }
+        if (declared.key) {
             // An override replaces the lower layer's entry whole.
-            first->second = Declaration{layer, key.source()};
             programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
                                            .salt_state = bucketing::salt_state(registry_.flags[index].name)};
-            requires_nodes_.erase(index);
         }
+        declared = Declaration{.layer = layer, .key = &key};
         const auto* flag_table = value.as_table();
         if (!flag_table) {
             report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
@@ -764,12 +765,13 @@ void Compiler::check_unused_segments() {
 // After the cycle check: the costs of a cycle would be infinite.
 void Compiler::check_evaluation_costs(const Limits& limits) {
     const auto costs = worst_case_costs(*rules_, programs_);
-    for (const auto& [flag, declaration] : declared_) {
+    for (std::size_t flag = 0; flag < declared_.size(); ++flag) {
+        if (!declared_[flag].key) continue;
         const auto& cost = costs[flag];
         if (cost.total <= limits.max_evaluation_cost) continue;
         const std::string in_prerequisites =
             cost.prerequisites ? fmt::format(" ({} of it in its prerequisites)", cost.prerequisites) : "";
-        report_.error(declaration.where,
+        report_.error(declared_[flag].key->source(),
                       fmt::format("flag '{}' costs {} to evaluate at worst{}; the limit is {}",
                                   registry_.flags[flag].name, cost.total, in_prerequisites,
                                   limits.max_evaluation_cost),
@@ -794,7 +796,7 @@ bool Compiler::check_prerequisite_cycles() {
                 auto start = std::find(path.begin(), path.end(), next);
                 for (auto it = start; it != path.end(); ++it) cycle += std::string(registry_.flags[*it].name) + " -> ";
                 cycle += registry_.flags[next].name;
-                report_.error(requires_nodes_.at(next)->source(), "'requires' forms a cycle: " + cycle,
+                report_.error(declared_[next].requires_node->source(), "'requires' forms a cycle: " + cycle,
                               "a flag cannot depend on itself, directly or through others");
                 return false;
             }

@@ -107,7 +107,9 @@ private:
     void table_header() {
         const std::size_t start = pos_;
         while (pos_ < text_.size() && text_[pos_] == '[') ++pos_;
-        std::vector<std::string_view> segments;
+        // The two headers' segments live in two buffers, swapped at each header: no allocation per table.
+        auto& segments = header_;
+        segments.clear();
         std::size_t segment_start = pos_;
         const auto end_segment = [&] {
             auto segment = text_.substr(segment_start, pos_ - segment_start);
@@ -132,7 +134,7 @@ private:
                segments[shared] == previous_header_[shared])
             ++shared;
         header_depth_ = segments.size();
-        previous_header_ = std::move(segments);
+        std::swap(header_, previous_header_);
         if (count(start, header_depth_ - shared)) check_depth(start, header_depth_);
     }
 
@@ -185,8 +187,12 @@ private:
             // A number, boolean or date-time (which may hold a space) ends where the container or line
             // does; one character at least is passed, so that a stray ']' or '}' cannot stop the scan.
             do ++pos_;
-            while (pos_ < text_.size() && std::string_view(",]}#\r\n").find(text_[pos_]) == std::string_view::npos);
+            while (pos_ < text_.size() && !ends_scalar(text_[pos_]));
         }
+    }
+
+    static bool ends_scalar(char c) noexcept {
+        return c == ',' || c == ']' || c == '}' || c == '#' || c == '\r' || c == '\n';
     }
 
     void skip_line() { pos_ = std::min(text_.size(), text_.find('\n', pos_)); }
@@ -235,7 +241,7 @@ private:
     std::vector<Open> open_;
     std::size_t pos_ = 0;
     std::size_t header_depth_ = 0;
-    std::vector<std::string_view> previous_header_;
+    std::vector<std::string_view> header_, previous_header_;
     std::size_t overfull_ = 0;  // 1 + the index in open_ of an array past max_array_elements, or 0
     bool ok_ = true;
 };
