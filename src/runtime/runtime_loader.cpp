@@ -81,12 +81,14 @@ public:
     }
 
     // A key of a flag's table and its reader, called with the key's node, or null when the table lacks
-    // it (so that a reader of several keys sees them all).
+    // it, and with all the entry's keys (so that a reader of several keys sees them all).
+    static constexpr std::size_t flag_key_count = 9;
+    using EntryKeys = std::array<const toml::node*, flag_key_count>;  // by row of flag_keys
     struct FlagKey {
         std::string_view name;
-        void (Compiler::*read)(std::size_t flag, const toml::table& table, const toml::node* node);
+        void (Compiler::*read)(std::size_t flag, const toml::node* node, const EntryKeys& keys);
     };
-    static const std::array<FlagKey, 9> flag_keys;
+    static const std::array<FlagKey, flag_key_count> flag_keys;
 
 private:
     struct SegmentSource {
@@ -104,19 +106,26 @@ private:
                                                     bool inside_segment);
     bool find_condition_operator(const toml::table& table, const OperatorSpec*& spec, const toml::node*& operand);
     bool read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin, std::uint32_t& count);
-    std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
+    // What a flag or a rule serves: one of these three keys.
+    struct OutcomeKeys {
+        const toml::node* value = nullptr;
+        const toml::node* rollout = nullptr;
+        const toml::node* split = nullptr;
+        bool any() const noexcept { return value || rollout || split; }
+    };
+    std::optional<Outcome> read_outcome(const OutcomeKeys& keys, std::size_t flag);
     bool read_rollout(const toml::node& rollout, std::size_t flag);
     bool read_split(const toml::node& split, std::size_t flag);
     std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view required_by = {});
     std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view variant = {});
     void read_flag(std::size_t flag, const toml::table& table);
-    void read_off(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_bucket_by(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_salt(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_since(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_flag_outcome(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_requires(std::size_t flag, const toml::table& table, const toml::node* node);
-    void read_rules(std::size_t flag, const toml::table& table, const toml::node* node);
+    void read_off(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_bucket_by(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_salt(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_since(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_flag_outcome(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_requires(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_rules(std::size_t flag, const toml::node* node, const EntryKeys& keys);
     std::optional<Rule> read_rule(std::size_t flag, const toml::node& element);
     std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
@@ -146,7 +155,7 @@ private:
 };
 
 // In the order they are read. value, rollout and split are one outcome, read once by the first row.
-const std::array<Compiler::FlagKey, 9> Compiler::flag_keys{{
+const std::array<Compiler::FlagKey, Compiler::flag_key_count> Compiler::flag_keys{{
     {"off", &Compiler::read_off},
     {"bucket_by", &Compiler::read_bucket_by},
     {"salt", &Compiler::read_salt},
@@ -405,10 +414,8 @@ std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std:
     return static_cast<std::uint16_t>(whole);
 }
 
-std::optional<Outcome> Compiler::read_outcome(const toml::table& table, std::size_t flag) {
-    const auto* value = table.get("value");
-    const auto* rollout = table.get("rollout");
-    const auto* split = table.get("split");
+std::optional<Outcome> Compiler::read_outcome(const OutcomeKeys& keys, std::size_t flag) {
+    const auto [value, rollout, split] = keys;
     const int given = (value != nullptr) + (rollout != nullptr) + (split != nullptr);
     if (given > 1) {
         report_.error((value ? value : rollout)->source(), "give only one of 'value', 'rollout' and 'split'",
@@ -497,7 +504,7 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
     program.source_line = static_cast<int>(table.source().begin.line);
 
     // One pass over the table finds every key: a flag's keys are looked up once, not once per key known.
-    std::array<const toml::node*, flag_keys.size()> found{};
+    EntryKeys found{};
     for (auto&& [key, node] : table) {
         const auto known = std::ranges::find(flag_keys, key.str(), &FlagKey::name);
         if (known != flag_keys.end()) {
@@ -508,10 +515,10 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
                       "known keys: " + list_of(flag_key_names()));
     }
     for (std::size_t i = 0; i < flag_keys.size(); ++i)
-        if (flag_keys[i].read) (this->*flag_keys[i].read)(flag, table, found[i]);
+        if (flag_keys[i].read) (this->*flag_keys[i].read)(flag, found[i], found);
 }
 
-void Compiler::read_off(std::size_t flag, const toml::table&, const toml::node* off) {
+void Compiler::read_off(std::size_t flag, const toml::node* off, const EntryKeys&) {
     if (!off) return;
     if (!off->is_boolean())
         report_.error(off->source(), "'off' must be true or false", "off = true serves the registry default to everyone");
@@ -519,12 +526,12 @@ void Compiler::read_off(std::size_t flag, const toml::table&, const toml::node* 
         programs_[flag].off = off->as_boolean()->get();
 }
 
-void Compiler::read_bucket_by(std::size_t flag, const toml::table&, const toml::node* bucket_by) {
+void Compiler::read_bucket_by(std::size_t flag, const toml::node* bucket_by, const EntryKeys&) {
     if (!bucket_by) return;
     if (auto subject = read_subject(*bucket_by, "bucket_by")) programs_[flag].bucket_by = *subject;
 }
 
-void Compiler::read_salt(std::size_t flag, const toml::table&, const toml::node* salt) {
+void Compiler::read_salt(std::size_t flag, const toml::node* salt, const EntryKeys&) {
     if (!salt) return;
     const auto* s = salt->as_string();
     if (!s || s->get().empty()) {
@@ -535,18 +542,21 @@ void Compiler::read_salt(std::size_t flag, const toml::table&, const toml::node*
     programs_[flag].default_salt = false;
 }
 
-void Compiler::read_since(std::size_t, const toml::table&, const toml::node* since) {
+void Compiler::read_since(std::size_t, const toml::node* since, const EntryKeys&) {
     if (since && !since->is_date())
         report_.error(since->source(), "'since' must be a date", "write a bare TOML date: since = 2026-11-10");
 }
 
-// value, rollout and split: whichever of them the table has.
-void Compiler::read_flag_outcome(std::size_t flag, const toml::table& table, const toml::node*) {
-    if (table.contains("value") || table.contains("rollout") || table.contains("split"))
-        programs_[flag].outcome = read_outcome(table, flag);
+// value, rollout and split: whichever of them the entry has.
+void Compiler::read_flag_outcome(std::size_t flag, const toml::node*, const EntryKeys& keys) {
+    const auto key = [&keys](std::string_view name) {
+        return keys[static_cast<std::size_t>(std::ranges::find(flag_keys, name, &FlagKey::name) - flag_keys.begin())];
+    };
+    const OutcomeKeys outcome{.value = key("value"), .rollout = key("rollout"), .split = key("split")};
+    if (outcome.any()) programs_[flag].outcome = read_outcome(outcome, flag);
 }
 
-void Compiler::read_requires(std::size_t flag, const toml::table&, const toml::node* requires_node) {
+void Compiler::read_requires(std::size_t flag, const toml::node* requires_node, const EntryKeys&) {
     if (!requires_node) return;
     declared_[flag].requires_node = requires_node;
     const auto* requires_table = requires_node->as_table();
@@ -570,7 +580,7 @@ void Compiler::read_requires(std::size_t flag, const toml::table&, const toml::n
     program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
 }
 
-void Compiler::read_rules(std::size_t flag, const toml::table&, const toml::node* rules_node) {
+void Compiler::read_rules(std::size_t flag, const toml::node* rules_node, const EntryKeys&) {
     if (!rules_node) return;
     const auto* array = rules_node->as_array();
     if (!array) {
@@ -599,15 +609,21 @@ std::optional<Rule> Compiler::read_rule(std::size_t flag, const toml::node& elem
         return std::nullopt;
     }
     bool ok = true;
+    const toml::node* when = nullptr;
+    OutcomeKeys outcome_keys;
     for (auto&& [key, node] : *rule) {
-        if (!is_one_of(rule_keys, key.str())) {
+        const auto name = key.str();
+        if (name == "when") when = &node;
+        else if (name == "value") outcome_keys.value = &node;
+        else if (name == "rollout") outcome_keys.rollout = &node;
+        else if (name == "split") outcome_keys.split = &node;
+        else {
             report_.error(key.source(), fmt::format("unknown key '{}' in a rule", key.str()),
                           "known keys: " + list_of(rule_keys));
             ok = false;
         }
     }
     Rule r{.source_line = static_cast<int>(element.source().begin.line)};
-    const auto* when = rule->get("when");
     const auto* conditions = when ? when->as_array() : nullptr;
     if (!conditions || conditions->empty()) {
         report_.error(when ? when->source() : element.source(), "a rule needs 'when', a non-empty array of conditions",
@@ -616,12 +632,12 @@ std::optional<Rule> Compiler::read_rule(std::size_t flag, const toml::node& elem
     } else if (!read_conditions(*conditions, false, r.conditions_begin, r.conditions_count)) {
         ok = false;
     }
-    if (!rule->contains("value") && !rule->contains("rollout") && !rule->contains("split")) {
+    if (!outcome_keys.any()) {
         report_.error(element.source(), "a rule needs 'value', 'rollout' or 'split': what it serves",
                       "e.g. value = true");
         return std::nullopt;
     }
-    const auto outcome = read_outcome(*rule, flag);
+    const auto outcome = read_outcome(outcome_keys, flag);
     if (!outcome || !ok) return std::nullopt;
     r.outcome = *outcome;
     return r;
