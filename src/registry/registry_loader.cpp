@@ -1,6 +1,7 @@
 #include "registry_loader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <deque>
 #include <map>
@@ -78,10 +79,34 @@ private:
         std::string variant_type;  // C++ enum name of a multivariate flag
     };
 
+    // A key of a flag's table: whether a flag must have it, its reader (called when the table has
+    // it) and the hint when a flag lacks it.
+    struct FlagKey {
+        enum class Need { always, when_retiring, never };
+        std::string_view name;
+        Need need;
+        void (RegistryBuilder::*read)(Pending& flag, const toml::node& node, const toml::table& table);
+        std::string_view hint;  // empty: made by missing_hint from the flag
+    };
+    static const std::array<FlagKey, 9> flag_keys;
+    static std::set<std::string_view> flag_key_names();
+
     void read_policy(const toml::table& policy);
+    bool declare(const std::string& name, const toml::source_region& where);
     void read_flag(const std::string& name, const toml::table& table, const toml::key& key, const std::string& file);
-    std::optional<Date> read_date(const toml::table& table, std::string_view key, const std::string& flag);
-    std::optional<std::string> read_string(const toml::table& table, std::string_view key, const std::string& flag);
+    static std::string missing_hint(const FlagKey& spec, const Pending& flag, const toml::table& table);
+    void read_description(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_owner(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_ticket(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_track(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_created(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_retire_by(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_review_by(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_variants(Pending& flag, const toml::node& node, const toml::table& table);
+    void read_variant_names(const toml::array& array, std::string_view name, std::vector<std::string_view>& list);
+    void read_default(Pending& flag, const toml::node& node, const toml::table& table);
+    std::optional<Date> read_date(const toml::node& node, std::string_view key, std::string_view flag);
+    std::optional<std::string> read_string(const toml::node& node, std::string_view key, std::string_view flag);
     void check_count();
     void check_identifiers();
     void check_spans();
@@ -97,8 +122,6 @@ namespace {
 
 const std::set<std::string_view> top_level_keys = {"policy", "flags"};
 const std::set<std::string_view> policy_keys = {"warn_days", "max_days"};
-const std::set<std::string_view> flag_keys = {"description", "owner",   "created",  "retire_by", "review_by",
-                                              "ticket",      "default", "variants", "track"};
 
 // Policy spans are days within a century: any more is a typo, and would overflow the dates it is added to.
 constexpr int max_policy_days = 36'500;
@@ -203,63 +226,89 @@ void RegistryBuilder::read_policy(const toml::table& policy) {
     }
 }
 
-std::optional<std::string> RegistryBuilder::read_string(const toml::table& table, std::string_view key,
-                                                        const std::string& flag) {
-    const auto* node = table.get(key);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) {
-        report_.error(node->source(),
+std::optional<std::string> RegistryBuilder::read_string(const toml::node& node, std::string_view key,
+                                                        std::string_view flag) {
+    if (!node.is_string()) {
+        report_.error(node.source(),
                       fmt::format("{} of flag {} must be a string, not {}", in_quotes(key), in_quotes(flag),
-                                  internal::describe_type(*node)),
+                                  internal::describe_type(node)),
                       fmt::format("write it in quotes: {} = \"...\"", key));
         return std::nullopt;
     }
-    const std::string& text = node->as_string()->get();
+    const std::string& text = node.as_string()->get();
     if (text.empty()) {
-        report_.error(node->source(), fmt::format("{} of flag {} is empty", in_quotes(key), in_quotes(flag)));
+        report_.error(node.source(), fmt::format("{} of flag {} is empty", in_quotes(key), in_quotes(flag)));
         return std::nullopt;
     }
     return text;
 }
 
-std::optional<Date> RegistryBuilder::read_date(const toml::table& table, std::string_view key,
-                                               const std::string& flag) {
-    const auto* node = table.get(key);
-    if (!node) return std::nullopt;
-    if (const auto* date = node->as_date()) {
+std::optional<Date> RegistryBuilder::read_date(const toml::node& node, std::string_view key, std::string_view flag) {
+    if (const auto* date = node.as_date()) {
         const auto& d = date->get();
         const std::chrono::year_month_day ymd{std::chrono::year{d.year}, std::chrono::month{d.month},
                                               std::chrono::day{d.day}};
         if (ymd.ok()) return Date{ymd};
     }
-    report_.error(node->source(), fmt::format("{} of flag {} must be a date", in_quotes(key), in_quotes(flag)),
+    report_.error(node.source(), fmt::format("{} of flag {} must be a date", in_quotes(key), in_quotes(flag)),
                   fmt::format("write a bare TOML date without quotes: {} = 2027-01-31", key));
     return std::nullopt;
+}
+
+namespace {
+
+std::string retire_by_hint(FlagType type) {
+    return fmt::format("{} flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must be gone from code "
+                       "and registry",
+                       to_string(type));
+}
+
+std::string default_hint(bool boolean) {
+    return boolean ? "add default = false (or true): the value served when the runtime file is silent"
+                   : "add default = \"<variant>\": the variant served when the runtime file is silent";
+}
+
+}  // namespace
+
+// In the order they are read: the default is read after the variants it must be one of.
+const std::array<RegistryBuilder::FlagKey, 9> RegistryBuilder::flag_keys{{
+    {"description", FlagKey::Need::always, &RegistryBuilder::read_description,
+     "add description = \"what the flag switches\""},
+    {"owner", FlagKey::Need::always, &RegistryBuilder::read_owner,
+     "add owner = \"<team>\": the team that removes the flag"},
+    {"ticket", FlagKey::Need::never, &RegistryBuilder::read_ticket, {}},
+    {"track", FlagKey::Need::never, &RegistryBuilder::read_track, {}},
+    {"created", FlagKey::Need::always, &RegistryBuilder::read_created,
+     "add created = YYYY-MM-DD, the day the flag was introduced"},
+    {"retire_by", FlagKey::Need::when_retiring, &RegistryBuilder::read_retire_by, {}},
+    {"review_by", FlagKey::Need::never, &RegistryBuilder::read_review_by, {}},
+    {"variants", FlagKey::Need::never, &RegistryBuilder::read_variants, {}},
+    {"default", FlagKey::Need::always, &RegistryBuilder::read_default, {}},
+}};
+
+// A name not declared before and of the registry's grammar; false after saying why not.
+bool RegistryBuilder::declare(const std::string& name, const toml::source_region& where) {
+    if (auto [first, inserted] = declared_.emplace(name, where); !inserted) {
+        report_.error(where,
+                      fmt::format("flag {} is declared twice; first at {}:{}", in_quotes(name),
+                                  first->second.path ? *first->second.path : std::string{}, first->second.begin.line),
+                      "keep one declaration and remove the other");
+        return false;
+    }
+    if (auto problem = flag_name_problem(name); !problem.empty()) {
+        report_.error(where, fmt::format("flag name {} {}", in_quotes(name), problem),
+                      "name flags <type>.<kebab-name> with type release, experiment, ops or permission, "
+                      "e.g. release.new-checkout");
+        return false;
+    }
+    return true;
 }
 
 void RegistryBuilder::read_flag(const std::string& name, const toml::table& table, const toml::key& key,
                                 const std::string& file) {
     auto& storage = *registry_.storage_;
     const auto& where = table.source().begin.line > 0 ? table.source() : key.source();
-
-    if (auto [first, inserted] = declared_.emplace(name, where); !inserted) {
-        report_.error(where,
-                      fmt::format("flag {} is declared twice; first at {}:{}", in_quotes(name),
-                                  first->second.path ? *first->second.path : std::string{}, first->second.begin.line),
-                      "keep one declaration and remove the other");
-        return;
-    }
-    if (auto problem = flag_name_problem(name); !problem.empty()) {
-        report_.error(where, fmt::format("flag name {} {}", in_quotes(name), problem),
-                      "name flags <type>.<kebab-name> with type release, experiment, ops or permission, "
-                      "e.g. release.new-checkout");
-        return;
-    }
-    for (auto&& [k, node] : table) {
-        if (!flag_keys.contains(k.str()))
-            report_.error(k.source(), fmt::format("unknown key {} in flag {}", in_quotes(k.str()), in_quotes(name)),
-                          "known keys: " + known_keys(flag_keys));
-    }
+    if (!declare(name, where)) return;
 
     Pending flag;
     flag.info.type = *parse_flag_type(name.substr(0, name.find('.')));
@@ -270,136 +319,167 @@ void RegistryBuilder::read_flag(const std::string& name, const toml::table& tabl
                              .column = static_cast<int>(where.begin.column),
                              .date_line = static_cast<int>(where.begin.line),
                              .date_column = static_cast<int>(where.begin.column)};
-
-    auto require = [&](std::string_view what, std::string hint) {
-        report_.error(where, fmt::format("flag {} has no {}", in_quotes(name), in_quotes(what)), std::move(hint));
-    };
-
-    const bool has_description = table.contains("description");
-    if (auto v = read_string(table, "description", name)) flag.info.description = storage.keep(*v);
-    else if (!has_description) require("description", "add description = \"what the flag switches\"");
-
-    const bool has_owner = table.contains("owner");
-    if (auto v = read_string(table, "owner", name)) flag.info.owner = storage.keep(*v);
-    else if (!has_owner) require("owner", "add owner = \"<team>\": the team that removes the flag");
-
-    if (auto v = read_string(table, "ticket", name)) flag.info.ticket = storage.keep(*v);
-
     // Exposures are what experiment analysis joins on, so experiments report them unless told not to;
     // other flags opt in.
     flag.info.track = flag.info.type == FlagType::experiment;
-    if (const auto* track = table.get("track")) {
-        if (const auto* b = track->as_boolean())
-            flag.info.track = b->get();
+
+    std::array<const toml::node*, flag_keys.size()> found{};
+    for (auto&& [k, node] : table) {
+        const auto known = std::ranges::find(flag_keys, k.str(), &FlagKey::name);
+        if (known != flag_keys.end()) found[static_cast<std::size_t>(known - flag_keys.begin())] = &node;
         else
-            report_.error(track->source(), fmt::format("'track' of flag {} must be true or false", in_quotes(name)),
-                          "track = true reports exposures of the flag to the exposure sink");
+            report_.error(k.source(), fmt::format("unknown key {} in flag {}", in_quotes(k.str()), in_quotes(name)),
+                          "known keys: " + known_keys(flag_key_names()));
     }
-
-    const bool has_created = table.contains("created");
-    const auto created = read_date(table, "created", name);
-    if (created) flag.info.created = *created;
-    else if (!has_created) require("created", "add created = YYYY-MM-DD, the day the flag was introduced");
-
-    const bool retires = must_retire(flag.info.type);
-    const auto* retire_node = table.get("retire_by");
-    const auto* review_node = table.get("review_by");
-    if (retires) {
-        flag.info.retire_by = read_date(table, "retire_by", name);
-        if (!retire_node)
-            require("retire_by", fmt::format("{} flags are temporary: add retire_by = YYYY-MM-DD, the day the flag must "
-                                             "be gone from code and registry",
-                                             to_string(flag.info.type)));
-        if (review_node)
-            report_.error(review_node->source(),
-                          fmt::format("{} flag {} takes retire_by, not review_by", to_string(flag.info.type),
-                                      in_quotes(name)),
-                          "rename review_by to retire_by");
-    } else {
-        flag.info.review_by = read_date(table, "review_by", name);
-        if (retire_node)
-            report_.error(retire_node->source(),
-                          fmt::format("{} flag {} does not retire; 'retire_by' is for release and experiment flags",
-                                      to_string(flag.info.type), in_quotes(name)),
-                          "use review_by = YYYY-MM-DD to be reminded to review it");
-    }
-    if (const auto* node = retires ? retire_node : review_node) {
-        flag.source.date_line = static_cast<int>(node->source().begin.line);
-        flag.source.date_column = static_cast<int>(node->source().begin.column);
-    }
-
-    // Variants, then the default, which must be one of them (or a boolean when there are none).
-    if (const auto* node = table.get("variants")) {
-        const auto* array = node->as_array();
-        auto& list = storage.variant_lists.emplace_back();
-        if (!array || array->size() < 2) {
-            report_.error(node->source(), fmt::format("'variants' of flag {} must be an array of at least two names",
-                                                      in_quotes(name)),
-                          "write variants = [\"control\", \"treatment\"]");
-        } else if (array->size() > max_variants) {
-            report_.error(node->source(),
-                          fmt::format("flag {} has {} variants; its generated enum holds at most {}", in_quotes(name),
-                                      array->size(), max_variants),
-                          "an experiment compares a few variants: keep the ones in use");
-        } else {
-            std::set<std::string> seen;
-            for (const auto& element : *array) {
-                const auto* s = element.as_string();
-                if (!s) {
-                    report_.error(element.source(), fmt::format("variant of flag {} must be a string", in_quotes(name)));
-                    continue;
-                }
-                if (auto problem = variant_name_problem(s->get()); !problem.empty()) {
-                    report_.error(element.source(), fmt::format("variant {} of flag {} {}", in_quotes(s->get()),
-                                                                in_quotes(name), problem),
-                                  "variants become C++ enumerators: name them like blue or new-layout");
-                    continue;
-                }
-                if (!seen.insert(variant_identifier(s->get())).second) {
-                    report_.error(element.source(),
-                                  fmt::format("variant {} of flag {} is listed twice", in_quotes(s->get()), in_quotes(name)),
-                                  "list each variant once");
-                    continue;
-                }
-                list.push_back(storage.keep(s->get()));
-            }
-        }
-        flag.info.variants = list;
-        flag.variant_type = variant_type_name(name);
-    }
-
-    const auto* default_node = table.get("default");
-    if (!default_node) {
-        require("default", flag.info.is_boolean() && !table.contains("variants")
-                               ? "add default = false (or true): the value served when the runtime file is silent"
-                               : "add default = \"<variant>\": the variant served when the runtime file is silent");
-    } else if (!table.contains("variants")) {
-        if (const auto* b = default_node->as_boolean())
-            flag.info.default_value = b->get() ? 1 : 0;
-        else
-            report_.error(default_node->source(),
-                          fmt::format("default of boolean flag {} must be true or false, not {}", in_quotes(name),
-                                      internal::describe_type(*default_node)),
-                          "write default = false or default = true without quotes, or declare variants = [...] for a "
-                          "multivariate flag");
-    } else if (!flag.info.variants.empty()) {
-        const auto* s = default_node->as_string();
-        const auto& variants = flag.info.variants;
-        const auto found = s ? std::find(variants.begin(), variants.end(), s->get()) : variants.end();
-        if (found == variants.end()) {
-            std::string list;
-            for (auto v : variants) list += (list.empty() ? "" : ", ") + std::string(v);
-            report_.error(default_node->source(),
-                          s ? fmt::format("default {} of flag {} is not one of its variants", in_quotes(s->get()),
-                                          in_quotes(name))
-                            : fmt::format("default of flag {} must be a variant name, not {}", in_quotes(name),
-                                          internal::describe_type(*default_node)),
-                          "choose one of: " + list);
-        } else {
-            flag.info.default_value = static_cast<ValueIndex>(found - variants.begin());
-        }
+    for (std::size_t i = 0; i < flag_keys.size(); ++i) {
+        const auto& spec = flag_keys[i];
+        if (found[i]) (this->*spec.read)(flag, *found[i], table);
+        else if (spec.need == FlagKey::Need::always || (spec.need == FlagKey::Need::when_retiring &&
+                                                         must_retire(flag.info.type)))
+            report_.error(where, fmt::format("flag {} has no {}", in_quotes(name), in_quotes(spec.name)),
+                          missing_hint(spec, flag, table));
     }
     pending_.push_back(std::move(flag));
+}
+
+std::string RegistryBuilder::missing_hint(const FlagKey& spec, const Pending& flag, const toml::table& table) {
+    if (spec.name == "retire_by") return retire_by_hint(flag.info.type);
+    if (spec.name == "default") return default_hint(flag.info.is_boolean() && !table.contains("variants"));
+    return std::string(spec.hint);
+}
+
+void RegistryBuilder::read_description(Pending& flag, const toml::node& node, const toml::table&) {
+    if (auto v = read_string(node, "description", flag.info.name)) flag.info.description = registry_.storage_->keep(*v);
+}
+
+void RegistryBuilder::read_owner(Pending& flag, const toml::node& node, const toml::table&) {
+    if (auto v = read_string(node, "owner", flag.info.name)) flag.info.owner = registry_.storage_->keep(*v);
+}
+
+void RegistryBuilder::read_ticket(Pending& flag, const toml::node& node, const toml::table&) {
+    if (auto v = read_string(node, "ticket", flag.info.name)) flag.info.ticket = registry_.storage_->keep(*v);
+}
+
+void RegistryBuilder::read_track(Pending& flag, const toml::node& node, const toml::table&) {
+    if (const auto* b = node.as_boolean())
+        flag.info.track = b->get();
+    else
+        report_.error(node.source(), fmt::format("'track' of flag {} must be true or false", in_quotes(flag.info.name)),
+                      "track = true reports exposures of the flag to the exposure sink");
+}
+
+void RegistryBuilder::read_created(Pending& flag, const toml::node& node, const toml::table&) {
+    if (const auto created = read_date(node, "created", flag.info.name)) flag.info.created = *created;
+}
+
+// Messages about the flag's lifecycle point at its retire_by or review_by, the date they are about.
+void RegistryBuilder::read_retire_by(Pending& flag, const toml::node& node, const toml::table&) {
+    if (!must_retire(flag.info.type)) {
+        report_.error(node.source(),
+                      fmt::format("{} flag {} does not retire; 'retire_by' is for release and experiment flags",
+                                  to_string(flag.info.type), in_quotes(flag.info.name)),
+                      "use review_by = YYYY-MM-DD to be reminded to review it");
+        return;
+    }
+    flag.info.retire_by = read_date(node, "retire_by", flag.info.name);
+    flag.source.date_line = static_cast<int>(node.source().begin.line);
+    flag.source.date_column = static_cast<int>(node.source().begin.column);
+}
+
+void RegistryBuilder::read_review_by(Pending& flag, const toml::node& node, const toml::table&) {
+    if (must_retire(flag.info.type)) {
+        report_.error(node.source(),
+                      fmt::format("{} flag {} takes retire_by, not review_by", to_string(flag.info.type),
+                                  in_quotes(flag.info.name)),
+                      "rename review_by to retire_by");
+        return;
+    }
+    flag.info.review_by = read_date(node, "review_by", flag.info.name);
+    flag.source.date_line = static_cast<int>(node.source().begin.line);
+    flag.source.date_column = static_cast<int>(node.source().begin.column);
+}
+
+void RegistryBuilder::read_variants(Pending& flag, const toml::node& node, const toml::table&) {
+    const auto* array = node.as_array();
+    auto& list = registry_.storage_->variant_lists.emplace_back();
+    const auto name = flag.info.name;
+    if (!array || array->size() < 2) {
+        report_.error(node.source(), fmt::format("'variants' of flag {} must be an array of at least two names",
+                                                 in_quotes(name)),
+                      "write variants = [\"control\", \"treatment\"]");
+    } else if (array->size() > max_variants) {
+        report_.error(node.source(),
+                      fmt::format("flag {} has {} variants; its generated enum holds at most {}", in_quotes(name),
+                                  array->size(), max_variants),
+                      "an experiment compares a few variants: keep the ones in use");
+    } else {
+        read_variant_names(*array, name, list);
+    }
+    flag.info.variants = list;
+    flag.variant_type = variant_type_name(name);
+}
+
+void RegistryBuilder::read_variant_names(const toml::array& array, std::string_view name,
+                                         std::vector<std::string_view>& list) {
+    std::set<std::string> seen;
+    for (const auto& element : array) {
+        const auto* s = element.as_string();
+        if (!s) {
+            report_.error(element.source(), fmt::format("variant of flag {} must be a string", in_quotes(name)));
+            continue;
+        }
+        if (auto problem = variant_name_problem(s->get()); !problem.empty()) {
+            report_.error(element.source(),
+                          fmt::format("variant {} of flag {} {}", in_quotes(s->get()), in_quotes(name), problem),
+                          "variants become C++ enumerators: name them like blue or new-layout");
+            continue;
+        }
+        if (!seen.insert(variant_identifier(s->get())).second) {
+            report_.error(element.source(),
+                          fmt::format("variant {} of flag {} is listed twice", in_quotes(s->get()), in_quotes(name)),
+                          "list each variant once");
+            continue;
+        }
+        list.push_back(registry_.storage_->keep(s->get()));
+    }
+}
+
+// A boolean for a flag without variants; one of its variants for a flag with some. Variants that
+// were all refused leave nothing to check the default against.
+void RegistryBuilder::read_default(Pending& flag, const toml::node& node, const toml::table& table) {
+    const auto name = flag.info.name;
+    if (!table.contains("variants")) {
+        if (const auto* b = node.as_boolean())
+            flag.info.default_value = b->get() ? 1 : 0;
+        else
+            report_.error(node.source(),
+                          fmt::format("default of boolean flag {} must be true or false, not {}", in_quotes(name),
+                                      internal::describe_type(node)),
+                          "write default = false or default = true without quotes, or declare variants = [...] for a "
+                          "multivariate flag");
+        return;
+    }
+    if (flag.info.variants.empty()) return;
+    const auto* s = node.as_string();
+    const auto& variants = flag.info.variants;
+    const auto found = s ? std::find(variants.begin(), variants.end(), s->get()) : variants.end();
+    if (found != variants.end()) {
+        flag.info.default_value = static_cast<ValueIndex>(found - variants.begin());
+        return;
+    }
+    std::string list;
+    for (auto v : variants) list += (list.empty() ? "" : ", ") + std::string(v);
+    report_.error(node.source(),
+                  s ? fmt::format("default {} of flag {} is not one of its variants", in_quotes(s->get()), in_quotes(name))
+                    : fmt::format("default of flag {} must be a variant name, not {}", in_quotes(name),
+                                  internal::describe_type(node)),
+                  "choose one of: " + list);
+}
+
+std::set<std::string_view> RegistryBuilder::flag_key_names() {
+    std::set<std::string_view> names;
+    for (const auto& key : flag_keys) names.insert(key.name);
+    return names;
 }
 
 // Names that are distinct in TOML can still collide in C++: two multivariate flags whose enum types

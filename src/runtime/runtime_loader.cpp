@@ -1,9 +1,9 @@
 #include "runtime_loader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
-#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -14,48 +14,29 @@
 #include "../registry/names.hpp"
 #include "../toml_input.hpp"
 #include "../visible_text.hpp"
+#include "condition_operators.hpp"
 #include "evaluation_cost.hpp"
+#include "flag_index.hpp"
 #include "input_limits.hpp"
 #include "text_budget.hpp"
-#include "timestamp.hpp"
 
 namespace flags::internal {
 namespace {
 
-const std::set<std::string_view> top_level_keys = {"schema", "segments", "flags"};
-const std::set<std::string_view> flag_keys = {"value", "rollout", "split", "bucket_by", "salt",
-                                              "since", "rules",   "requires", "off"};
-const std::set<std::string_view> rule_keys = {"when", "value", "rollout", "split"};
+constexpr std::array<std::string_view, 3> top_level_keys = {"schema", "segments", "flags"};
+constexpr std::array<std::string_view, 4> rule_keys = {"when", "value", "rollout", "split"};
 
-const std::map<std::string_view, Op> operators = {
-    {"in", Op::in},
-    {"not_in", Op::not_in},
-    {"starts_with", Op::starts_with},
-    {"ends_with", Op::ends_with},
-    {"contains", Op::contains},
-    {"lt", Op::lt},
-    {"lte", Op::lte},
-    {"gt", Op::gt},
-    {"gte", Op::gte},
-    {"semver_eq", Op::semver_eq},
-    {"semver_lt", Op::semver_lt},
-    {"semver_lte", Op::semver_lte},
-    {"semver_gt", Op::semver_gt},
-    {"semver_gte", Op::semver_gte},
-    {"before", Op::before},
-    {"after", Op::after},
-};
-
-std::string list_of(const std::set<std::string_view>& keys) {
-    std::string out;
-    for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
-    return out;
+bool is_one_of(std::span<const std::string_view> keys, std::string_view key) noexcept {
+    return std::ranges::find(keys, key) != keys.end();
 }
 
-std::string operator_list() {
+// The keys in alphabetical order, for a hint.
+std::string list_of(std::span<const std::string_view> keys) {
+    std::vector<std::string_view> sorted(keys.begin(), keys.end());
+    std::ranges::sort(sorted);
     std::string out;
-    for (const auto& [name, op] : operators) out += std::string(name) + ", ";
-    return out + "segment";
+    for (auto k : sorted) out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
 }
 
 // Entries for unregistered flags named one by one, with a suggestion each; the rest are counted.
@@ -74,11 +55,10 @@ bool is_attribute_name(std::string_view name) noexcept {
 class Compiler {
 public:
     Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics)
-        : registry_(registry), report_(diagnostics), rules_(std::make_shared<CompiledRules>()) {
+        : registry_(registry), index_(registry.flags), report_(diagnostics),
+          rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings), declared_(registry.flags.size()) {
         programs_.resize(registry.flags.size());
-        index_.reserve(registry.flags.size());
         for (std::size_t i = 0; i < programs_.size(); ++i) {
-            index_.emplace(registry.flags[i].name, static_cast<int>(i));
             programs_[i].default_value = registry.flags[i].default_value;
             programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
         }
@@ -100,6 +80,16 @@ public:
         return CompiledFile{.rules = std::move(rules_), .flags = std::move(programs_), .content_hash = content_hash};
     }
 
+    // A key of a flag's table and its reader, called with the key's node, or null when the table lacks
+    // it, and with all the entry's keys (so that a reader of several keys sees them all).
+    static constexpr std::size_t flag_key_count = 9;
+    using EntryKeys = std::array<const toml::node*, flag_key_count>;  // by row of flag_keys
+    struct FlagKey {
+        std::string_view name;
+        void (Compiler::*read)(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    };
+    static const std::array<FlagKey, flag_key_count> flag_keys;
+
 private:
     struct SegmentSource {
         const toml::array* conditions = nullptr;
@@ -110,38 +100,52 @@ private:
 
     bool compile_segment(SegmentSource& segment);
 
-    std::string_view intern(std::string_view text);
     std::optional<Subject> read_subject(const toml::node& node, std::string_view what);
     std::optional<Condition> read_condition(const toml::node& node, bool inside_segment);
+    std::optional<Condition> read_segment_condition(const toml::table& table, const toml::node& segment,
+                                                    bool inside_segment);
+    bool find_condition_operator(const toml::table& table, const OperatorSpec*& spec, const toml::node*& operand);
     bool read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin, std::uint32_t& count);
-    std::optional<Outcome> read_outcome(const toml::table& table, std::size_t flag);
-    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view key = "value");
-    std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view what);
-    std::optional<std::int64_t> read_instant(const toml::node& operand);
+    // What a flag or a rule serves: one of these three keys.
+    struct OutcomeKeys {
+        const toml::node* value = nullptr;
+        const toml::node* rollout = nullptr;
+        const toml::node* split = nullptr;
+        bool any() const noexcept { return value || rollout || split; }
+    };
+    std::optional<Outcome> read_outcome(const OutcomeKeys& keys, std::size_t flag);
+    bool read_rollout(const toml::node& rollout, std::size_t flag);
+    bool read_split(const toml::node& split, std::size_t flag);
+    std::optional<ValueIndex> read_value(const toml::node& node, std::size_t flag, std::string_view required_by = {});
+    std::optional<std::uint16_t> read_percent(const toml::node& node, std::string_view variant = {});
     void read_flag(std::size_t flag, const toml::table& table);
+    void read_off(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_bucket_by(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_salt(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_since(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_flag_outcome(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_requires(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    void read_rules(std::size_t flag, const toml::node* node, const EntryKeys& keys);
+    std::optional<Rule> read_rule(std::size_t flag, const toml::node& element);
     std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
 
-    // The registry's flags by name: a file names each flag it sets, so looking each up by scanning
-    // would make loading quadratic in the registry's size.
-    int find_flag(std::string_view name) const {
-        const auto found = index_.find(name);
-        return found == index_.end() ? -1 : found->second;
-    }
+    int find_flag(std::string_view name) const { return index_.find(name); }
 
     const RegistryView& registry_;
-    std::unordered_map<std::string_view, int> index_;
+    FlagIndex index_;
     Reporter report_;
     std::shared_ptr<CompiledRules> rules_;
+    Interner intern_;
     std::vector<FlagProgram> programs_;
-    std::unordered_map<std::string_view, std::string_view> interned_;
     std::map<std::string, SegmentSource, std::less<>> segments_;
+    // A flag's entry in effect, by flag: the key stays in its file's tree until compiling ends.
     struct Declaration {
         int layer = 0;
-        toml::source_region where;
+        const toml::key* key = nullptr;  // null: the files have no entry for the flag
+        const toml::node* requires_node = nullptr;
     };
-    std::map<std::size_t, Declaration> declared_;              // flag -> its entry in effect
-    std::map<std::size_t, const toml::node*> requires_nodes_;  // flag -> its `requires` table
+    std::vector<Declaration> declared_;
     // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
     // rest counted, so that a file of many thousands costs no more to load than one of a few.
     std::size_t unknown_flags_ = 0;
@@ -150,16 +154,28 @@ private:
     std::vector<std::vector<std::string_view>> names_by_length_;  // built at the first suggestion
 };
 
-std::string_view Compiler::intern(std::string_view text) {
-    if (auto it = interned_.find(text); it != interned_.end()) return it->second;
-    std::string_view kept = rules_->strings.emplace_back(text);
-    interned_.emplace(kept, kept);
-    return kept;
+// In the order they are read. value, rollout and split are one outcome, read once by the first row.
+const std::array<Compiler::FlagKey, Compiler::flag_key_count> Compiler::flag_keys{{
+    {"off", &Compiler::read_off},
+    {"bucket_by", &Compiler::read_bucket_by},
+    {"salt", &Compiler::read_salt},
+    {"since", &Compiler::read_since},
+    {"value", &Compiler::read_flag_outcome},
+    {"rollout", nullptr},
+    {"split", nullptr},
+    {"requires", &Compiler::read_requires},
+    {"rules", &Compiler::read_rules},
+}};
+
+std::vector<std::string_view> flag_key_names() {
+    std::vector<std::string_view> names;
+    for (const auto& key : Compiler::flag_keys) names.push_back(key.name);
+    return names;
 }
 
 void Compiler::read_header(const toml::table& root) {
     for (auto&& [key, node] : root)
-        if (!top_level_keys.contains(key.str()))
+        if (!is_one_of(top_level_keys, key.str()))
             report_.error(key.source(), fmt::format("unknown key '{}' at the top level", key.str()),
                           "a runtime file holds schema, [segments] and [flags.\"<name>\"] tables");
     const auto* schema = root.get("schema");
@@ -216,7 +232,7 @@ std::optional<Subject> Compiler::read_subject(const toml::node& node, std::strin
     }
     if (name->get() == "user") return Subject{.kind = Subject::Kind::user};
     if (name->get() == "tenant") return Subject{.kind = Subject::Kind::tenant};
-    return Subject{.kind = Subject::Kind::attribute, .attribute = intern(name->get())};
+    return Subject{.kind = Subject::Kind::attribute, .attribute = intern_(name->get())};
 }
 
 std::optional<Condition> Compiler::read_condition(const toml::node& node, bool inside_segment) {
@@ -226,211 +242,76 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
                       "write { attr = \"plan\", in = [\"growth\"] } or { segment = \"name\" }");
         return std::nullopt;
     }
-    if (const auto* segment = table->get("segment")) {
-        if (table->size() != 1) {
-            report_.error(node.source(), "a segment condition takes no other keys",
-                          "put other conditions in their own table of the same 'when' list");
-            return std::nullopt;
-        }
-        if (inside_segment) {
-            report_.error(segment->source(), "a segment cannot refer to another segment",
-                          "copy the other segment's conditions into this one");
-            return std::nullopt;
-        }
-        const auto* name = segment->as_string();
-        const auto found = name ? segments_.find(name->get()) : segments_.end();
-        if (found == segments_.end()) {
-            report_.error(segment->source(),
-                          name ? fmt::format("unknown segment '{}'", name->get()) : "'segment' must be a segment name",
-                          "define it under [segments]");
-            return std::nullopt;
-        }
-        auto& source = found->second;
-        if (!source.compiled && !compile_segment(source)) return std::nullopt;
-        return Condition{.op = Op::segment, .begin = source.begin, .count = source.count, .segment = source.number};
-    }
+    if (const auto* segment = table->get("segment")) return read_segment_condition(*table, *segment, inside_segment);
 
-    const auto* attr = table->get("attr");
-    std::optional<Op> op;
-    std::string_view op_name;
+    const OperatorSpec* spec = nullptr;
     const toml::node* operand = nullptr;
-    for (auto&& [key, value] : *table) {
-        if (key.str() == "attr") continue;
-        const auto known = operators.find(key.str());
-        if (known == operators.end()) {
-            report_.error(key.source(), fmt::format("unknown operator '{}'", key.str()), "operators: " + operator_list());
-            return std::nullopt;
-        }
-        if (op) {
-            report_.error(key.source(),
-                          fmt::format("a condition takes exactly one operator, not '{}' and '{}'", op_name, key.str()),
-                          "split it into two conditions of the same 'when' list; they are ANDed");
-            return std::nullopt;
-        }
-        op = known->second;
-        op_name = known->first;
-        operand = &value;
-    }
+    if (!find_condition_operator(*table, spec, operand)) return std::nullopt;
+    const auto* attr = table->get("attr");
     if (!attr) {
         report_.error(node.source(), "a condition needs 'attr', the attribute it tests",
                       "e.g. { attr = \"plan\", in = [\"growth\"] }");
         return std::nullopt;
     }
-    if (!op) {
+    if (!spec) {
         report_.error(node.source(), "a condition needs an operator", "operators: " + operator_list());
         return std::nullopt;
     }
     const auto subject = read_subject(*attr, "attr");
     if (!subject) return std::nullopt;
-
-    Condition c{.op = *op, .subject = *subject};
-    const auto& where = operand->source();
-    switch (*op) {
-    case Op::in:
-    case Op::not_in: {
-        const auto* array = operand->as_array();
-        std::vector<std::string_view> members;
-        if (array) {
-            for (const auto& element : *array) {
-                if (const auto* s = element.as_string()) members.push_back(intern(s->get()));
-                else if (const auto* i = element.as_integer()) members.push_back(intern(std::to_string(i->get())));
-                else {
-                    array = nullptr;
-                    break;
-                }
-            }
-        }
-        if (!array || members.empty()) {
-            report_.error(where, "'in' and 'not_in' take a non-empty array of strings",
-                          "e.g. in = [\"acme\", \"globex\"]");
-            return std::nullopt;
-        }
-        c.begin = static_cast<std::uint32_t>(rules_->sets.size());
-        rules_->sets.emplace_back(members);
-        return c;
-    }
-    case Op::starts_with:
-    case Op::ends_with:
-    case Op::contains: {
-        std::vector<std::string_view> texts;
-        if (const auto* s = operand->as_string()) texts.push_back(intern(s->get()));
-        if (const auto* array = operand->as_array()) {
-            for (const auto& element : *array) {
-                if (const auto* s = element.as_string()) texts.push_back(intern(s->get()));
-                else texts.clear();
-                if (texts.empty()) break;
-            }
-        }
-        if (texts.empty()) {
-            report_.error(where, "'starts_with', 'ends_with' and 'contains' take a string or an array of strings",
-                          "e.g. ends_with = \"@example.com\"");
-            return std::nullopt;
-        }
-        const auto mode = *op == Op::starts_with ? TextMatcher::Mode::prefix
-                          : *op == Op::ends_with ? TextMatcher::Mode::suffix
-                                                 : TextMatcher::Mode::substring;
-        c.begin = static_cast<std::uint32_t>(rules_->matchers.size());
-        c.count = static_cast<std::uint32_t>(texts.size());
-        rules_->matchers.emplace_back(mode, std::move(texts));
-        return c;
-    }
-    case Op::lt:
-    case Op::lte:
-    case Op::gt:
-    case Op::gte: {
-        if (const auto* integer = operand->as_integer()) {
-            // Attributes are compared as doubles; past 2^53 an integer would silently become another one.
-            constexpr std::int64_t exact = std::int64_t{1} << 53;
-            if (integer->get() > exact || integer->get() < -exact) {
-                report_.error(where,
-                              fmt::format("{} is past 2^53 and has no exact value to compare with", integer->get()),
-                              "compare with a number from -9007199254740992 to 9007199254740992");
-                return std::nullopt;
-            }
-            c.number = static_cast<double>(integer->get());
-            return c;
-        }
-        const auto* number = operand->as_floating_point();
-        if (!number || !std::isfinite(number->get())) {
-            report_.error(where, "comparison operators take a number", "e.g. gte = 18");
-            return std::nullopt;
-        }
-        c.number = number->get();
-        return c;
-    }
-    case Op::semver_eq:
-    case Op::semver_lt:
-    case Op::semver_lte:
-    case Op::semver_gt:
-    case Op::semver_gte: {
-        const auto* s = operand->as_string();
-        const auto version = s ? parse_semver(intern(s->get())) : std::nullopt;
-        if (!version) {
-            report_.error(where,
-                          s ? fmt::format("'{}' is not a semantic version", s->get())
-                            : std::string("semver operators take a version string"),
-                          "write MAJOR.MINOR.PATCH, e.g. semver_gte = \"2.3.0\"");
-            return std::nullopt;
-        }
-        c.version = *version;
-        return c;
-    }
-    case Op::before:
-    case Op::after: {
-        const auto time = read_instant(*operand);
-        if (!time) return std::nullopt;
-        c.time_ns = *time;
-        return c;
-    }
-    case Op::segment: break;
-    }
-    return std::nullopt;
+    Condition condition{.op = spec->op, .subject = *subject};
+    OperandContext context{.report = report_, .rules = *rules_, .intern = intern_};
+    if (!spec->read(*operand, *spec, context, condition)) return std::nullopt;
+    return condition;
 }
 
-// The operand of 'before' or 'after': a TOML date-time or an RFC 3339 string, both with an offset.
-std::optional<std::int64_t> Compiler::read_instant(const toml::node& operand) {
-    constexpr std::string_view range_message = "the date-time is out of the supported range (years 1678 to 2261)";
-    constexpr std::string_view range_hint = "use a date-time between 1678 and 2261";
-    const auto& where = operand.source();
-    if (const auto* dt = operand.as_date_time()) {
-        const auto& v = dt->get();
-        if (!v.offset) {
-            report_.error(where, "a date-time without an offset is a different instant in every time zone",
-                          "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
-            return std::nullopt;
+std::optional<Condition> Compiler::read_segment_condition(const toml::table& table, const toml::node& segment,
+                                                          bool inside_segment) {
+    if (table.size() != 1) {
+        report_.error(table.source(), "a segment condition takes no other keys",
+                      "put other conditions in their own table of the same 'when' list");
+        return std::nullopt;
+    }
+    if (inside_segment) {
+        report_.error(segment.source(), "a segment cannot refer to another segment",
+                      "copy the other segment's conditions into this one");
+        return std::nullopt;
+    }
+    const auto* name = segment.as_string();
+    const auto found = name ? segments_.find(name->get()) : segments_.end();
+    if (found == segments_.end()) {
+        report_.error(segment.source(),
+                      name ? fmt::format("unknown segment '{}'", name->get()) : "'segment' must be a segment name",
+                      "define it under [segments]");
+        return std::nullopt;
+    }
+    auto& source = found->second;
+    if (!source.compiled && !compile_segment(source)) return std::nullopt;
+    return Condition{.op = Op::segment, .begin = source.begin, .count = source.count, .segment = source.number};
+}
+
+// The one key of a condition besides 'attr', which names its operator; `spec` stays null when there
+// is none. False after reporting an unknown operator or a second one.
+bool Compiler::find_condition_operator(const toml::table& table, const OperatorSpec*& spec,
+                                       const toml::node*& operand) {
+    for (auto&& [key, value] : table) {
+        if (key.str() == "attr") continue;
+        const auto* known = find_operator(key.str());
+        if (!known) {
+            report_.error(key.source(), fmt::format("unknown operator '{}'", key.str()), "operators: " + operator_list());
+            return false;
         }
-        const std::chrono::sys_days day{std::chrono::year{v.date.year} / v.date.month / v.date.day};
-        const auto time = unix_nanos(day.time_since_epoch().count(), v.time.hour, v.time.minute, v.time.second,
-                                     v.time.nanosecond, v.offset->minutes * 60LL);
-        if (!time) report_.error(where, std::string(range_message), std::string(range_hint));
-        return time;
+        if (spec) {
+            report_.error(key.source(),
+                          fmt::format("a condition takes exactly one operator, not '{}' and '{}'", spec->name,
+                                      key.str()),
+                          "split it into two conditions of the same 'when' list; they are ANDed");
+            return false;
+        }
+        spec = known;
+        operand = &value;
     }
-    const auto* text = operand.as_string();
-    if (!text) {
-        report_.error(where, "'before' and 'after' take an RFC 3339 date-time with an offset",
-                      "e.g. after = 2026-12-01T00:00:00Z");
-        return std::nullopt;
-    }
-    const auto read = read_rfc3339(text->get());
-    switch (read.problem) {
-    case TimestampProblem::none: return read.nanos;
-    case TimestampProblem::out_of_range:
-        report_.error(where, std::string(range_message), std::string(range_hint));
-        return std::nullopt;
-    case TimestampProblem::not_a_date:
-        report_.error(where, fmt::format("'{}' is not a real date and time", text->get()),
-                      "months run 1 to 12, days to the month's last, hours 0 to 23, minutes and seconds 0 to 59");
-        return std::nullopt;
-    case TimestampProblem::malformed: break;
-    }
-    if (read_rfc3339(text->get() + "Z").problem != TimestampProblem::malformed) {
-        report_.error(where, "a date-time without an offset is a different instant in every time zone",
-                      "append Z or an offset, e.g. after = 2026-06-01T00:00:00Z");
-        return std::nullopt;
-    }
-    report_.error(where, fmt::format("'{}' is not an RFC 3339 date-time with an offset", text->get()),
-                  "e.g. after = 2026-12-01T00:00:00Z");
-    return std::nullopt;
+    return true;
 }
 
 // Compiled once, however many rules refer to it, and numbered for the evaluator's memo.
@@ -456,36 +337,50 @@ bool Compiler::read_conditions(const toml::array& array, bool inside_segment, st
     return ok;
 }
 
-// `key` is how the value is written where it stands, for the hint: `value`, or the flag's name
-// inside a `requires` table.
-std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag, std::string_view key) {
+namespace {
+
+std::string variant_list(const FlagInfo& info) {
+    std::string variants;
+    for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
+    return variants;
+}
+
+}  // namespace
+
+// `required_by` is the flag named in a `requires` table, whose value this is; empty for a `value`. The
+// hint writes the key as it stands.
+std::optional<ValueIndex> Compiler::read_value(const toml::node& node, std::size_t flag, std::string_view required_by) {
     const auto& info = registry_.flags[flag];
     if (info.is_boolean()) {
         if (const auto* b = node.as_boolean()) return b->get() ? 1 : 0;
+        const std::string key = required_by.empty() ? std::string("value") : fmt::format("\"{}\"", required_by);
         report_.error(node.source(),
                       fmt::format("flag '{}' is boolean; its value must be true or false, not {}", info.name,
                                   describe_type(node)),
                       fmt::format("write {0} = true or {0} = false, without quotes", key));
         return std::nullopt;
     }
-    std::string variants;
-    for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
     if (const auto* s = node.as_string()) {
         const auto found = std::find(info.variants.begin(), info.variants.end(), s->get());
         if (found != info.variants.end()) return static_cast<ValueIndex>(found - info.variants.begin());
         report_.error(node.source(), fmt::format("'{}' is not a variant of flag '{}'", s->get(), info.name),
-                      "variants: " + variants);
+                      "variants: " + variant_list(info));
         return std::nullopt;
     }
     report_.error(node.source(),
                   fmt::format("flag '{}' is multivariate; its value must be a variant name, not {}", info.name,
                               describe_type(node)),
-                  "variants: " + variants);
+                  "variants: " + variant_list(info));
     return std::nullopt;
 }
 
-std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view what) {
-    const std::string_view example = what == "rollout"
+// A rollout's percentage, or (given `variant`) the weight of a variant in a split, in hundredths. The
+// words of a message are made only when there is one to report.
+std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std::string_view variant) {
+    const auto what = [variant] {
+        return variant.empty() ? std::string("rollout") : fmt::format("weight of '{}'", variant);
+    };
+    const std::string_view example = variant.empty()
                                          ? "e.g. rollout = 25 or rollout = 0.5"
                                          : "a weight is a percentage from 0 to 100, e.g. split = { blue = 50, green = 50 }";
     // An integer is judged as written: past 2^53 it has no exact double, and converting it would
@@ -493,37 +388,34 @@ std::optional<std::uint16_t> Compiler::read_percent(const toml::node& node, std:
     if (const auto* integer = node.as_integer()) {
         const std::int64_t whole = integer->get();
         if (whole < 0 || whole > 100) {
-            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, whole), std::string(example));
+            report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what(), whole), std::string(example));
             return std::nullopt;
         }
         return static_cast<std::uint16_t>(whole * 100);
     }
     const auto* number = node.as_floating_point();
     if (!number) {
-        report_.error(node.source(), fmt::format("{} must be a number, not {}", what, describe_type(node)),
+        report_.error(node.source(), fmt::format("{} must be a number, not {}", what(), describe_type(node)),
                       std::string(example));
         return std::nullopt;
     }
     const double value = number->get();
     if (!(value >= 0 && value <= 100)) {
-        report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what, value), std::string(example));
+        report_.error(node.source(), fmt::format("{} {} is not from 0 to 100", what(), value), std::string(example));
         return std::nullopt;
     }
     const double hundredths = value * 100;
     const double whole = std::round(hundredths);
     if (std::fabs(hundredths - whole) > 1e-6) {
-        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what, value),
+        report_.error(node.source(), fmt::format("{} {} is finer than 0.01", what(), value),
                       "use at most two decimals, e.g. 12.5 or 0.01");
         return std::nullopt;
     }
     return static_cast<std::uint16_t>(whole);
 }
 
-std::optional<Outcome> Compiler::read_outcome(const toml::table& table, std::size_t flag) {
-    const auto& info = registry_.flags[flag];
-    const auto* value = table.get("value");
-    const auto* rollout = table.get("rollout");
-    const auto* split = table.get("split");
+std::optional<Outcome> Compiler::read_outcome(const OutcomeKeys& keys, std::size_t flag) {
+    const auto [value, rollout, split] = keys;
     const int given = (value != nullptr) + (rollout != nullptr) + (split != nullptr);
     if (given > 1) {
         report_.error((value ? value : rollout)->source(), "give only one of 'value', 'rollout' and 'split'",
@@ -535,181 +427,220 @@ std::optional<Outcome> Compiler::read_outcome(const toml::table& table, std::siz
         if (!v) return std::nullopt;
         return Outcome{.value = *v};
     }
-    auto& steps = rules_->steps;
-    const auto steps_begin = static_cast<std::uint32_t>(steps.size());
-    if (rollout) {
-        if (!info.is_boolean()) {
-            report_.error(rollout->source(), fmt::format("flag '{}' is multivariate; it takes 'split', not 'rollout'",
-                                                         info.name),
-                          "e.g. split = { " + std::string(info.variants[0]) + " = 50, ... }");
-            return std::nullopt;
-        }
-        const auto percent = read_percent(*rollout, "rollout");
-        if (!percent) return std::nullopt;
-        if (*percent > 0) steps.push_back(SplitStep{.upper = *percent, .value = 1});
-        if (*percent < bucket_count) steps.push_back(SplitStep{.upper = bucket_count, .value = 0});
-    } else if (split) {
-        const auto* weights = split->as_table();
-        if (info.is_boolean()) {
-            report_.error(split->source(), fmt::format("flag '{}' is boolean; it takes 'rollout', not 'split'", info.name),
-                          "e.g. rollout = 25");
-            return std::nullopt;
-        }
-        if (!weights) {
-            report_.error(split->source(), "'split' must be a table of variant weights",
-                          "e.g. split = { blue = 50, green = 50 }");
-            return std::nullopt;
-        }
-        std::vector<std::uint16_t> by_variant(info.variants.size(), 0);
-        bool ok = true;
-        for (auto&& [key, weight] : *weights) {
-            const auto found = std::find(info.variants.begin(), info.variants.end(), key.str());
-            if (found == info.variants.end()) {
-                std::string variants;
-                for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
-                report_.error(key.source(), fmt::format("'{}' is not a variant of flag '{}'", key.str(), info.name),
-                              "variants: " + variants);
-                ok = false;
-                continue;
-            }
-            const auto w = read_percent(weight, fmt::format("weight of '{}'", key.str()));
-            if (!w) ok = false;
-            else by_variant[static_cast<std::size_t>(found - info.variants.begin())] = *w;
-        }
-        if (!ok) return std::nullopt;
-        unsigned total = 0;
-        for (auto w : by_variant) total += w;
-        if (total != bucket_count) {
-            report_.error(split->source(), fmt::format("split weights of flag '{}' sum to {}, not 100", info.name,
-                                                       fmt::format("{:.2f}", total / 100.0)),
-                          "make the weights add up to exactly 100");
-            return std::nullopt;
-        }
-        // Steps follow the registry's variant order, not the file's, so reordering the table in the
-        // file moves no key from one variant to another.
-        unsigned upper = 0;
-        for (std::size_t v = 0; v < by_variant.size(); ++v) {
-            if (by_variant[v] == 0) continue;
-            upper += by_variant[v];
-            steps.push_back(SplitStep{.upper = static_cast<std::uint16_t>(upper), .value = static_cast<ValueIndex>(v)});
-        }
-    } else {
-        return std::nullopt;
-    }
+    const auto steps_begin = static_cast<std::uint32_t>(rules_->steps.size());
+    if (!(rollout ? read_rollout(*rollout, flag) : split ? read_split(*split, flag) : false)) return std::nullopt;
     return Outcome{.is_split = true,
                    .steps_begin = steps_begin,
-                   .steps_count = static_cast<std::uint32_t>(steps.size() - steps_begin)};
+                   .steps_count = static_cast<std::uint32_t>(rules_->steps.size() - steps_begin)};
+}
+
+// Appends the steps of a boolean rollout: true below the percentage, false above.
+bool Compiler::read_rollout(const toml::node& rollout, std::size_t flag) {
+    const auto& info = registry_.flags[flag];
+    if (!info.is_boolean()) {
+        report_.error(rollout.source(),
+                      fmt::format("flag '{}' is multivariate; it takes 'split', not 'rollout'", info.name),
+                      "e.g. split = { " + std::string(info.variants[0]) + " = 50, ... }");
+        return false;
+    }
+    const auto percent = read_percent(rollout);
+    if (!percent) return false;
+    if (*percent > 0) rules_->steps.push_back(SplitStep{.upper = *percent, .value = 1});
+    if (*percent < bucket_count) rules_->steps.push_back(SplitStep{.upper = bucket_count, .value = 0});
+    return true;
+}
+
+// Appends the steps of a split of a multivariate flag, whose weights add up to 100.
+bool Compiler::read_split(const toml::node& split, std::size_t flag) {
+    const auto& info = registry_.flags[flag];
+    const auto* weights = split.as_table();
+    if (info.is_boolean()) {
+        report_.error(split.source(), fmt::format("flag '{}' is boolean; it takes 'rollout', not 'split'", info.name),
+                      "e.g. rollout = 25");
+        return false;
+    }
+    if (!weights) {
+        report_.error(split.source(), "'split' must be a table of variant weights",
+                      "e.g. split = { blue = 50, green = 50 }");
+        return false;
+    }
+    std::vector<std::uint16_t> by_variant(info.variants.size(), 0);
+    bool ok = true;
+    for (auto&& [key, weight] : *weights) {
+        const auto found = std::find(info.variants.begin(), info.variants.end(), key.str());
+        if (found == info.variants.end()) {
+            report_.error(key.source(), fmt::format("'{}' is not a variant of flag '{}'", key.str(), info.name),
+                          "variants: " + variant_list(info));
+            ok = false;
+            continue;
+        }
+        const auto w = read_percent(weight, key.str());
+        if (!w) ok = false;
+        else by_variant[static_cast<std::size_t>(found - info.variants.begin())] = *w;
+    }
+    if (!ok) return false;
+    unsigned total = 0;
+    for (auto w : by_variant) total += w;
+    if (total != bucket_count) {
+        report_.error(split.source(), fmt::format("split weights of flag '{}' sum to {}, not 100", info.name,
+                                                  fmt::format("{:.2f}", total / 100.0)),
+                      "make the weights add up to exactly 100");
+        return false;
+    }
+    // Steps follow the registry's variant order, not the file's, so reordering the table in the
+    // file moves no key from one variant to another.
+    unsigned upper = 0;
+    for (std::size_t v = 0; v < by_variant.size(); ++v) {
+        if (by_variant[v] == 0) continue;
+        upper += by_variant[v];
+        rules_->steps.push_back(SplitStep{.upper = static_cast<std::uint16_t>(upper), .value = static_cast<ValueIndex>(v)});
+    }
+    return true;
 }
 
 void Compiler::read_flag(std::size_t flag, const toml::table& table) {
-    const auto& info = registry_.flags[flag];
     FlagProgram& program = programs_[flag];
     program.present = true;
     program.source_line = static_cast<int>(table.source().begin.line);
 
-    for (auto&& [key, node] : table)
-        if (!flag_keys.contains(key.str()))
-            report_.error(key.source(), fmt::format("unknown key '{}' in flag '{}'", key.str(), info.name),
-                          "known keys: " + list_of(flag_keys));
-
-    if (const auto* off = table.get("off")) {
-        if (!off->is_boolean())
-            report_.error(off->source(), "'off' must be true or false", "off = true serves the registry default to everyone");
-        else
-            program.off = off->as_boolean()->get();
-    }
-    if (const auto* bucket_by = table.get("bucket_by")) {
-        if (auto subject = read_subject(*bucket_by, "bucket_by")) program.bucket_by = *subject;
-    }
-    if (const auto* salt = table.get("salt")) {
-        const auto* s = salt->as_string();
-        if (!s || s->get().empty())
-            report_.error(salt->source(), "'salt' must be a non-empty string", "e.g. salt = \"button-color-q4\"");
-        else {
-            program.salt_state = bucketing::salt_state(s->get());
-            program.default_salt = false;
+    // One pass over the table finds every key: a flag's keys are looked up once, not once per key known.
+    EntryKeys found{};
+    for (auto&& [key, node] : table) {
+        const auto known = std::ranges::find(flag_keys, key.str(), &FlagKey::name);
+        if (known != flag_keys.end()) {
+            found[static_cast<std::size_t>(known - flag_keys.begin())] = &node;
+            continue;
         }
+        report_.error(key.source(), fmt::format("unknown key '{}' in flag '{}'", key.str(), registry_.flags[flag].name),
+                      "known keys: " + list_of(flag_key_names()));
     }
-    if (const auto* since = table.get("since"); since && !since->is_date())
+    for (std::size_t i = 0; i < flag_keys.size(); ++i)
+        if (flag_keys[i].read) (this->*flag_keys[i].read)(flag, found[i], found);
+}
+
+void Compiler::read_off(std::size_t flag, const toml::node* off, const EntryKeys&) {
+    if (!off) return;
+    if (!off->is_boolean())
+        report_.error(off->source(), "'off' must be true or false", "off = true serves the registry default to everyone");
+    else
+        programs_[flag].off = off->as_boolean()->get();
+}
+
+void Compiler::read_bucket_by(std::size_t flag, const toml::node* bucket_by, const EntryKeys&) {
+    if (!bucket_by) return;
+    if (auto subject = read_subject(*bucket_by, "bucket_by")) programs_[flag].bucket_by = *subject;
+}
+
+void Compiler::read_salt(std::size_t flag, const toml::node* salt, const EntryKeys&) {
+    if (!salt) return;
+    const auto* s = salt->as_string();
+    if (!s || s->get().empty()) {
+        report_.error(salt->source(), "'salt' must be a non-empty string", "e.g. salt = \"button-color-q4\"");
+        return;
+    }
+    programs_[flag].salt_state = bucketing::salt_state(s->get());
+    programs_[flag].default_salt = false;
+}
+
+void Compiler::read_since(std::size_t, const toml::node* since, const EntryKeys&) {
+    if (since && !since->is_date())
         report_.error(since->source(), "'since' must be a date", "write a bare TOML date: since = 2026-11-10");
+}
 
-    const bool has_outcome = table.contains("value") || table.contains("rollout") || table.contains("split");
-    if (has_outcome) program.outcome = read_outcome(table, flag);
+// value, rollout and split: whichever of them the entry has.
+void Compiler::read_flag_outcome(std::size_t flag, const toml::node*, const EntryKeys& keys) {
+    const auto key = [&keys](std::string_view name) {
+        return keys[static_cast<std::size_t>(std::ranges::find(flag_keys, name, &FlagKey::name) - flag_keys.begin())];
+    };
+    const OutcomeKeys outcome{.value = key("value"), .rollout = key("rollout"), .split = key("split")};
+    if (outcome.any()) programs_[flag].outcome = read_outcome(outcome, flag);
+}
 
-    if (const auto* requires_node = table.get("requires")) {
-        requires_nodes_[flag] = requires_node;
-        const auto* requires_table = requires_node->as_table();
-        if (!requires_table) {
-            report_.error(requires_node->source(), "'requires' must be a table of flag = value",
-                          "e.g. requires = { \"release.new-checkout\" = true }");
-        } else {
-            program.requires_begin = static_cast<std::uint32_t>(rules_->prerequisites.size());
-            for (auto&& [key, expected] : *requires_table) {
-                const int other = find_flag(key.str());
-                if (other < 0) {
-                    report_.error(key.source(), fmt::format("'requires' names unknown flag '{}'", key.str()),
-                                  "name a flag declared in the registry");
-                    continue;
-                }
-                if (const auto value = read_value(expected, static_cast<std::size_t>(other),
-                                                  fmt::format("\"{}\"", key.str())))
-                    rules_->prerequisites.push_back(Prerequisite{.flag = static_cast<std::uint32_t>(other), .value = *value});
-            }
-            program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
+void Compiler::read_requires(std::size_t flag, const toml::node* requires_node, const EntryKeys&) {
+    if (!requires_node) return;
+    declared_[flag].requires_node = requires_node;
+    const auto* requires_table = requires_node->as_table();
+    if (!requires_table) {
+        report_.error(requires_node->source(), "'requires' must be a table of flag = value",
+                      "e.g. requires = { \"release.new-checkout\" = true }");
+        return;
+    }
+    FlagProgram& program = programs_[flag];
+    program.requires_begin = static_cast<std::uint32_t>(rules_->prerequisites.size());
+    for (auto&& [key, expected] : *requires_table) {
+        const int other = find_flag(key.str());
+        if (other < 0) {
+            report_.error(key.source(), fmt::format("'requires' names unknown flag '{}'", key.str()),
+                          "name a flag declared in the registry");
+            continue;
+        }
+        if (const auto value = read_value(expected, static_cast<std::size_t>(other), key.str()))
+            rules_->prerequisites.push_back(Prerequisite{.flag = static_cast<std::uint32_t>(other), .value = *value});
+    }
+    program.requires_count = static_cast<std::uint32_t>(rules_->prerequisites.size()) - program.requires_begin;
+}
+
+void Compiler::read_rules(std::size_t flag, const toml::node* rules_node, const EntryKeys&) {
+    if (!rules_node) return;
+    const auto* array = rules_node->as_array();
+    if (!array) {
+        report_.error(rules_node->source(), "'rules' must be an array of rules",
+                      "e.g. rules = [{ when = [{ segment = \"staff\" }], value = true }]");
+        return;
+    }
+    std::vector<Rule> compiled;
+    for (const auto& element : *array)
+        if (auto rule = read_rule(flag, element)) compiled.push_back(*rule);
+    if (compiled.size() > 32'000) {
+        report_.error(rules_node->source(), "a flag may have at most 32000 rules");
+        return;
+    }
+    FlagProgram& program = programs_[flag];
+    program.rules_begin = static_cast<std::uint32_t>(rules_->rules.size());
+    program.rules_count = static_cast<std::uint32_t>(compiled.size());
+    rules_->rules.insert(rules_->rules.end(), compiled.begin(), compiled.end());
+}
+
+// A rule whose every part is right, or nothing after reporting each problem in it.
+std::optional<Rule> Compiler::read_rule(std::size_t flag, const toml::node& element) {
+    const auto* rule = element.as_table();
+    if (!rule) {
+        report_.error(element.source(), "a rule must be a table", "e.g. { when = [...], value = true }");
+        return std::nullopt;
+    }
+    bool ok = true;
+    const toml::node* when = nullptr;
+    OutcomeKeys outcome_keys;
+    for (auto&& [key, node] : *rule) {
+        const auto name = key.str();
+        if (name == "when") when = &node;
+        else if (name == "value") outcome_keys.value = &node;
+        else if (name == "rollout") outcome_keys.rollout = &node;
+        else if (name == "split") outcome_keys.split = &node;
+        else {
+            report_.error(key.source(), fmt::format("unknown key '{}' in a rule", key.str()),
+                          "known keys: " + list_of(rule_keys));
+            ok = false;
         }
     }
-
-    if (const auto* rules_node = table.get("rules")) {
-        const auto* array = rules_node->as_array();
-        if (!array) {
-            report_.error(rules_node->source(), "'rules' must be an array of rules",
-                          "e.g. rules = [{ when = [{ segment = \"staff\" }], value = true }]");
-            return;
-        }
-        std::vector<Rule> compiled;
-        for (const auto& element : *array) {
-            const auto* rule = element.as_table();
-            if (!rule) {
-                report_.error(element.source(), "a rule must be a table", "e.g. { when = [...], value = true }");
-                continue;
-            }
-            bool ok = true;
-            for (auto&& [key, node] : *rule) {
-                if (!rule_keys.contains(key.str())) {
-                    report_.error(key.source(), fmt::format("unknown key '{}' in a rule", key.str()),
-                                  "known keys: " + list_of(rule_keys));
-                    ok = false;
-                }
-            }
-            Rule r{.source_line = static_cast<int>(element.source().begin.line)};
-            const auto* when = rule->get("when");
-            const auto* conditions = when ? when->as_array() : nullptr;
-            if (!conditions || conditions->empty()) {
-                report_.error(when ? when->source() : element.source(), "a rule needs 'when', a non-empty array of conditions",
-                              "e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]");
-                ok = false;
-            } else if (!read_conditions(*conditions, false, r.conditions_begin, r.conditions_count)) {
-                ok = false;
-            }
-            if (!rule->contains("value") && !rule->contains("rollout") && !rule->contains("split")) {
-                report_.error(element.source(), "a rule needs 'value', 'rollout' or 'split': what it serves",
-                              "e.g. value = true");
-                continue;
-            }
-            const auto outcome = read_outcome(*rule, flag);
-            if (outcome && ok) {
-                r.outcome = *outcome;
-                compiled.push_back(r);
-            }
-        }
-        if (compiled.size() > 32'000) {
-            report_.error(rules_node->source(), "a flag may have at most 32000 rules");
-            return;
-        }
-        program.rules_begin = static_cast<std::uint32_t>(rules_->rules.size());
-        program.rules_count = static_cast<std::uint32_t>(compiled.size());
-        rules_->rules.insert(rules_->rules.end(), compiled.begin(), compiled.end());
+    Rule r{.source_line = static_cast<int>(element.source().begin.line)};
+    const auto* conditions = when ? when->as_array() : nullptr;
+    if (!conditions || conditions->empty()) {
+        report_.error(when ? when->source() : element.source(), "a rule needs 'when', a non-empty array of conditions",
+                      "e.g. when = [{ attr = \"plan\", in = [\"growth\"] }]");
+        ok = false;
+    } else if (!read_conditions(*conditions, false, r.conditions_begin, r.conditions_count)) {
+        ok = false;
     }
+    if (!outcome_keys.any()) {
+        report_.error(element.source(), "a rule needs 'value', 'rollout' or 'split': what it serves",
+                      "e.g. value = true");
+        return std::nullopt;
+    }
+    const auto outcome = read_outcome(outcome_keys, flag);
+    if (!outcome || !ok) return std::nullopt;
+    r.outcome = *outcome;
+    return r;
 }
 
 namespace {
@@ -815,21 +746,21 @@ void Compiler::read_flags(const toml::table& root, int layer) {
             continue;
         }
         const auto index = static_cast<std::size_t>(flag);
-        if (auto [first, inserted] = declared_.emplace(index, Declaration{layer, key.source()}); !inserted) {
-            if (first->second.layer == layer) {
-                const auto& where = first->second.where;
-                report_.error(key.source(),
-                              fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
-                                          where.path ? *where.path : std::string{}, where.begin.line),
-                              "keep the flag in one file");
-                continue;
-            }
+        auto& declared = declared_[index];
+        if (declared.key && declared.layer == layer) {
+            const auto& where = declared.key->source();
+            report_.error(key.source(),
+                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                      where.path ? *where.path : std::string{}, where.begin.line),
+                          "keep the flag in one file");
+            continue;
+        }
+        if (declared.key) {
             // An override replaces the lower layer's entry whole.
-            first->second = Declaration{layer, key.source()};
             programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
                                            .salt_state = bucketing::salt_state(registry_.flags[index].name)};
-            requires_nodes_.erase(index);
         }
+        declared = Declaration{.layer = layer, .key = &key};
         const auto* flag_table = value.as_table();
         if (!flag_table) {
             report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
@@ -850,12 +781,13 @@ void Compiler::check_unused_segments() {
 // After the cycle check: the costs of a cycle would be infinite.
 void Compiler::check_evaluation_costs(const Limits& limits) {
     const auto costs = worst_case_costs(*rules_, programs_);
-    for (const auto& [flag, declaration] : declared_) {
+    for (std::size_t flag = 0; flag < declared_.size(); ++flag) {
+        if (!declared_[flag].key) continue;
         const auto& cost = costs[flag];
         if (cost.total <= limits.max_evaluation_cost) continue;
         const std::string in_prerequisites =
             cost.prerequisites ? fmt::format(" ({} of it in its prerequisites)", cost.prerequisites) : "";
-        report_.error(declaration.where,
+        report_.error(declared_[flag].key->source(),
                       fmt::format("flag '{}' costs {} to evaluate at worst{}; the limit is {}",
                                   registry_.flags[flag].name, cost.total, in_prerequisites,
                                   limits.max_evaluation_cost),
@@ -880,7 +812,7 @@ bool Compiler::check_prerequisite_cycles() {
                 auto start = std::find(path.begin(), path.end(), next);
                 for (auto it = start; it != path.end(); ++it) cycle += std::string(registry_.flags[*it].name) + " -> ";
                 cycle += registry_.flags[next].name;
-                report_.error(requires_nodes_.at(next)->source(), "'requires' forms a cycle: " + cycle,
+                report_.error(declared_[next].requires_node->source(), "'requires' forms a cycle: " + cycle,
                               "a flag cannot depend on itself, directly or through others");
                 return false;
             }

@@ -1,6 +1,8 @@
 #include "text_budget.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -8,6 +10,29 @@
 
 namespace flags::internal {
 namespace {
+
+// The characters each loop of the scan stops at, one bit per loop, so that the loops pass over the
+// bulk of the text (names, numbers, the inside of strings) with one look-up a character.
+enum Stop : std::uint8_t {
+    in_key = 1,             // " ' . = and what ends a key: line break } ,
+    in_scalar = 2,          // what ends a number, boolean or date-time: , ] } # and line breaks
+    in_basic_string = 4,    // \ " and a line break
+    in_literal_string = 8,  // ' and a line break
+};
+
+constexpr std::array<std::uint8_t, 256> stops = [] {
+    std::array<std::uint8_t, 256> table{};
+    const auto mark = [&table](std::string_view chars, Stop stop) {
+        for (char c : chars) table[static_cast<unsigned char>(c)] |= stop;
+    };
+    mark("\"'.=\n},", in_key);
+    mark(",]}#\r\n", in_scalar);
+    mark("\\\"\n", in_basic_string);
+    mark("'\n", in_literal_string);
+    return table;
+}();
+
+bool stops_at(char c, Stop stop) noexcept { return stops[static_cast<unsigned char>(c)] & stop; }
 
 // An open inline array or table. `depth` is the tree depth of the container itself, counted as
 // within_limits counts it: the root table is 0.
@@ -54,8 +79,13 @@ private:
         const char quote = text_[pos_];
         const bool multi = at(pos_ + 1) == quote && at(pos_ + 2) == quote;
         pos_ += multi ? 3 : 1;
+        const Stop stop = quote == '"' ? in_basic_string : in_literal_string;
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
+            if (!stops_at(c, stop)) {
+                ++pos_;
+                continue;
+            }
             if (c == '\\' && quote == '"') {
                 pos_ += 2;
             } else if (c == quote && (!multi || (at(pos_ + 1) == quote && at(pos_ + 2) == quote))) {
@@ -76,7 +106,8 @@ private:
         std::size_t segments = 1;
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
-            if (c == '"' || c == '\'') skip_string();
+            if (!stops_at(c, in_key)) ++pos_;
+            else if (c == '"' || c == '\'') skip_string();
             else if (c == '.') ++segments, ++pos_;
             else if (c == '=') {
                 ++pos_;
@@ -107,7 +138,9 @@ private:
     void table_header() {
         const std::size_t start = pos_;
         while (pos_ < text_.size() && text_[pos_] == '[') ++pos_;
-        std::vector<std::string_view> segments;
+        // The two headers' segments live in two buffers, swapped at each header: no allocation per table.
+        auto& segments = header_;
+        segments.clear();
         std::size_t segment_start = pos_;
         const auto end_segment = [&] {
             auto segment = text_.substr(segment_start, pos_ - segment_start);
@@ -132,7 +165,7 @@ private:
                segments[shared] == previous_header_[shared])
             ++shared;
         header_depth_ = segments.size();
-        previous_header_ = std::move(segments);
+        std::swap(header_, previous_header_);
         if (count(start, header_depth_ - shared)) check_depth(start, header_depth_);
     }
 
@@ -185,7 +218,7 @@ private:
             // A number, boolean or date-time (which may hold a space) ends where the container or line
             // does; one character at least is passed, so that a stray ']' or '}' cannot stop the scan.
             do ++pos_;
-            while (pos_ < text_.size() && std::string_view(",]}#\r\n").find(text_[pos_]) == std::string_view::npos);
+            while (pos_ < text_.size() && !stops_at(text_[pos_], in_scalar));
         }
     }
 
@@ -235,7 +268,7 @@ private:
     std::vector<Open> open_;
     std::size_t pos_ = 0;
     std::size_t header_depth_ = 0;
-    std::vector<std::string_view> previous_header_;
+    std::vector<std::string_view> header_, previous_header_;
     std::size_t overfull_ = 0;  // 1 + the index in open_ of an array past max_array_elements, or 0
     bool ok_ = true;
 };

@@ -85,7 +85,18 @@ UNKNOWN_NAMES_EXTRA_MS = 100.0
 COUNTED_FLOOR = "floor/counted_load"
 COUNTED_AGAINST_FLOOR = {"observed/static_counted"}
 SCALING_TARGET = 1.8
-RELOAD_TARGETS_MS = {1000: 10.0, 10000: 100.0}
+# A load (parse, validate, compile, publish) costs at most this many times the toml++ parse of the same
+# file, measured in the same run, so that the target holds on any machine.
+RELOAD_PARSE_RATIO = 1.5
+RELOAD_JUDGED_SIZES = (1000, 10000)
+
+
+def reload_ratio(size):
+    return size["load_ms"]["median"] / size["parse_ms"]["median"] if size["parse_ms"]["median"] > 0 else float("inf")
+
+
+def reload_met(size):
+    return reload_ratio(size) <= RELOAD_PARSE_RATIO
 
 # The cases whose instruction counts are recorded.
 CORE_CASES = ["floor/atomic_load", "floor/bucket_hash", "flagstone/static", "flagstone/rollout", "flagstone/targeting",
@@ -337,15 +348,16 @@ def render(results, judged, markdown):
         out.append("")
         rows = []
         for s in hot["reload"]["sizes"]:
-            target = RELOAD_TARGETS_MS.get(s["flags"])
-            checks = [(f"<= {target:g} ms", s["load_ms"]["median"] <= target)] if target else []
+            judged_size = s["flags"] in RELOAD_JUDGED_SIZES
+            checks = [(f"<= {RELOAD_PARSE_RATIO:g}x parse", reload_met(s))] if judged_size else []
             rows.append([f"reload {s['flags']:,} flags", f"{s['file_bytes'] / 1024:,.0f} KiB",
                          f"{s['load_ms']['median']:.3f}", f"{s['load_ms']['min']:.3f}", f"{s['parse_ms']['median']:.3f}",
-                         f"{s['compile_ms']['median']:.3f}", f"{s['lookup_ms']['median']:.3f}",
+                         f"{reload_ratio(s):.2f}x", f"{s['compile_ms']['median']:.3f}", f"{s['lookup_ms']['median']:.3f}",
                          f"{s['retained_bytes'] / 1024:,.0f} KiB", "; ".join(d for d, _ in checks),
                          verdict(checks, judged)])
-        out.append(table(["case", "file", "load ms (median)", "min", "toml++ parse ms", "parse+compile ms",
-                          "RegistryView::find x N ms", "heap kept", "target", "met or missed"], rows, markdown))
+        out.append(table(["case", "file", "load ms (median)", "min", "toml++ parse ms", "load / parse",
+                          "parse+compile ms", "RegistryView::find x N ms", "heap kept", "target", "met or missed"],
+                         rows, markdown))
         out.append("")
         out.append("load = parse + validate + compile + publish (RuntimeCore::load_text); heap kept = live heap "
                    "after the first load minus before it: the published snapshot and the last good compiled "
@@ -474,8 +486,7 @@ def main():
     if judged:
         verdicts = [ok for r in results["micro"] for _, ok in r["targets"] if ok is not None]
         unjudged = sum(1 for r in results["micro"] for _, ok in r["targets"] if ok is None)
-        verdicts += [s["load_ms"]["median"] <= RELOAD_TARGETS_MS[s["flags"]]
-                     for s in results["hotreload"]["reload"]["sizes"] if s["flags"] in RELOAD_TARGETS_MS]
+        verdicts += [reload_met(s) for s in results["hotreload"]["reload"]["sizes"] if s["flags"] in RELOAD_JUDGED_SIZES]
         unknown = results["hotreload"].get("unknown_names")
         if unknown:
             verdicts.append(unknown["load_ms"]["median"] - unknown["parse_ms"]["median"] <= UNKNOWN_NAMES_EXTRA_MS)

@@ -38,6 +38,125 @@ std::vector<unsigned> configured_shares(const EntryShape& shape, const flags::Fl
     return shares;
 }
 
+// How the synthetic keys were served: by the flag's own rollout or split, value by value, or otherwise.
+struct Spread {
+    std::vector<std::size_t> observed;               // keys the split gave each value
+    std::map<flags::Reason, std::size_t> elsewhere;  // keys a rule, prerequisite or error served instead
+    std::size_t reached = 0;                         // keys the split served
+};
+
+// Each key alone in its context, in the attribute the flag buckets by.
+Spread spread_of(const Runtime& runtime, std::size_t flag, const flags::FlagInfo& info, const EntryShape& shape,
+                 std::size_t keys) {
+    Spread spread;
+    spread.observed.assign(info.value_count(), 0);
+    for (std::size_t k = 0; k < keys; ++k) {
+        const std::string key = fmt::format("{}-{}", shape.bucket_by, k);
+        flags::Context ctx;
+        if (shape.bucket_by == "user") ctx.user = key;
+        else if (shape.bucket_by == "tenant") ctx.tenant = key;
+        else ctx.attributes.set(shape.bucket_by, key);
+        const auto e = runtime.core->evaluate(flag, ctx);
+        if (e.reason == flags::Reason::SPLIT) ++spread.observed[e.value];
+        else ++spread.elsewhere[e.reason];
+    }
+    for (auto n : spread.observed) spread.reached += n;
+    return spread;
+}
+
+// The chi-square test of the observed spread against the configured shares.
+struct Verdict {
+    double statistic = 0;
+    int degrees = 0;
+    double p = 0;
+    bool consistent = false;
+};
+
+Verdict judge(const Spread& spread, const std::vector<unsigned>& shares) {
+    Verdict verdict;
+    int categories = 0;
+    bool impossible = false;  // a key landed on a value configured at 0%
+    for (std::size_t v = 0; v < shares.size(); ++v) {
+        const double expected = static_cast<double>(spread.reached) * shares[v] / 10'000.0;
+        if (expected == 0) {
+            impossible = impossible || spread.observed[v] > 0;
+            continue;
+        }
+        ++categories;
+        const double difference = static_cast<double>(spread.observed[v]) - expected;
+        verdict.statistic += difference * difference / expected;
+    }
+    verdict.degrees = std::max(categories - 1, 0);
+    verdict.p = chi_square_p_value(verdict.statistic, verdict.degrees);
+    verdict.consistent = !impossible && spread.reached > 0 && verdict.p >= significance;
+    return verdict;
+}
+
+// What the command reports, whichever way it is printed.
+struct BucketsReport {
+    const std::string& name;
+    const flags::FlagInfo& info;
+    const EntryShape& shape;
+    std::size_t keys;
+    const Spread& spread;
+    const std::vector<unsigned>& shares;
+    const Verdict& verdict;
+
+    double expected(std::size_t v) const { return static_cast<double>(spread.reached) * shares[v] / 10'000.0; }
+};
+
+void print_json(const BucketsReport& r) {
+    std::vector<std::string> rows, other;
+    for (std::size_t v = 0; v < r.shares.size(); ++v)
+        rows.push_back(JsonLine{}
+                           .raw("value", value_json(r.info, static_cast<flags::ValueIndex>(v)))
+                           .field("configured_percent", r.shares[v] / 100.0)
+                           .field("expected", r.expected(v))
+                           .field("observed", static_cast<std::uint64_t>(r.spread.observed[v]))
+                           .str());
+    for (const auto& [reason, count] : r.spread.elsewhere)
+        other.push_back(JsonLine{}.field("reason", flags::to_string(reason)).field("keys", static_cast<std::uint64_t>(count)).str());
+    std::cout << JsonLine{}
+                     .field("flag", r.name)
+                     .field("configured", outcome_text(r.shape, r.info))
+                     .field("bucket_by", r.shape.bucket_by)
+                     .field("keys", static_cast<std::uint64_t>(r.keys))
+                     .field("reached", static_cast<std::uint64_t>(r.spread.reached))
+                     .raw("values", json_array(rows))
+                     .raw("elsewhere", json_array(other))
+                     .raw("chi_square", fmt::format("{}", r.verdict.statistic))
+                     .field("degrees_of_freedom", r.verdict.degrees)
+                     .raw("p_value", fmt::format("{}", r.verdict.p))
+                     .field("consistent", r.verdict.consistent)
+                     .str()
+              << '\n';
+}
+
+void print_text(const BucketsReport& r) {
+    const auto& spread = r.spread;
+    std::cout << fmt::format("{}: {}, by {}, {} keys\n", r.name, outcome_text(r.shape, r.info), r.shape.bucket_by, r.keys);
+    if (!spread.elsewhere.empty()) {
+        std::string reasons;
+        for (const auto& [reason, count] : spread.elsewhere)
+            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, flags::to_string(reason));
+        std::cout << fmt::format("{} of {} keys reached the split; the others were served otherwise ({})\n",
+                                 spread.reached, r.keys, reasons);
+    }
+    Table table({"VALUE", "CONFIGURED", "EXPECTED", "OBSERVED", "SHARE"});
+    for (std::size_t v = 0; v < r.shares.size(); ++v)
+        table.add({std::string(r.info.value_name(static_cast<flags::ValueIndex>(v))), percent_text(r.shares[v]),
+                   fmt::format("{:.0f}", r.expected(v)), std::to_string(spread.observed[v]),
+                   spread.reached ? fmt::format("{:.2f}%", 100.0 * static_cast<double>(spread.observed[v]) /
+                                                               static_cast<double>(spread.reached))
+                                  : "-"});
+    table.print(std::cout);
+    const auto& verdict = r.verdict;
+    std::cout << fmt::format("chi-square {:.2f}, {} degree{} of freedom, p = {:.3f}: {}\n", verdict.statistic,
+                             verdict.degrees, verdict.degrees == 1 ? "" : "s", verdict.p,
+                             verdict.consistent ? "consistent with the configured shares"
+                                                : "not consistent with the configured shares");
+}
+
 int buckets(const Invocation& inv) {
     const std::string name = inv.positionals({"FLAG"})[0];
     const std::filesystem::path file = inv.args.required("--file");
@@ -57,85 +176,13 @@ int buckets(const Invocation& inv) {
                       fmt::format("its state there is: {}; `flagctl eval` shows how one context is served",
                                   entry ? state_text(shape, info) : "no entry"));
 
-    // Each key alone in its context, in the attribute the flag buckets by.
-    std::vector<std::size_t> observed(info.value_count(), 0);
-    std::map<flags::Reason, std::size_t> elsewhere;  // keys a rule, prerequisite or error served instead
-    for (std::size_t k = 0; k < keys; ++k) {
-        const std::string key = fmt::format("{}-{}", shape.bucket_by, k);
-        flags::Context ctx;
-        if (shape.bucket_by == "user") ctx.user = key;
-        else if (shape.bucket_by == "tenant") ctx.tenant = key;
-        else ctx.attributes.set(shape.bucket_by, key);
-        const auto e = runtime.core->evaluate(flag, ctx);
-        if (e.reason == flags::Reason::SPLIT) ++observed[e.value];
-        else ++elsewhere[e.reason];
-    }
-
+    const Spread spread = spread_of(runtime, flag, info, shape, keys);
     const auto shares = configured_shares(shape, info);
-    std::size_t reached = 0;
-    for (auto n : observed) reached += n;
-    double statistic = 0;
-    int categories = 0;
-    bool impossible = false;  // a key landed on a value configured at 0%
-    for (std::size_t v = 0; v < shares.size(); ++v) {
-        const double expected = static_cast<double>(reached) * shares[v] / 10'000.0;
-        if (expected == 0) {
-            impossible = impossible || observed[v] > 0;
-            continue;
-        }
-        ++categories;
-        const double difference = static_cast<double>(observed[v]) - expected;
-        statistic += difference * difference / expected;
-    }
-    const int degrees = std::max(categories - 1, 0);
-    const double p = chi_square_p_value(statistic, degrees);
-    const bool consistent = !impossible && reached > 0 && p >= significance;
-    const std::string verdict = consistent ? "consistent with the configured shares" : "not consistent with the configured shares";
-
-    if (inv.common.json) {
-        std::vector<std::string> rows, other;
-        for (std::size_t v = 0; v < shares.size(); ++v)
-            rows.push_back(JsonLine{}
-                               .raw("value", value_json(info, static_cast<flags::ValueIndex>(v)))
-                               .field("configured_percent", shares[v] / 100.0)
-                               .field("expected", static_cast<double>(reached) * shares[v] / 10'000.0)
-                               .field("observed", static_cast<std::uint64_t>(observed[v]))
-                               .str());
-        for (const auto& [reason, count] : elsewhere)
-            other.push_back(JsonLine{}.field("reason", flags::to_string(reason)).field("keys", static_cast<std::uint64_t>(count)).str());
-        std::cout << JsonLine{}
-                         .field("flag", name)
-                         .field("configured", outcome_text(shape, info))
-                         .field("bucket_by", shape.bucket_by)
-                         .field("keys", static_cast<std::uint64_t>(keys))
-                         .field("reached", static_cast<std::uint64_t>(reached))
-                         .raw("values", json_array(rows))
-                         .raw("elsewhere", json_array(other))
-                         .raw("chi_square", fmt::format("{}", statistic))
-                         .field("degrees_of_freedom", degrees)
-                         .raw("p_value", fmt::format("{}", p))
-                         .field("consistent", consistent)
-                         .str()
-                  << '\n';
-        return consistent ? 0 : 1;
-    }
-
-    std::cout << fmt::format("{}: {}, by {}, {} keys\n", name, outcome_text(shape, info), shape.bucket_by, keys);
-    if (!elsewhere.empty()) {
-        std::string reasons;
-        for (const auto& [reason, count] : elsewhere)
-            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, flags::to_string(reason));
-        std::cout << fmt::format("{} of {} keys reached the split; the others were served otherwise ({})\n", reached, keys, reasons);
-    }
-    Table table({"VALUE", "CONFIGURED", "EXPECTED", "OBSERVED", "SHARE"});
-    for (std::size_t v = 0; v < shares.size(); ++v)
-        table.add({std::string(info.value_name(static_cast<flags::ValueIndex>(v))), percent_text(shares[v]),
-                   fmt::format("{:.0f}", static_cast<double>(reached) * shares[v] / 10'000.0), std::to_string(observed[v]),
-                   reached ? fmt::format("{:.2f}%", 100.0 * static_cast<double>(observed[v]) / static_cast<double>(reached)) : "-"});
-    table.print(std::cout);
-    std::cout << fmt::format("chi-square {:.2f}, {} degree{} of freedom, p = {:.3f}: {}\n", statistic, degrees,
-                             degrees == 1 ? "" : "s", p, verdict);
-    return consistent ? 0 : 1;
+    const Verdict verdict = judge(spread, shares);
+    const BucketsReport report{name, info, shape, keys, spread, shares, verdict};
+    if (inv.common.json) print_json(report);
+    else print_text(report);
+    return verdict.consistent ? 0 : 1;
 }
 
 }  // namespace

@@ -1,0 +1,62 @@
+// The operators a runtime file's conditions may use, one row each: the name written in the file,
+// the reader of its operand, the tag the evaluator switches on, and the example shown when the
+// operand is wrong. Adding an operator is a row here, a reader, and a case in the evaluator.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "../toml_input.hpp"
+#include "snapshot.hpp"
+
+namespace flags::internal {
+
+// One copy of each string a compiled file refers to, kept in the rules' own storage, so that every
+// condition naming "acme" points at the same text.
+class Interner {
+public:
+    explicit Interner(std::deque<std::string>& storage) : storage_(storage) {}
+    std::string_view operator()(std::string_view text);
+
+private:
+    std::deque<std::string>& storage_;
+    std::unordered_map<std::string_view, std::string_view> kept_;
+};
+
+// What reading an operand may touch: the messages, the arrays it appends a set or matcher to, and
+// the interned strings.
+struct OperandContext {
+    Reporter& report;
+    CompiledRules& rules;
+    Interner& intern;
+};
+
+struct OperatorSpec;
+
+// Reads `operand` into `condition` (whose op and subject are set); false after reporting why not.
+using OperandReader = bool (*)(const toml::node& operand, const OperatorSpec& spec, OperandContext& context,
+                               Condition& condition);
+
+struct OperatorSpec {
+    std::string_view name;     // as written in the file: { attr = "plan", in = [...] }
+    Op op;                     // the evaluator's tag
+    OperandReader read;
+    std::string_view example;  // the hint when the operand is not what the operator takes
+};
+
+// The row of the operator named `name`, or nothing.
+const OperatorSpec* find_operator(std::string_view name) noexcept;
+
+// Every operator a condition may name, in alphabetical order, then `segment`: the hint of a message
+// about an unknown or missing operator.
+const std::string& operator_list();
+
+// The operand of 'before' or 'after': a TOML date-time or an RFC 3339 string, both with an offset.
+std::optional<std::int64_t> read_instant(const toml::node& operand, Reporter& report);
+
+}  // namespace flags::internal
