@@ -267,7 +267,14 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
     }
     if (!directory_of_.contains(event.wd)) return;  // a watch already given up, or dropped by go_blind
     if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
-        rearm_needed_ = true;  // a directory watched went away: watch what is there now, or go blind
+        // A directory watched went away: watch what is there now, or go blind. One that a change just
+        // seen took off the path (the release a deploy renamed away) no longer matters.
+        if (rearm_needed_ && mechanism_ == WatchMechanism::inotify) {
+            rearm_needed_ = false;
+            rearm();
+            if (!directory_of_.contains(event.wd)) return;
+        }
+        rearm_needed_ = true;
         arm(now);
         return;
     }
@@ -302,15 +309,21 @@ void Watcher::closed(const std::string& key, bool wrote, Clock::time_point now) 
 // place delivers a complete file or directory, and so does a new hard link or symlink; an empty new
 // file with one link is a writer's, still to be filled, and waits for its close (a writer that has
 // written already shows by its modifications, which follow). A name gone, a new directory (still to be
-// filled) and a new file of one link already written wait for the quiet period.
+// filled) and a new file of one link already written wait for the quiet period. A name that went
+// away but is there again was replaced: the event of its arrival decides, whether it comes after this
+// one or, in a renameat2(RENAME_EXCHANGE), came before.
 void Watcher::name_changed(const std::string& path, std::uint32_t mask, Clock::time_point now) {
     open_count_.erase(path);
     open_writes_.erase(path);
     rearm_needed_ = true;
     if (mask & IN_MOVED_TO) return arm_at_once(now);
-    if (!(mask & IN_CREATE) || (mask & IN_ISDIR)) return arm(now);
     struct stat st{};
-    if (::lstat(path.c_str(), &st) != 0) return arm(now);
+    const bool present = ::lstat(path.c_str(), &st) == 0;
+    if (mask & (IN_MOVED_FROM | IN_DELETE)) {
+        if (!present) arm(now);
+        return;
+    }
+    if (!present || (mask & IN_ISDIR)) return arm(now);
     if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1)) return arm_at_once(now);
     if (S_ISREG(st.st_mode) && st.st_size == 0) open_writes_[path] = now;
     arm(now);
