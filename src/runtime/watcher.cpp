@@ -267,14 +267,7 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
     }
     if (!directory_of_.contains(event.wd)) return;  // a watch already given up, or dropped by go_blind
     if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
-        // A directory watched went away: watch what is there now, or go blind. One that a change just
-        // seen took off the path (the release a deploy renamed away) no longer matters.
-        if (rearm_needed_ && mechanism_ == WatchMechanism::inotify) {
-            rearm_needed_ = false;
-            rearm();
-            if (!directory_of_.contains(event.wd)) return;
-        }
-        rearm_needed_ = true;
+        rearm_needed_ = true;  // a directory watched went away: watch what is there now, or go blind
         arm(now);
         return;
     }
@@ -289,7 +282,9 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
     }
     if (mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) closed(path, mask & IN_CLOSE_WRITE, now);
     if (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)) name_changed(path, mask, now);
-    if (mask & IN_ATTRIB) arm(now);  // chmod, chown, touch: worth a read, nothing says it is complete
+    // chmod, chown, touch: worth a read, though nothing says the file is complete; a file that is (an
+    // editor sets the mode of what it just wrote and closed) stays so.
+    if ((mask & IN_ATTRIB) && !(pending_ && at_once_)) arm(now);
 }
 
 // A close. After writing, the file is complete unless another process still holds it open; then the
