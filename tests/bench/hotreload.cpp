@@ -439,7 +439,10 @@ private:
 };
 
 // Puts a new file in place, the way `delivery` says, then reads until the new value is served. The
-// reader looks every 50 us, which bounds the resolution. Between trials the writer waits 5 ms, so that
+// time taken is until the publication, as the runtime's change listener sees it on the watcher's
+// thread right after it (from then on every reader is served the new value), so that what the writer
+// does after the step that completes the file (the kubelet's removal of the old version) does not count;
+// the reader checks that the value served is the new one. Between trials the writer waits 5 ms, so that
 // each delivery is its own change rather than a burst the watcher coalesces, plus a random part of a
 // poll interval: a polling watcher's phase would otherwise lock to the trials' rhythm and show the same
 // point of its cycle every time, rather than the spread a deploy at any moment meets.
@@ -451,6 +454,11 @@ std::string delivery_latency(const char* label, flags::RuntimeOptions options, i
     layout.create(kill_switch_file(false, -1));
     options.log = [](std::string_view) {};
     flags::Runtime runtime(layout.file);
+    std::atomic<Clock::rep> published{0};  // the first publication since the trial began, 0: none yet
+    runtime.on_change([&](std::uint64_t) {
+        Clock::rep none = 0;
+        published.compare_exchange_strong(none, Clock::now().time_since_epoch().count());
+    });
     if (!runtime.start(options).ok()) {
         fail(fmt::format("{}: the runtime does not start", label));
         return "{}";
@@ -461,6 +469,7 @@ std::string delivery_latency(const char* label, flags::RuntimeOptions options, i
         const bool want = trial % 2 == 0;
         Clock::time_point start;
         layout.deliver(trial, kill_switch_file(want, trial), [&](auto&& step) {
+            published = 0;
             start = Clock::now();
             step();
         });
@@ -472,7 +481,16 @@ std::string delivery_latency(const char* label, flags::RuntimeOptions options, i
             fail(fmt::format("{}: trial {} was not served within 10 s", label, trial));
             break;
         }
-        latency.push_back(ms_since(start));
+        // The listener runs right after the publication, which a reader may see first.
+        while (published == 0 && Clock::now() - start < std::chrono::seconds(10))
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (published == 0) {
+            fail(fmt::format("{}: trial {} is served but its publication was not seen", label, trial));
+            break;
+        }
+        latency.push_back(std::chrono::duration<double, std::milli>(Clock::duration(published.load()) -
+                                                                    start.time_since_epoch())
+                              .count());
         layout.tidy(trial);
         std::this_thread::sleep_for(std::chrono::milliseconds(5) +
                                     (options.force_polling ? std::chrono::microseconds(jitter_us(random))
