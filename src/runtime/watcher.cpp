@@ -293,7 +293,9 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
 void Watcher::closed(const std::string& key, bool wrote, Clock::time_point now) {
     const auto count = open_count_.find(key);
     const bool others_hold_it = count != open_count_.end() && --count->second > 0;
-    if (count != open_count_.end() && count->second <= 0) open_count_.erase(count);  // opened before the watch
+    // Held by no one now; a close whose open came before the watch (or before the name's last change)
+    // finds no count at all.
+    if (count != open_count_.end() && count->second <= 0) open_count_.erase(count);
     if (!wrote) return;
     open_writes_.erase(key);
     if (others_hold_it) arm(now);
