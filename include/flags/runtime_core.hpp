@@ -153,7 +153,7 @@ private:
     struct State;
     struct Compiled;
     void publish_locked(State& state);
-    LoadReport load_from_disk(const std::function<bool()>* unchanged_since_start) noexcept;
+    LoadReport load_from_disk(const std::function<bool(bool)>* may_conclude) noexcept;
     LoadReport conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,
                         std::chrono::steady_clock::time_point started, bool log_outcome);
     void log(const std::string& line) const;

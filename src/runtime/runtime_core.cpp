@@ -296,7 +296,7 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     return report;
 }
 
-LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_since_start) noexcept {
+LoadReport RuntimeCore::load_from_disk(const std::function<bool(bool)>* may_conclude) noexcept {
     const auto started = std::chrono::steady_clock::now();
     LoadReport report;
     try {
@@ -320,9 +320,10 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool()>* unchanged_si
             if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits))
                 compiled = std::make_unique<Compiled>(Compiled{std::move(*file)});
         }
-        // A writer began changing the files while they were read: what was read may be half of it.
-        // Publish nothing and say nothing; the watcher loads again once the writer is done.
-        if (unchanged_since_start && !(*unchanged_since_start)()) return report;
+        // A writer began changing the files while they were read (what was read may be half of it), or a
+        // load the watcher asked for at once found them bad: publish nothing and say nothing; the
+        // watcher loads again once the writer is done (watcher.hpp).
+        if (may_conclude && !(*may_conclude)(read.state == SourceState::ok && compiled)) return report;
         return conclude(read.state, std::move(compiled), std::move(report), started, true);
     } catch (const std::bad_alloc&) {
         report.diagnostics.push_back(out_of_memory("runtime files"));
@@ -345,7 +346,7 @@ StartReport RuntimeCore::start(RuntimeOptions options) {
     // Watch first, then load: a change that lands while the first load runs is then seen, not lost.
     if (options.watch) {
         WatcherHooks hooks{
-            .load = [this](const std::function<bool()>& unchanged) { load_from_disk(&unchanged); },
+            .load = [this](const PublishGate& may_conclude) { load_from_disk(&may_conclude); },
             .degraded = [this](const std::string& reason) { log(degraded_event(reason)); },
             .tick = [this] { report_stale(); },
             .overflowed = [this] { log(overflow_event()); },

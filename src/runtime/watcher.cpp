@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -21,6 +22,10 @@ namespace fs = std::filesystem;
 
 constexpr std::uint32_t watch_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY |
                                      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+// Where the files themselves are, opens and closes are counted too: a close after writing is a complete
+// file only when no other process still holds it open (a second writer, or a shell whose `>` outlives
+// one of its commands). Ancestors do without, so that opens elsewhere on the path cost nothing.
+constexpr std::uint32_t file_mask = watch_mask | IN_OPEN | IN_CLOSE_NOWRITE;
 
 // Symlink chains longer than this are treated as loops, as the kernel does with ELOOP.
 constexpr int max_link_depth = 16;
@@ -155,6 +160,8 @@ void Watcher::go_blind(const std::string& reason) {
     directory_of_.clear();
     targets_.clear();
     open_writes_.clear();
+    open_count_.clear();
+    at_once_ = false;
     rearm_needed_ = false;
     {
         std::lock_guard lock(problem_mutex_);
@@ -174,7 +181,7 @@ void Watcher::rearm() {
     std::map<int, std::string> next;
     std::string unwatched;  // ancestors left to the identity check
     for (const auto& [dir, wanted] : targets) {
-        const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), watch_mask);
+        const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), wanted.holds_files ? file_mask : watch_mask);
         if (wd >= 0) {
             next[wd] = dir;
             continue;
@@ -213,9 +220,28 @@ bool Watcher::relevant(int wd, const std::string& name) const {
     return targets->second.names.contains(name) || (targets->second.runtime_files && is_runtime_file_name(name));
 }
 
+// A relevant name changed: watch what the path leads to now before judging further events, so that
+// those of what it no longer leads to (the old release a deploy removes right after its rename) are
+// not taken for changes to the files. Returns whether the event still concerns the files.
+bool Watcher::relevant_now(int wd, const std::string& name) {
+    if (!relevant(wd, name)) return false;
+    if (!rearm_needed_ || mechanism_ != WatchMechanism::inotify) return true;
+    rearm_needed_ = false;
+    rearm();
+    return relevant(wd, name);
+}
+
 void Watcher::arm(Clock::time_point now) {
     pending_ = true;
+    at_once_ = false;
     deadline_ = now + options_.quiet_period;
+}
+
+// Complete files arrived: load them as soon as the events at hand are handled.
+void Watcher::arm_at_once(Clock::time_point now) {
+    pending_ = true;
+    at_once_ = true;
+    deadline_ = now;
 }
 
 void Watcher::handle_events() {
@@ -246,34 +272,58 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
         return;
     }
     const std::string name = event.len ? event.name : "";
-    if (!relevant(event.wd, name)) return;
-    const std::string key = directory_of_[event.wd] + "/" + name;
+    if (!relevant_now(event.wd, name)) return;
+    const std::string path = directory_of_[event.wd] + "/" + name;
 
+    if (mask & IN_OPEN) ++open_count_[path];
     if (mask & IN_MODIFY) {
-        open_writes_[key] = now;  // postpones, never triggers
+        open_writes_[path] = now;  // postpones, never triggers
         if (pending_) arm(now);
     }
-    if (mask & IN_CLOSE_WRITE) {
-        open_writes_.erase(key);
-        arm(now);
+    if (mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) closed(path, mask & IN_CLOSE_WRITE, now);
+    if (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)) name_changed(path, mask, now);
+    // chmod, chown, touch: worth a read, though nothing says the file is complete; a file that is (an
+    // editor sets the mode of what it just wrote and closed) stays so.
+    if ((mask & IN_ATTRIB) && !(pending_ && at_once_)) arm(now);
+}
+
+// A close. After writing, the file is complete unless another process still holds it open; then the
+// quiet period decides, as for any change not known to be whole. A close without writing (a reader,
+// this runtime's own loads among them) changes nothing.
+void Watcher::closed(const std::string& key, bool wrote, Clock::time_point now) {
+    const auto count = open_count_.find(key);
+    const bool others_hold_it = count != open_count_.end() && --count->second > 0;
+    // Held by no one now; a close whose open came before the watch (or before the name's last change)
+    // finds no count at all.
+    if (count != open_count_.end() && count->second <= 0) open_count_.erase(count);
+    if (!wrote) return;
+    open_writes_.erase(key);
+    if (others_hold_it) arm(now);
+    else arm_at_once(now);
+}
+
+// Another inode, or none, under the name: the opens counted were of the one before. A rename into
+// place delivers a complete file or directory, and so does a new hard link or symlink; an empty new
+// file with one link is a writer's, still to be filled, and waits for its close (a writer that has
+// written already shows by its modifications, which follow). A name gone, a new directory (still to be
+// filled) and a new file of one link already written wait for the quiet period. A name that went
+// away but is there again was replaced: the event of its arrival decides, whether it comes after this
+// one or, in a renameat2(RENAME_EXCHANGE), came before.
+void Watcher::name_changed(const std::string& path, std::uint32_t mask, Clock::time_point now) {
+    open_count_.erase(path);
+    open_writes_.erase(path);
+    rearm_needed_ = true;
+    if (mask & IN_MOVED_TO) return arm_at_once(now);
+    struct stat st{};
+    const bool present = ::lstat(path.c_str(), &st) == 0;
+    if (mask & (IN_MOVED_FROM | IN_DELETE)) {
+        if (!present) arm(now);
+        return;
     }
-    if (mask & IN_CREATE) {
-        // An empty new file with one link is a writer's, still to be filled: wait for its close (a
-        // writer that has written already shows by its modifications, which follow). A new hard link
-        // (ln, ln -f), symlink or directory is complete as it appears.
-        struct stat st{};
-        const auto path = fs::path(directory_of_[event.wd]) / name;
-        if (!(mask & IN_ISDIR) && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-            st.st_size == 0)
-            open_writes_[key] = now;
-        rearm_needed_ = true;
-        arm(now);
-    }
-    if (mask & (IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)) {
-        open_writes_.erase(key);
-        rearm_needed_ = true;
-        arm(now);
-    }
+    if (!present || (mask & IN_ISDIR)) return arm(now);
+    if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1)) return arm_at_once(now);
+    if (S_ISREG(st.st_mode) && st.st_size == 0) open_writes_[path] = now;
+    arm(now);
 }
 
 bool Watcher::write_in_progress(Clock::time_point now) {
@@ -335,14 +385,27 @@ void Watcher::load_when_quiet(Clock::time_point now) {
         return;
     }
     pending_ = false;
+    const bool early = at_once_;
+    at_once_ = false;
     const bool polled = polling();
     const auto start_fingerprint = polled ? fingerprint() : std::string{};
-    const std::function<bool()> unchanged = [this, polled, &start_fingerprint] {
+    const PublishGate gate = [this, early, polled, &start_fingerprint](bool good) {
         if (polled) return fingerprint() == start_fingerprint;
-        handle_events();
-        return !pending_ && !write_in_progress(Clock::now());
+        return may_conclude(early, good);
     };
-    if (hooks_.load) hooks_.load(unchanged);
+    if (hooks_.load) hooks_.load(gate);
+}
+
+// Whether a load may publish or report what it read: not when anything touched the files meanwhile
+// (another load follows), nor when a load asked for at once found them bad. A writer that works in
+// several open/close cycles (`cat a > f; cat b >> f`) may have closed only its first part: that is
+// read again after the quiet period, and only what that read finds is reported.
+bool Watcher::may_conclude(bool early, bool good) {
+    handle_events();
+    if (pending_ || write_in_progress(Clock::now())) return false;
+    if (!early || good) return true;
+    arm(Clock::now());
+    return false;
 }
 
 void Watcher::run() {

@@ -7,9 +7,14 @@
 // into place or retargets a `current` symlink, editors write a new file and rename it. Any change to
 // a name on a path re-arms the watches, and so does a directory on a path found, by a once-a-second
 // check of each component's device and inode, to be another one (a file system mounted over it).
-// A load is asked for only after a completed write (a close after writing, a rename, a new link, a
-// symlink swap, a deletion) and once the files have been quiet for a short while; a bare
-// modification only postpones, so a file being written in place is never read half done.
+// A file that arrives complete is loaded at once: a rename into place (mv, rsync, editors, a
+// Kubernetes `..data` swap, a release directory), a new hard link or symlink, and a close after
+// writing when nothing else holds the file open. Everything else (a deletion, a rename away, a
+// change of attributes, a close while another process still has the file open) waits until the
+// files have been quiet for the quiet period, and a bare modification only postpones, so a file
+// being written in place is never read half done. A load asked for at once that finds the files
+// missing or invalid says nothing and is tried again after the quiet period: a writer that works in
+// several open/close cycles may have closed only the first part.
 //
 // A directory that only leads towards the files (an ancestor) and cannot be watched is left to that
 // once-a-second identity check, which Status::watch_problem mentions.
@@ -25,6 +30,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -40,12 +46,14 @@
 
 namespace flags::internal {
 
+// Asked by a load before it publishes or reports what it read, with whether the files read whole and
+// valid. False when a relevant event arrived meanwhile (a writer began rewriting a file in place while
+// it was read), or when a load asked for at once found the files bad: the load then publishes and
+// reports nothing, and the watcher loads again later.
+using PublishGate = std::function<bool(bool good)>;
+
 struct WatcherHooks {
-    // The files changed: read them. Before publishing what it read, the load calls
-    // `unchanged_since_start`, which is false when a relevant event arrived meanwhile (a writer began
-    // rewriting the file in place while it was read); the load then publishes nothing, and another
-    // load follows once the writer is done.
-    std::function<void(const std::function<bool()>& unchanged_since_start)> load;
+    std::function<void(const PublishGate& may_conclude)> load;  // the files changed: read them
     std::function<void(const std::string&)> degraded;  // inotify gave out or went blind; polling from now on
     std::function<void()> tick;                      // about once a second, for periodic reports
     std::function<void()> overflowed;                // the kernel dropped events; everything is re-read
@@ -87,8 +95,13 @@ private:
     void handle_events();
     void handle_event(const inotify_event& event, Clock::time_point now);
     bool relevant(int wd, const std::string& name) const;
+    bool relevant_now(int wd, const std::string& name);
+    void name_changed(const std::string& path, std::uint32_t mask, Clock::time_point now);
+    void closed(const std::string& key, bool wrote, Clock::time_point now);
+    bool may_conclude(bool early, bool good);
     std::string fingerprint() const;
     void arm(Clock::time_point now);
+    void arm_at_once(Clock::time_point now);
     bool write_in_progress(Clock::time_point now);
     bool polling() const noexcept;
     void poll_once(Clock::time_point now);
@@ -108,9 +121,11 @@ private:
     std::string identities_;  // identity_of(targets_) when they were armed
 
     bool pending_ = false;       // a completed change waits for the quiet period to end
+    bool at_once_ = false;       // the latest change delivered complete files: no quiet period
     bool rearm_needed_ = false;  // a name on a path changed: the set of directories may differ
     Clock::time_point deadline_{};
     std::map<std::string, Clock::time_point> open_writes_;  // files modified and not yet closed
+    std::map<std::string, int> open_count_;                 // opens of each file not yet closed
     std::string last_fingerprint_;
     Clock::time_point next_poll_{};
 

@@ -4,7 +4,8 @@
 //   reload   parse + validate + compile + publish of a 10, 1,000 and 10,000-flag file, with the
 //            share of the TOML parse and of the compile, and the heap the 10,000-flag state keeps
 //   reader   a reader's per-check latency while another thread reloads as fast as it can, and idle
-//   rename   rename(2)-to-reader latency through the watcher, inotify and polling
+//   rename   delivery-to-reader latency through the watcher (rename, close-write, hard link, ..data
+//            swap, grandparent exchange), inotify and polling
 //   fleet    32 processes watching one ConfigMap-style directory: time until all serve the new
 //            generation after the kubelet's ..data swap
 //
@@ -347,25 +348,117 @@ std::string kill_switch_file(bool on, int trial) {
     return fmt::format("schema = 1\n# trial {}\n[flags.\"ops.kill-switch-payments\"]\nvalue = {}\n", trial, on);
 }
 
-// Renames a new file over the watched one, then reads until the new value is served. The reader
-// looks every 50 us, which bounds the resolution. Between trials the writer waits 5 ms, so that each
-// rename is its own change rather than a burst the watcher coalesces, plus a random part of a poll
-// interval: a polling watcher's phase would otherwise lock to the trials' rhythm and show the same
+// How a trial puts the new file in place; the clock starts at the step that completes it.
+enum class Delivery {
+    rename,        // a temporary beside the file renamed over it (mv, rsync, Ansible)
+    close_write,   // the file truncated, written and closed in place (cp, shell `>`); from the close
+    hard_link,     // the old name removed, then a staged file linked under it; from the link
+    data_swap,     // a Kubernetes volume's ..data symlink renamed over, the old version then removed
+    grandparent,   // a new release directory exchanged with the file's grandparent (renameat2)
+};
+constexpr const char* delivery_names[] = {"rename", "close-write", "hard link", "..data swap", "grandparent exchange"};
+
+// Where a trial's files are. `file` is the watched path; the rest is what the delivery needs.
+struct DeliveryLayout {
+    DeliveryLayout(const fs::path& root, Delivery delivery) : root(root), delivery(delivery) {
+        switch (delivery) {
+        case Delivery::grandparent: file = root / "current" / "etc" / "flags.toml"; break;
+        case Delivery::data_swap: file = root / "flags.toml"; break;
+        default: file = root / "flags.toml"; break;
+        }
+    }
+    void create(std::string_view text) {
+        if (delivery == Delivery::data_swap) {
+            fs::create_directory(root / version(-1));
+            write_file(root / version(-1) / "flags.toml", text);
+            fs::create_directory_symlink(version(-1), root / "..data");
+            fs::create_symlink("..data/flags.toml", file);
+            return;
+        }
+        fs::create_directories(file.parent_path());
+        write_file(file, text);
+        if (delivery == Delivery::hard_link) fs::create_directory(root / "staging");
+    }
+    // Prepares trial `trial` with `text`, then returns the step that puts it in place.
+    template <class Timed>
+    void deliver(int trial, std::string_view text, Timed&& timed) {
+        switch (delivery) {
+        case Delivery::rename: {
+            write_file(root / ".flags.toml.new", text);
+            timed([&] { fs::rename(root / ".flags.toml.new", file); });
+            break;
+        }
+        case Delivery::close_write: {
+            const int fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+            if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+                fail(fmt::format("close-write: cannot write {}: {}", file.string(), std::strerror(errno)));
+            timed([&] { ::close(fd); });
+            break;
+        }
+        case Delivery::hard_link: {
+            const auto staged = root / "staging" / fmt::format("flags-{}.toml", trial);
+            write_file(staged, text);
+            fs::remove(file);
+            timed([&] { fs::create_hard_link(staged, file); });
+            break;
+        }
+        case Delivery::data_swap: {
+            fs::create_directory(root / version(trial));
+            write_file(root / version(trial) / "flags.toml", text);
+            fs::create_directory_symlink(version(trial), root / "..data_tmp");
+            timed([&] {
+                fs::rename(root / "..data_tmp", root / "..data");
+                fs::remove_all(root / version(trial - 1));  // as the kubelet does, right after the swap
+            });
+            break;
+        }
+        case Delivery::grandparent: {
+            fs::create_directories(root / "next" / "etc");
+            write_file(root / "next" / "etc" / "flags.toml", text);
+            timed([&] {
+                if (::renameat2(AT_FDCWD, (root / "next").c_str(), AT_FDCWD, (root / "current").c_str(),
+                                RENAME_EXCHANGE) != 0)
+                    fail(fmt::format("renameat2: {}", std::strerror(errno)));
+            });
+            break;
+        }
+        }
+    }
+    // After the new value is served: what the delivery leaves behind goes.
+    void tidy(int trial) {
+        if (delivery == Delivery::grandparent) fs::remove_all(root / "next");  // the release swapped out
+        if (delivery == Delivery::hard_link) fs::remove(root / "staging" / fmt::format("flags-{}.toml", trial - 1));
+    }
+
+    fs::path root;
+    Delivery delivery;
+    fs::path file;
+
+private:
+    static std::string version(int trial) { return fmt::format("..2026_11_30_10_00_00.{:09}", trial + 1); }
+};
+
+// Puts a new file in place, the way `delivery` says, then reads until the new value is served. The
+// time taken is until the publication, as the runtime's change listener sees it on the watcher's
+// thread right after it (from then on every reader is served the new value), so that what the writer
+// does after the step that completes the file (the kubelet's removal of the old version) does not count;
+// the reader checks that the value served is the new one. Between trials the writer waits 5 ms, so that
+// each delivery is its own change rather than a burst the watcher coalesces, plus a random part of a
+// poll interval: a polling watcher's phase would otherwise lock to the trials' rhythm and show the same
 // point of its cycle every time, rather than the spread a deploy at any moment meets.
-// With `ancestor`, each trial instead builds a whole new release directory and swaps it with the
-// file's grandparent in one renameat2(RENAME_EXCHANGE), as a deploy of <app>/current does.
-std::string rename_latency(const char* label, flags::RuntimeOptions options, int trials, bool ancestor = false) {
+std::string delivery_latency(const char* label, flags::RuntimeOptions options, int trials, Delivery delivery) {
     std::mt19937 random(42);  // seeded: the same delays on every run
     std::uniform_int_distribution<long> jitter_us(0, std::chrono::microseconds(options.poll_interval).count() - 1);
     Scratch scratch;
-    const auto current = scratch.path / "current";
-    const auto next = scratch.path / "next";
-    const auto file = ancestor ? current / "etc" / "flags.toml" : scratch.path / "flags.toml";
-    const auto incoming = ancestor ? next / "etc" / "flags.toml" : scratch.path / ".flags.toml.new";
-    fs::create_directories(file.parent_path());
-    write_file(file, kill_switch_file(false, -1));
+    DeliveryLayout layout(scratch.path, delivery);
+    layout.create(kill_switch_file(false, -1));
     options.log = [](std::string_view) {};
-    flags::Runtime runtime(file);
+    flags::Runtime runtime(layout.file);
+    std::atomic<Clock::rep> published{0};  // the first publication since the trial began, 0: none yet
+    runtime.on_change([&](std::uint64_t) {
+        Clock::rep none = 0;
+        published.compare_exchange_strong(none, Clock::now().time_since_epoch().count());
+    });
     if (!runtime.start(options).ok()) {
         fail(fmt::format("{}: the runtime does not start", label));
         return "{}";
@@ -374,12 +467,12 @@ std::string rename_latency(const char* label, flags::RuntimeOptions options, int
     std::vector<double> latency;
     for (int trial = 0; trial < trials; ++trial) {
         const bool want = trial % 2 == 0;
-        fs::create_directories(incoming.parent_path());
-        write_file(incoming, kill_switch_file(want, trial));
-        const auto start = Clock::now();
-        if (!ancestor) fs::rename(incoming, file);
-        else if (::renameat2(AT_FDCWD, next.c_str(), AT_FDCWD, current.c_str(), RENAME_EXCHANGE) != 0)
-            fail(fmt::format("{}: renameat2: {}", label, std::strerror(errno)));
+        Clock::time_point start;
+        layout.deliver(trial, kill_switch_file(want, trial), [&](auto&& step) {
+            published = 0;
+            start = Clock::now();
+            step();
+        });
         bool seen = false;
         while (!(seen = runtime.enabled<Flag::ops_kill_switch_payments>(ctx) == want) &&
                Clock::now() - start < std::chrono::seconds(10))
@@ -388,19 +481,29 @@ std::string rename_latency(const char* label, flags::RuntimeOptions options, int
             fail(fmt::format("{}: trial {} was not served within 10 s", label, trial));
             break;
         }
-        latency.push_back(ms_since(start));
-        if (ancestor) fs::remove_all(next);  // the release swapped out
+        // The listener runs right after the publication, which a reader may see first.
+        while (published == 0 && Clock::now() - start < std::chrono::seconds(10))
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (published == 0) {
+            fail(fmt::format("{}: trial {} is served but its publication was not seen", label, trial));
+            break;
+        }
+        latency.push_back(std::chrono::duration<double, std::milli>(Clock::duration(published.load()) -
+                                                                    start.time_since_epoch())
+                              .count());
+        layout.tidy(trial);
         std::this_thread::sleep_for(std::chrono::milliseconds(5) +
                                     (options.force_polling ? std::chrono::microseconds(jitter_us(random))
                                                            : std::chrono::microseconds(0)));
     }
     const auto mechanism = runtime.status().mechanism;
     runtime.stop();
-    std::fprintf(stderr, "hotreload: rename to reader, %s: median %.2f ms, p99 %.2f ms\n", label,
-                 percentile(latency, 0.5), percentile(latency, 0.99));
-    return fmt::format(R"({{"case": "{}", "mechanism": "{}", "quiet_period_ms": {}, "poll_interval_ms": {}, "latency_ms": {}}})",
-                       label, flags::to_string(mechanism), options.quiet_period.count(),
-                       options.force_polling ? options.poll_interval.count() : 0, stats_json(latency));
+    std::fprintf(stderr, "hotreload: %s to reader, %s: median %.2f ms, p99 %.2f ms\n",
+                 delivery_names[static_cast<int>(delivery)], label, percentile(latency, 0.5), percentile(latency, 0.99));
+    return fmt::format(
+        R"({{"case": "{}", "delivery": "{}", "mechanism": "{}", "quiet_period_ms": {}, "poll_interval_ms": {}, "latency_ms": {}}})",
+        label, delivery_names[static_cast<int>(delivery)], flags::to_string(mechanism), options.quiet_period.count(),
+        options.force_polling ? options.poll_interval.count() : 0, stats_json(latency));
 }
 
 std::string bench_rename(const Settings& settings) {
@@ -410,13 +513,20 @@ std::string bench_rename(const Settings& settings) {
     flags::RuntimeOptions polling{};
     polling.force_polling = true;
     polling.poll_interval = std::chrono::milliseconds(settings.poll_interval_ms);
+    const int n = settings.rename_trials;
     // One after the other: the order of a function's arguments' evaluation is unspecified.
-    const auto with_defaults = rename_latency("inotify", defaults, settings.rename_trials);
-    const auto without_quiet = rename_latency("inotify, quiet_period 0", no_quiet, settings.rename_trials);
-    const auto polled = rename_latency("polling", polling, settings.rename_trials);
-    const auto grandparent = rename_latency("inotify, grandparent exchanged", defaults, settings.rename_trials, true);
-    const auto polled_grandparent = rename_latency("polling, grandparent exchanged", polling, settings.rename_trials, true);
-    return fmt::format("[{}, {}, {}, {}, {}]", with_defaults, without_quiet, polled, grandparent, polled_grandparent);
+    std::vector<std::string> rows;
+    rows.push_back(delivery_latency("inotify", defaults, n, Delivery::rename));
+    rows.push_back(delivery_latency("inotify", defaults, n, Delivery::close_write));
+    rows.push_back(delivery_latency("inotify", defaults, n, Delivery::hard_link));
+    rows.push_back(delivery_latency("inotify", defaults, n, Delivery::data_swap));
+    rows.push_back(delivery_latency("inotify", defaults, n, Delivery::grandparent));
+    rows.push_back(delivery_latency("inotify, quiet_period 0", no_quiet, n, Delivery::rename));
+    rows.push_back(delivery_latency("polling", polling, n, Delivery::rename));
+    rows.push_back(delivery_latency("polling", polling, n, Delivery::grandparent));
+    std::string out = "[";
+    for (std::size_t i = 0; i < rows.size(); ++i) out += (i ? ", " : "") + rows[i];
+    return out + "]";
 }
 
 // --- the fleet ------------------------------------------------------------------------------------

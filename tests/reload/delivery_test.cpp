@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <cstring>
 
+#include <atomic>
 #include <fstream>
 
 #include "reload_support.hpp"
@@ -83,6 +84,21 @@ private:
         fs::create_directories(dir);
         write_file(dir / "flags.toml", content(color));
     }
+};
+
+// Holds a runtime's watcher thread inside its next publish's listener until released, so that what
+// happens on disk meanwhile reaches the watcher as one batch of events. Constructed before the
+// runtime it holds and destroyed after it: the listener reads it until the runtime is gone.
+struct WatcherHold {
+    void attach(flags::Runtime& runtime) {
+        runtime.on_change([this](std::uint64_t) {
+            while (hold.load()) {
+                held = true;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+        });
+    }
+    std::atomic<bool> hold{true}, held{false};
 };
 
 const auto levels = boost::unit_test::data::make({1, 2, 3});
@@ -267,16 +283,18 @@ BOOST_AUTO_TEST_CASE(cp_rewrites_in_place) {
 
 // Truncate, write the first lines (valid TOML on their own), pause far longer than the quiet
 // period, write the rest, close. The first half must never be published. The rewrite starts right
-// after a complete save, while that save's quiet period is still running: the load it arms falls in
-// the middle of the pause.
-BOOST_AUTO_TEST_CASE(shell_redirect_with_a_pause_mid_file_publishes_only_the_whole) {
+// after another change: a complete save (cp, loaded at once, whose load may still be reading as the
+// rewrite truncates) or a touch (whose quiet period is still running, so that the load it arms falls in
+// the middle of the pause).
+BOOST_DATA_TEST_CASE(shell_redirect_with_a_pause_mid_file_publishes_only_the_whole,
+                     boost::unit_test::data::make({"cp previous.toml flags.toml", "touch flags.toml"}), before) {
     Fixture f;
     Scratch source;
     write_file(source.path / "flags.toml", content("red"));
-    write_file(source.path / "previous.toml", content("green", "a save just before"));
+    write_file(f.scratch.path / "previous.toml", content("green", "a save just before"));
     const auto src = "'" + (source.path / "flags.toml").string() + "'";
-    shell(f.scratch.path, "cp '" + (source.path / "previous.toml").string() + "' flags.toml && { head -n 4 " + src +
-                              "; sleep 0.8; tail -n +5 " + src + "; } > flags.toml");
+    shell(f.scratch.path, std::string(before) + " && { head -n 4 " + src + "; sleep 0.8; tail -n +5 " + src +
+                              "; } > flags.toml");
     BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
     f.runtime->check_all_complete();
     for (const auto& p : f.runtime->published()) BOOST_TEST(p.complete());
@@ -464,6 +482,155 @@ BOOST_AUTO_TEST_CASE(an_ancestor_that_cannot_be_watched_is_checked_by_identity) 
     BOOST_TEST(runtime.wait_for_color(ButtonColor::green));
     BOOST_TEST(runtime.runtime().status().mechanism == flags::WatchMechanism::inotify);
     fs::permissions(conf, fs::perms(0755));
+}
+
+// A quiet period longer than any wait of these tests: what is served was loaded at once.
+const flags::RuntimeOptions never_quiet{.quiet_period = std::chrono::minutes(10)};
+
+// A file that arrives complete is served without the quiet period, once, and whole: renamed into
+// place, written and closed in place, linked under the name, or saved by an editor.
+BOOST_DATA_TEST_CASE(a_complete_delivery_is_loaded_at_once,
+                     boost::unit_test::data::make({"mv staging/flags.toml flags.toml",
+                                                   "rsync staging/flags.toml flags.toml",
+                                                   "cp staging/flags.toml flags.toml",
+                                                   "cat staging/flags.toml > flags.toml",
+                                                   "rm flags.toml && ln staging/flags.toml flags.toml",
+                                                   "ln -f staging/flags.toml flags.toml",
+                                                   "ln -s staging/flags.toml flags.toml.tmp && mv -T flags.toml.tmp flags.toml",
+                                                   "vim -u NONE -i NONE -N -n -es -c '%s/green/red/' -c 'wq' flags.toml < /dev/null",
+                                                   "vim -u NONE -i NONE -N -n -es -c 'set backupcopy=yes' -c '%s/green/red/' "
+                                                   "-c 'wq' flags.toml < /dev/null"}),
+                     command) {
+    Fixture f(never_quiet);
+    const auto before = f.runtime->generation();
+    fs::create_directory(f.scratch.path / "staging");
+    write_file(f.scratch.path / "staging" / "flags.toml", content("red"));
+    shell(f.scratch.path, command);
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
+    WatchedRuntime::settle();
+    BOOST_TEST(f.runtime->generation() == before + 1);
+    f.runtime->check_all_complete();
+}
+
+// The kubelet's swap of `..data`, for a volume watched as a directory and through one of its files,
+// and a release directory exchanged with the file's grandparent.
+BOOST_AUTO_TEST_CASE(a_data_swap_and_a_release_exchange_are_loaded_at_once) {
+    for (const bool as_directory : {true, false}) {
+        Scratch volume;
+        const auto& v = volume.path;
+        fs::create_directory(v / "..2026_11_30_10_00_00.000000001");
+        write_file(v / "..2026_11_30_10_00_00.000000001" / "flags.toml", content("green"));
+        fs::create_directory_symlink("..2026_11_30_10_00_00.000000001", v / "..data");
+        fs::create_symlink("..data/flags.toml", v / "flags.toml");
+        WatchedRuntime runtime(as_directory ? v : v / "flags.toml", never_quiet);
+        BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+        fs::create_directory(v / "..2026_11_30_10_05_00.000000002");
+        write_file(v / "..2026_11_30_10_05_00.000000002" / "flags.toml", content("red"));
+        shell(v, "ln -s ..2026_11_30_10_05_00.000000002 ..data_tmp && mv -T ..data_tmp ..data && "
+                 "rm -rf ..2026_11_30_10_00_00.000000001");
+        BOOST_TEST(runtime.wait_for_color(ButtonColor::red), (as_directory ? "directory" : "file"));
+        runtime.check_all_complete();
+    }
+    AncestorLayout layout(2, Replacement::exchange);
+    WatchedRuntime runtime(layout.file, never_quiet);
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    layout.replace("red");
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::red));
+}
+
+// The kubelet removes the old version right after the swap. Its events, handled in the same batch as
+// the swap's, concern a directory no longer on the path and do not bring the quiet period back.
+BOOST_AUTO_TEST_CASE(the_old_version_removed_right_after_a_data_swap_does_not_delay_it) {
+    WatcherHold hold;
+    Scratch volume;
+    const auto& v = volume.path;
+    const auto version = [](int n) { return "..2026_11_30_10_0" + std::to_string(n) + "_00.00000000" + std::to_string(n); };
+    const auto swap_to = [&](int n, std::string_view color) {
+        fs::create_directory(v / version(n));
+        write_file(v / version(n) / "flags.toml", content(color));
+        shell(v, "ln -s " + version(n) + " ..data_tmp && mv -T ..data_tmp ..data && rm -rf " + version(n - 1));
+    };
+    fs::create_directory(v / version(1));
+    write_file(v / version(1) / "flags.toml", content("green"));
+    fs::create_directory_symlink(version(1), v / "..data");
+    fs::create_symlink("..data/flags.toml", v / "flags.toml");
+    WatchedRuntime runtime(v / "flags.toml", never_quiet);
+    BOOST_REQUIRE(runtime.color() == ButtonColor::green);
+    hold.attach(runtime.runtime());
+    swap_to(2, "red");
+    BOOST_REQUIRE(runtime.wait_for([&] { return hold.held.load(); }));
+    swap_to(3, "blue");
+    hold.hold = false;
+    BOOST_TEST(runtime.wait_for_color(ButtonColor::blue));
+    runtime.check_all_complete();
+}
+
+// Editors set the mode, owner or ACL of what they just wrote and closed (vim's setxattr): in the same
+// batch as the close, that leaves the file complete.
+BOOST_AUTO_TEST_CASE(an_attribute_change_right_after_a_close_does_not_delay_it) {
+    WatcherHold hold;
+    Fixture f(never_quiet);
+    hold.attach(f.runtime->runtime());
+    deliver_by_rename(f.file, content("red"));
+    BOOST_REQUIRE(f.runtime->wait_for([&] { return hold.held.load(); }));
+    Scratch source;
+    write_file(source.path / "flags.toml", content("blue"));
+    shell(f.scratch.path, "cp '" + (source.path / "flags.toml").string() + "' flags.toml && chmod 644 flags.toml");
+    hold.hold = false;
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::blue));
+    f.runtime->check_all_complete();
+}
+
+// A close after writing is a complete file only when no one else holds it open: while another
+// descriptor is open for writing, the quiet period decides; its close completes the file.
+BOOST_AUTO_TEST_CASE(a_close_while_another_writer_holds_the_file_waits) {
+    Fixture f(never_quiet);
+    const int other = ::open(f.file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    BOOST_REQUIRE(other >= 0);
+    Scratch source;
+    write_file(source.path / "flags.toml", content("red"));
+    shell(f.scratch.path, "cp '" + (source.path / "flags.toml").string() + "' flags.toml");
+    WatchedRuntime::settle();
+    BOOST_TEST((f.runtime->color() == ButtonColor::green));  // waits for the other writer
+    ::close(other);
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
+    f.runtime->check_all_complete();
+}
+
+// A writer in several open/close cycles: its first close leaves a file cut in the middle of a line,
+// which does not parse. That load says nothing (no failure counted, no error logged, nothing stale),
+// and the whole file is served once the writer's last close completes it, well within the quiet
+// period that would otherwise have ended in a second look at the cut file.
+BOOST_AUTO_TEST_CASE(a_file_closed_half_written_is_not_reported_when_the_rest_follows) {
+    Fixture f({.quiet_period = std::chrono::seconds(10)});
+    const auto before = f.runtime->runtime().status();
+    Scratch source;
+    const auto whole = content("red");
+    const auto cut = whole.find("value = \"red") + 10;  // inside the string
+    write_file(source.path / "head", whole.substr(0, cut));
+    write_file(source.path / "tail", whole.substr(cut));
+    shell(f.scratch.path, "cat '" + (source.path / "head").string() + "' > flags.toml && sleep 0.2 && cat '" +
+                              (source.path / "tail").string() + "' >> flags.toml");
+    BOOST_TEST(f.runtime->wait_for_color(ButtonColor::red));
+    WatchedRuntime::settle();
+    const auto after = f.runtime->runtime().status();
+    BOOST_TEST(after.refused_invalid == before.refused_invalid);
+    BOOST_TEST(after.consecutive_failures == 0u);
+    BOOST_TEST(!f.runtime->logged("rejected"));
+    f.runtime->check_all_complete();
+}
+
+// A file that is closed invalid and stays so is reported, once, after the quiet period's second look.
+BOOST_AUTO_TEST_CASE(a_file_closed_invalid_is_reported_after_the_quiet_period) {
+    Fixture f;
+    const auto before = f.runtime->runtime().status();
+    shell(f.scratch.path, "printf 'schema = 1\\n[flags.\"experiment.button-color\"\\n' > flags.toml");
+    BOOST_TEST(f.runtime->wait_for([&] { return f.runtime->runtime().status().state == flags::SourceState::invalid; }));
+    WatchedRuntime::settle();
+    const auto after = f.runtime->runtime().status();
+    BOOST_TEST(after.refused_invalid == before.refused_invalid + 1);
+    BOOST_TEST(f.runtime->logged("rejected"));
+    BOOST_TEST((f.runtime->color() == ButtonColor::green));
 }
 
 BOOST_AUTO_TEST_CASE(polling_picks_up_a_rename_and_an_in_place_write) {

@@ -95,7 +95,6 @@ class WatchedRuntime {
 public:
     explicit WatchedRuntime(const fs::path& file, flags::RuntimeOptions options = {}, const fs::path& override_file = {})
         : runtime_(std::make_unique<flags::Runtime>(file, override_file)), raw_(runtime_.get()) {
-        options.quiet_period = std::chrono::milliseconds(25);
         if (options.poll_interval == std::chrono::milliseconds(1000)) options.poll_interval = std::chrono::milliseconds(50);
         options.log = [this](std::string_view line) {
             std::lock_guard lock(mutex_);
