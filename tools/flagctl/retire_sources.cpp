@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "retire_preamble.hpp"
 #include "retire_rewriter.hpp"
 
 namespace flagctl {
@@ -44,33 +45,19 @@ clang::tooling::ArgumentsAdjuster for_clang() {
     };
 }
 
-// Runs the rewrite on each parsed translation unit. Function bodies outside the project's files are
-// skipped by the parser: no rule reads them, and they are most of what a unit parses.
+// Runs the rewrite on each parsed translation unit, skipping the function bodies BodySkipper names.
 class RetireConsumer : public clang::ASTConsumer {
 public:
     RetireConsumer(clang::CompilerInstance& compiler, const RetireTarget& target, const ProjectScope& scope,
                    SourceRewrite& out)
-        : compiler_(compiler), target_(target), scope_(scope), out_(out) {}
+        : compiler_(compiler), target_(target), scope_(scope), out_(out), skipper_(scope) {}
 
     void HandleTranslationUnit(clang::ASTContext& context) override {
         if (!context.getDiagnostics().hasErrorOccurred()) rewrite_translation_unit(context, target_, scope_, out_);
     }
 
     bool shouldSkipFunctionBody(clang::Decl* decl) override {
-        auto& sm = compiler_.getSourceManager();
-        const auto loc = sm.getFileLoc(decl->getLocation());
-        if (loc.isInvalid()) return false;
-        const auto id = sm.getFileID(loc);
-        const auto [known, fresh] = in_project_.try_emplace(id.getHashValue(), true);
-        if (fresh) {
-            if (const auto* entry = sm.getFileEntryForID(id)) {
-                llvm::SmallString<256> name(entry->getName());
-                sm.getFileManager().makeAbsolutePath(name);
-                std::error_code ec;
-                known->second = scope_.contains(std::filesystem::weakly_canonical(name.str().str(), ec)) || ec;
-            }
-        }
-        return !known->second;
+        return skipper_.skip(compiler_.getSourceManager(), decl);
     }
 
 private:
@@ -78,7 +65,7 @@ private:
     const RetireTarget& target_;
     const ProjectScope& scope_;
     SourceRewrite& out_;
-    std::map<unsigned, bool> in_project_;
+    BodySkipper skipper_;
 };
 
 class RetireAction : public clang::ASTFrontendAction {
@@ -97,19 +84,54 @@ private:
     SourceRewrite& out_;
 };
 
+// One unit's parse, through its group's shared preamble when `preambles` gives it one.
 class RetireActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-    RetireActionFactory(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out)
-        : target_(target), scope_(scope), out_(out) {}
+    RetireActionFactory(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out,
+                        SharedPreambles* preambles, std::string file)
+        : target_(target), scope_(scope), out_(out), preambles_(preambles), file_(std::move(file)) {}
     std::unique_ptr<clang::FrontendAction> create() override {
         return std::make_unique<RetireAction>(target_, scope_, out_);
     }
+    bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation, clang::FileManager* files,
+                       std::shared_ptr<clang::PCHContainerOperations> pch,
+                       clang::DiagnosticConsumer* diagnostics) override {
+        if (preambles_) main_file_ = preambles_->use(file_, *invocation, *files);
+        return FrontendActionFactory::runInvocation(std::move(invocation), files, std::move(pch), diagnostics);
+    }
+    bool used_preamble() const { return main_file_ != nullptr; }
 
 private:
     const RetireTarget& target_;
     const ProjectScope& scope_;
     SourceRewrite& out_;
+    SharedPreambles* preambles_;
+    std::string file_;
+    std::unique_ptr<llvm::MemoryBuffer> main_file_;  // what a parse through a preamble reads
 };
+
+// Parses one unit; `preambles` null parses every header itself.
+SourceRewrite parse_unit(const clang::tooling::CompilationDatabase& database, const std::string& file,
+                         const RetireTarget& target, const ProjectScope& scope, SharedPreambles* preambles) {
+    // A file system of its own: the process-wide one would change the working directory of every
+    // thread to each compile command's.
+    clang::tooling::ClangTool tool(database, {file}, std::make_shared<clang::PCHContainerOperations>(),
+                                   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(llvm::vfs::createPhysicalFileSystem().release()));
+    tool.appendArgumentsAdjuster(for_clang());
+    clang::TextDiagnosticBuffer diagnostics;
+    tool.setDiagnosticConsumer(&diagnostics);
+    SourceRewrite one;
+    RetireActionFactory factory(target, scope, one, preambles, file);
+    if (tool.run(&factory) == 0 && diagnostics.getNumErrors() == 0) return one;
+    // A unit that fails with the shared preamble is parsed again without it, so that only its own
+    // errors are reported.
+    if (factory.used_preamble()) return parse_unit(database, file, target, scope, nullptr);
+    const auto first = diagnostics.err_begin();
+    one = SourceRewrite{};
+    one.errors.push_back(file + ": clang cannot parse it with its compile command" +
+                         (first == diagnostics.err_end() ? std::string() : ": " + first->second));
+    return one;
+}
 
 // Merges one translation unit's result: the same header seen from two units gives the same edits.
 void merge(SourceRewrite& into, SourceRewrite&& from) {
@@ -168,23 +190,10 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     const auto files = database->getAllFiles();
     std::atomic<std::size_t> next{0};
     std::mutex lock;
+    SharedPreambles preambles(*database, files, scope);
     auto work = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
-            // A file system of its own: the process-wide one would change the working directory of
-            // every thread to each compile command's.
-            clang::tooling::ClangTool tool(*database, {files[i]}, std::make_shared<clang::PCHContainerOperations>(),
-                                           llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(llvm::vfs::createPhysicalFileSystem().release()));
-            tool.appendArgumentsAdjuster(for_clang());
-            clang::TextDiagnosticBuffer diagnostics;
-            tool.setDiagnosticConsumer(&diagnostics);
-            SourceRewrite one;
-            RetireActionFactory factory(target, scope, one);
-            if (tool.run(&factory) != 0 || diagnostics.getNumErrors() > 0) {
-                const auto first = diagnostics.err_begin();
-                one = SourceRewrite{};
-                one.errors.push_back(files[i] + ": clang cannot parse it with its compile command" +
-                                     (first == diagnostics.err_end() ? std::string() : ": " + first->second));
-            }
+            auto one = parse_unit(*database, files[i], target, scope, &preambles);
             const std::lock_guard guard(lock);
             merge(result, std::move(one));
         }
