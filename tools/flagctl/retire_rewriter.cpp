@@ -67,6 +67,10 @@ const std::vector<Decl*>& Rewriter::project_decls() {
 
 void Rewriter::collect(SourceRewrite& out) const {
     for (const auto& s : sites_) out.sites.push_back(s);
+    for (const auto& [key, votes] : header_votes_) {
+        for (const auto& v : votes) out.header_functions[key].push_back(v);
+        out.originals.emplace(votes.front().path, edits_.at(votes.front().path).original());
+    }
     for (const auto& [path, edits] : edits_) {
         if (edits.edits().empty()) continue;
         out.originals.emplace(path, edits.original());

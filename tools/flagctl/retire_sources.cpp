@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "retire_preamble.hpp"
@@ -143,6 +144,43 @@ void merge(SourceRewrite& into, SourceRewrite&& from) {
             if (std::ranges::find(list, e) == list.end()) list.push_back(std::move(e));
     }
     into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
+    for (auto& [key, votes] : from.header_functions)
+        for (auto& v : votes) into.header_functions[key].push_back(std::move(v));
+}
+
+// A header's internal function goes when some unit used it only from removed code and every unit
+// agrees: none still uses it, and what a unit's use depends on goes too. One that stays although a
+// unit no longer uses it would be unused there: reported unless it is inline or [[maybe_unused]].
+void settle_header_functions(SourceRewrite& result, const ProjectScope& scope) {
+    const auto wanted = [](const HeaderFunctionVote& v) { return !v.used; };
+    std::set<std::string> going;
+    for (const auto& [key, votes] : result.header_functions)
+        if (std::ranges::any_of(votes, wanted)) going.insert(key);
+    const auto unused_after = [&](const HeaderFunctionVote& v) {
+        return !v.used && std::ranges::all_of(v.unless_kept, [&](const std::string& k) { return going.contains(k); });
+    };
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (auto key = going.begin(); key != going.end();) {
+            const bool stays = !std::ranges::all_of(result.header_functions.at(*key), unused_after);
+            key = stays ? going.erase(key) : std::next(key);
+            changed = changed || stays;
+        }
+    }
+    for (const auto& [key, votes] : result.header_functions) {
+        const auto unused = std::ranges::find_if(votes, unused_after);
+        if (unused == votes.end()) continue;
+        if (going.contains(key)) {
+            auto& edits = result.edits[unused->path];
+            std::erase_if(edits, [&](const TextEdit& e) { return e.begin >= unused->removal.begin && e.end <= unused->removal.end; });
+            edits.push_back(unused->removal);
+        } else if (!unused->quiet) {
+            const auto unit = std::filesystem::path(unused->unit).lexically_relative(scope.root).generic_string();
+            result.sites.push_back(Site{unused->path, unused->line,
+                                        "the removed code was " + unused->name + "'s only use in " + unit +
+                                            ", but other files still use it; mark it inline or [[maybe_unused]]"});
+        }
+    }
 }
 
 // One site per line: a note wins over "rewritten", a rule's note over a general one.
@@ -201,6 +239,7 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     std::vector<std::jthread> workers;
     for (unsigned j = 0; j < std::max(1u, jobs); ++j) workers.emplace_back(work);
     workers.clear();
+    settle_header_functions(result, scope);
     settle_sites(result.sites);
     settle_conflicts(result);
     return result;
