@@ -211,17 +211,49 @@ int c([[maybe_unused]] const flags::Context& ctx) { return 1; }
 """,
     },
     {
-        "name": "a-stored-boolean-becomes-the-literal",
+        "name": "a-stored-const-boolean-folds-where-it-is-used",
         "flag": "release.new-checkout", "keep": "true",
         "before": HEAD + """
+int f(const flags::Context& ctx, int x) {
+    const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
+    if (!on) {
+        x += 1;
+    }
+    return on && x > 0 ? 1 : 2;
+}
+""",
+        "after": HEAD + """
+int f([[maybe_unused]] const flags::Context& ctx, int x) {
+    return x > 0 ? 1 : 2;
+}
+""",
+    },
+    {
+        "name": "a-stored-boolean-that-escapes-keeps-its-declaration",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + """
+bool through(const bool* p) { return *p; }
 int f(const flags::Context& ctx) {
     const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
+    auto later = [on] { return on ? 3 : 4; };
+    return through(&on) ? later() : 2;
+}
+int g(const flags::Context& ctx) {
+    bool on = flags::enabled<"release.new-checkout">(ctx);
+    if (ctx.user.empty()) on = false;
     return on ? 1 : 2;
 }
 """,
         "after": HEAD + """
+bool through(const bool* p) { return *p; }
 int f([[maybe_unused]] const flags::Context& ctx) {
     const bool on = true;
+    auto later = [on] { return on ? 3 : 4; };
+    return through(&on) ? later() : 2;
+}
+int g(const flags::Context& ctx) {
+    bool on = true;
+    if (ctx.user.empty()) on = false;
     return on ? 1 : 2;
 }
 """,

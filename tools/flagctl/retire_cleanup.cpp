@@ -194,7 +194,9 @@ void Rewriter::quiet_unused_variables() {
         const auto parents = ctx_.getParents(*var);
         const auto* stmt = parents.empty() ? nullptr : parents[0].get<DeclStmt>();
         if (!stmt || !stmt->isSingleDecl()) continue;
-        if (!var->getInit() || !queries_.may_have_side_effects(var->getInit())) erase_statement(stmt);
+        // A stored read was folded: its initializer is the kept value, with nothing else to keep.
+        if (!var->getInit() || stored_.contains(var) || !queries_.may_have_side_effects(var->getInit()))
+            erase_statement(stmt);
         else span->file->edits->replace(span->begin, span->begin, "[[maybe_unused]] ");
     }
 }

@@ -108,6 +108,8 @@ public:
     std::map<std::string, FileEdits> edits_;
     std::vector<Site> sites_;
     std::map<const clang::ParmVarDecl*, Const> fixed_;  // parameters that hold the flag's value
+    std::map<const clang::VarDecl*, Const> stored_;     // const bool locals initialized with it
+    bool fold_stored(const clang::DeclStmt* decl, const clang::VarDecl* var);
     std::set<const clang::Stmt*> seen_reads_;
     std::vector<const clang::FunctionDecl*> bodies_;
     std::optional<std::vector<clang::Decl*>> project_decls_;
