@@ -439,6 +439,9 @@ Value Rewriter::fold_member(const MemberExpr* member) {
 void rewrite_translation_unit(clang::ASTContext& context, const RetireTarget& target, const ProjectScope& scope,
                               SourceRewrite& out) {
     retire::Rewriter rewriter(context, target, scope);
+    // The rules ask for parents only inside the project's declarations: the parent map need not
+    // walk (and, through a preamble, deserialize) the whole standard library.
+    context.setTraversalScope(rewriter.project_decls());
     rewriter.run();
     rewriter.collect(out);
 }
