@@ -103,7 +103,9 @@ SharedPreambles::SharedPreambles(const clang::tooling::CompilationDatabase& data
         const auto path = (std::filesystem::path(commands[0].Directory) / commands[0].Filename).lexically_normal();
         const auto preamble = include_only_preamble(read_text(path));
         if (!preamble) continue;
-        auto key = command_key(commands[0]) + '\0' + path.parent_path().string() + '\0' + *preamble;
+        // The directory finds its quoted includes; the extension may choose the language.
+        auto key = command_key(commands[0]) + '\0' + path.parent_path().string() + '\0' +
+                   path.extension().string() + '\0' + *preamble;
         ++groups_[key].units;
         key_of_.emplace(file, std::move(key));
     }
