@@ -3,6 +3,14 @@ before and after. Flags are the fixture's: release.new-checkout (boolean) and ex
 (blue, green, red)."""
 
 HEAD = "#include <flags/flags.hpp>\n"
+# The test rules' cases: a Boost.Test file (compiled, not linked) with a function to test.
+TEST_HEAD = """\
+#include <boost/test/unit_test.hpp>
+
+#include <flags/boost_test.hpp>
+
+int steps(bool on) { return on ? 2 : 4; }
+"""
 
 CASES = [
     {
@@ -211,17 +219,49 @@ int c([[maybe_unused]] const flags::Context& ctx) { return 1; }
 """,
     },
     {
-        "name": "a-stored-boolean-becomes-the-literal",
+        "name": "a-stored-const-boolean-folds-where-it-is-used",
         "flag": "release.new-checkout", "keep": "true",
         "before": HEAD + """
+int f(const flags::Context& ctx, int x) {
+    const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
+    if (!on) {
+        x += 1;
+    }
+    return on && x > 0 ? 1 : 2;
+}
+""",
+        "after": HEAD + """
+int f([[maybe_unused]] const flags::Context& ctx, int x) {
+    return x > 0 ? 1 : 2;
+}
+""",
+    },
+    {
+        "name": "a-stored-boolean-that-escapes-keeps-its-declaration",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + """
+bool through(const bool* p) { return *p; }
 int f(const flags::Context& ctx) {
     const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
+    auto later = [on] { return on ? 3 : 4; };
+    return through(&on) ? later() : 2;
+}
+int g(const flags::Context& ctx) {
+    bool on = flags::enabled<"release.new-checkout">(ctx);
+    if (ctx.user.empty()) on = false;
     return on ? 1 : 2;
 }
 """,
         "after": HEAD + """
+bool through(const bool* p) { return *p; }
 int f([[maybe_unused]] const flags::Context& ctx) {
     const bool on = true;
+    auto later = [on] { return on ? 3 : 4; };
+    return through(&on) ? later() : 2;
+}
+int g(const flags::Context& ctx) {
+    bool on = true;
+    if (ctx.user.empty()) on = false;
     return on ? 1 : 2;
 }
 """,
@@ -365,5 +405,104 @@ requires = { "release.new-checkout" = true }
         "exit": 1,
         "notes": ["flags/runtime.toml:8: note: left for a person: experiment.button-color requires "
                   "release.new-checkout = true, but it keeps false: experiment.button-color would be off for everyone"],
+    },
+    {
+        "name": "each-state-test-becomes-an-ordinary-test",
+        "flag": "release.new-checkout", "keep": "false",
+        "before": TEST_HEAD + """
+FLAGS_TEST_CASE_EACH_STATE(steps_follow_the_flag, flags::Flag::release_new_checkout) {
+    BOOST_TEST(steps(state) == (state ? 2 : 4));
+}
+""",
+        "after": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(steps_follow_the_flag) {
+    BOOST_TEST(steps(false) == 4);
+}
+""",
+    },
+    {
+        "name": "overrides-of-the-retired-state-delete-the-test-of-the-kept-state-go",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(new_way) {
+    flags::testing::override<flags::Flag::release_new_checkout> on(true);
+    BOOST_TEST(steps(true) == 2);
+}
+
+// The old way takes four steps.
+BOOST_AUTO_TEST_CASE(old_way) {
+    flags::testing::override<flags::Flag::release_new_checkout> off(false);
+    BOOST_TEST(steps(false) == 4);
+}
+""",
+        "after": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(new_way) {
+    BOOST_TEST(steps(true) == 2);
+}
+""",
+    },
+    {
+        "name": "for-each-state-runs-its-body-once",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(every_state) {
+    flags::testing::for_each_state<flags::Flag::release_new_checkout>([&](bool on) {
+        BOOST_TEST(steps(on) == (on ? 2 : 4));
+    });
+}
+""",
+        "after": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(every_state) {
+    BOOST_TEST(steps(true) == 2);
+}
+""",
+    },
+    {
+        "name": "for-each-state-whose-body-returns-is-left",
+        "flag": "release.new-checkout", "keep": "false",
+        "before": TEST_HEAD + """
+BOOST_AUTO_TEST_CASE(every_state) {
+    flags::testing::for_each_state<flags::Flag::release_new_checkout>([&](bool on) {
+        if (on) return;
+        BOOST_TEST(steps(on) == 4);
+    });
+}
+""",
+        "exit": 1,
+        "notes": ['src/case.cpp:8: note: left for a person: its body returns, which inlined would return from the function'],
+    },
+    {
+        "name": "a-switch-case-that-falls-through-is-left",
+        "flag": "experiment.button-color", "keep": "blue",
+        "before": HEAD + """
+int f(const flags::Context& ctx) {
+    int x = 0;
+    switch (flags::variant<flags::Flag::experiment_button_color>(ctx)) {
+    case flags::variants::ButtonColor::blue:
+        x += 1;
+        [[fallthrough]];
+    case flags::variants::ButtonColor::green:
+        x += 2;
+        break;
+    default:
+        break;
+    }
+    return x;
+}
+""",
+        "exit": 1,
+        "notes": ['src/case.cpp:5: note: left for a person: the kept case falls through into the next one'],
+    },
+    {
+        "name": "a-detail-used-whole-is-left",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + """
+int f(const flags::Context& ctx) {
+    const auto d = flags::detail<flags::Flag::release_new_checkout>(ctx);
+    return d.value ? 1 : 2;
+}
+""",
+        "exit": 1,
+        "notes": ['src/case.cpp:4: note: left for a person: the detail is used as a whole; only its .value and .variant have a kept value'],
     },
 ]

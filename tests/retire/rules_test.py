@@ -81,6 +81,130 @@ def run_case(tools, temp, case):
         check(built.returncode == 0, f"{name}: the result compiles with -Werror", built.stderr)
 
 
+PRICING = """\
+#pragma once
+
+#include <flags/flags.hpp>
+
+// Only the old checkout charges it.
+static int handling_fee(int items) { return 99 + items; }
+
+namespace {
+
+int legacy_rate(int items) { return items * 3; }
+
+// The old total, at the old rate.
+int legacy_total(int items) { return legacy_rate(items) + 1; }
+
+}  // namespace
+
+static int shared_fee(int items) { return items + 7; }
+
+inline int header_price(const flags::Context& ctx, int items) {
+    if (flags::enabled<flags::Flag::release_new_checkout>(ctx)) {
+        return items;
+    } else {
+        return items + handling_fee(items);
+    }
+}
+"""
+
+PRICING_AFTER = """\
+#pragma once
+
+#include <flags/flags.hpp>
+
+namespace {
+
+}  // namespace
+
+static int shared_fee(int items) { return items + 7; }
+
+inline int header_price([[maybe_unused]] const flags::Context& ctx, int items) {
+    return items;
+}
+"""
+
+UNITS = {
+    "src/a.cpp": """\
+#include "pricing.hpp"
+
+int price_a(const flags::Context& ctx, int items) {
+    if (flags::enabled<"release.new-checkout">(ctx)) {
+        return header_price(ctx, items) + shared_fee(items);
+    } else {
+        return legacy_total(items);
+    }
+}
+""",
+    "src/b.cpp": """\
+#include "pricing.hpp"
+
+int price_b(const flags::Context& ctx, int items) {
+    return flags::enabled<flags::Flag::release_new_checkout>(ctx) ? shared_fee(items) : legacy_total(items) * 2;
+}
+""",
+}
+
+
+def header_project(tools, root, units):
+    """A project of several units that begin alike (so they share one preamble) over one header."""
+    (root / "src").mkdir(parents=True)
+    (root / "flags").mkdir()
+    shutil.copy(HERE / "fixture" / "flags" / "registry.toml", root / "flags" / "registry.toml")
+    (root / "build" / "gen" / "flags").mkdir(parents=True)
+    tools.header(root)
+    (root / "src" / "pricing.hpp").write_text(PRICING, encoding="utf-8")
+    commands, entries = [], []
+    for path, text in units.items():
+        (root / path).write_text(text, encoding="utf-8")
+        command = tools.cxx + ["-std=c++20", *WARNINGS, "-I" + tools.include, "-Ibuild/gen", "-c", path,
+                               "-o", "build/" + Path(path).stem + ".o"]
+        commands.append(command)
+        entries.append({"directory": str(root), "command": " ".join(command), "file": path})
+    (root / "build" / "compile_commands.json").write_text(json.dumps(entries), encoding="utf-8")
+    return commands
+
+
+def compiles(tools, root, commands, what):
+    for command in commands:
+        built = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        check(built.returncode == 0, f"{what}: {command[-3]} compiles with -Werror", built.stderr)
+
+
+def header_functions(tools, temp):
+    # Every unit used the header's internal functions only from removed code: they go, the ones they
+    # alone called too; the one kept code calls stays.
+    root = Path(temp) / "header-functions"
+    commands = header_project(tools, root, UNITS)
+    compiles(tools, root, commands, "header functions before")
+    result = tools.retire(root, "release.new-checkout", "--keep", "true", "-p", "build", "--registry", "flags/registry.toml")
+    check(result.returncode == 0, "header functions: exit 0", result.stdout + result.stderr)
+    actual = (root / "src" / "pricing.hpp").read_text(encoding="utf-8")
+    check(actual == PRICING_AFTER, "header functions: the header", f"expected:\n{PRICING_AFTER}\nactual:\n{actual}")
+    check((root / "src" / "b.cpp").read_text(encoding="utf-8").endswith("    return shared_fee(items);\n}\n"),
+          "header functions: b.cpp keeps the kept operand", (root / "src" / "b.cpp").read_text(encoding="utf-8"))
+    tools.header(root)
+    compiles(tools, root, commands, "header functions after")
+
+    # A third unit still calls legacy_total from kept code: it stays, and the units that no longer
+    # call it would warn that it is unused, so it is reported; legacy_rate, still called by it, is not.
+    root = Path(temp) / "header-functions-shared"
+    units = dict(UNITS, **{"src/c.cpp": '#include "pricing.hpp"\n\nint price_c(int items) { return shared_fee(items) + legacy_total(items); }\n'})
+    commands = header_project(tools, root, units)
+    compiles(tools, root, commands, "header functions shared before")
+    result = tools.retire(root, "release.new-checkout", "--keep", "true", "-p", "build", "--registry", "flags/registry.toml")
+    check(result.returncode == 1, "header functions shared: exit 1", result.stdout + result.stderr)
+    line = PRICING.splitlines().index("int legacy_total(int items) { return legacy_rate(items) + 1; }") + 1
+    check(f"src/pricing.hpp:{line}: note: left for a person: the removed code was legacy_total's only use in " in result.stdout
+          and "but other files still use it; mark it inline or [[maybe_unused]]" in result.stdout,
+          "header functions shared: legacy_total reported", result.stdout)
+    check("legacy_rate" not in result.stdout, "header functions shared: legacy_rate not reported", result.stdout)
+    actual = (root / "src" / "pricing.hpp").read_text(encoding="utf-8")
+    check("int legacy_total(" in actual and "int legacy_rate(" in actual and "handling_fee" not in actual,
+          "header functions shared: the header keeps what c.cpp calls", actual)
+
+
 def usage_errors(tools, temp):
     root = Path(temp) / "usage"
     tools.project(root, "int main() {}\n")
@@ -129,6 +253,7 @@ def main():
             list(pool.map(lambda c: run_case(tools, temp, c), CASES))
         usage_errors(tools, temp)
         json_and_dry_run(tools, temp)
+        header_functions(tools, temp)
     if failures:
         print(f"{len(failures)} checks failed", file=sys.stderr)
         sys.exit(1)

@@ -109,6 +109,71 @@ void Rewriter::remove_unused_functions() {
             changed = true;
         }
     }
+    vote_on_header_functions(refs.uses);
+}
+
+// A header's internal functions are copied into every unit that includes it, and a unit sees only
+// its own uses: each unit says whether it still uses one (rewrite_sources weighs the words), taking
+// a function that only such functions call as going with them.
+void Rewriter::vote_on_header_functions(const std::map<const Decl*, std::vector<SourceLocation>>& uses) {
+    struct Candidate {
+        const FunctionDecl* fn;
+        Span span;
+        std::string key;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto* fn : bodies_) {
+        if (!internal_function(fn) || sm_.isInMainFile(fn->getLocation())) continue;
+        const Decl* whole = fn->getDescribedFunctionTemplate() ? static_cast<const Decl*>(fn->getDescribedFunctionTemplate()) : fn;
+        const auto span = span_of(whole->getSourceRange());
+        if (!span || !span->file->project || span->file->edits->dropped(span->begin)) continue;
+        candidates.push_back({fn, *span, span->file->path + ":" + std::to_string(span->begin)});
+    }
+    const auto inside = [&](const Candidate& c, SourceLocation loc) {
+        const auto at = spelled_at(loc);
+        return at && at->first == c.span.file && at->second >= c.span.begin && at->second < c.span.end;
+    };
+    const auto uses_of = [&](const Candidate& c) -> const std::vector<SourceLocation>& {
+        static const std::vector<SourceLocation> none;
+        const auto found = uses.find(c.fn->getCanonicalDecl());
+        return found == uses.end() ? none : found->second;
+    };
+    std::map<const FunctionDecl*, std::set<std::string>> going;  // with the keys it goes only with
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& c : candidates) {
+            if (going.contains(c.fn)) continue;
+            const auto& refs = uses_of(c);
+            if (std::ranges::all_of(refs, [&](SourceLocation l) { return inside(c, l); })) continue;
+            std::set<std::string> with;
+            const auto gone = [&](SourceLocation l) {
+                if (is_dropped(l) || inside(c, l)) return true;
+                for (const auto& other : candidates)
+                    if (going.contains(other.fn) && inside(other, l)) return with.insert(other.key), true;
+                return false;
+            };
+            if (!std::ranges::all_of(refs, gone)) continue;
+            going.emplace(c.fn, std::move(with));
+            changed = true;
+        }
+    }
+    for (const auto& c : candidates) {
+        const auto& refs = uses_of(c);
+        const auto found = going.find(c.fn);
+        if (found == going.end() && std::ranges::all_of(refs, [&](SourceLocation l) { return inside(c, l); })) continue;
+        const auto [from, to] = c.span.file->edits->declaration_lines(c.span.begin, c.span.end);
+        header_votes_[c.key].push_back(HeaderFunctionVote{
+            .path = c.span.file->path,
+            .line = sm_.getSpellingLineNumber(c.fn->getLocation()),
+            .name = c.fn->getNameAsString(),
+            .unit = file_of(sm_.getMainFileID())->path,
+            .removal = TextEdit{from, to, ""},
+            .used = found == going.end(),
+            .quiet = c.fn->isInlined() || c.fn->hasAttr<UnusedAttr>(),
+            .unless_kept = found == going.end() ? std::vector<std::string>{}
+                                                : std::vector<std::string>(found->second.begin(), found->second.end()),
+        });
+    }
 }
 
 void Rewriter::quiet_unused_variables() {
@@ -129,7 +194,9 @@ void Rewriter::quiet_unused_variables() {
         const auto parents = ctx_.getParents(*var);
         const auto* stmt = parents.empty() ? nullptr : parents[0].get<DeclStmt>();
         if (!stmt || !stmt->isSingleDecl()) continue;
-        if (!var->getInit() || !queries_.may_have_side_effects(var->getInit())) erase_statement(stmt);
+        // A stored read was folded: its initializer is the kept value, with nothing else to keep.
+        if (!var->getInit() || stored_.contains(var) || !queries_.may_have_side_effects(var->getInit()))
+            erase_statement(stmt);
         else span->file->edits->replace(span->begin, span->begin, "[[maybe_unused]] ");
     }
 }

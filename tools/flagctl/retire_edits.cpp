@@ -112,6 +112,8 @@ std::pair<std::size_t, std::size_t> FileEdits::declaration_lines(std::size_t beg
     }
     if (to < original_.size() && blank_line(to) && (from == 0 || blank_line(line_start(from - 1))))
         to = std::min(original_.size(), line_end(to) + 1);
+    else if (to == original_.size() && from > 0 && blank_line(line_start(from - 1)))
+        from = line_start(from - 1);  // the last declaration: the blank line above it goes with it
     return {from, to};
 }
 

@@ -67,6 +67,10 @@ const std::vector<Decl*>& Rewriter::project_decls() {
 
 void Rewriter::collect(SourceRewrite& out) const {
     for (const auto& s : sites_) out.sites.push_back(s);
+    for (const auto& [key, votes] : header_votes_) {
+        for (const auto& v : votes) out.header_functions[key].push_back(v);
+        out.originals.emplace(votes.front().path, edits_.at(votes.front().path).original());
+    }
     for (const auto& [path, edits] : edits_) {
         if (edits.edits().empty()) continue;
         out.originals.emplace(path, edits.original());
@@ -199,6 +203,16 @@ Value Rewriter::fold(const Stmt* s) {
         }
         return std::nullopt;
     }
+    // A stored value's use, read where it is written (a lambda's copy is left, with its capture).
+    if (const auto* cast = dyn_cast<ImplicitCastExpr>(s); cast && cast->getCastKind() == CK_LValueToRValue) {
+        const auto* ref = dyn_cast<DeclRefExpr>(cast->getSubExpr()->IgnoreParens());
+        const auto* var = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
+        if (var && stored_.contains(var) && !ref->refersToEnclosingVariableOrCapture()) {
+            auto c = stored_.at(var);
+            c.sites = {add_site(ref->getLocation())};
+            return c;
+        }
+    }
     if (isa<ParenExpr, ImplicitCastExpr, ExprWithCleanups, ConstantExpr, MaterializeTemporaryExpr,
             CXXBindTemporaryExpr>(s)) {
         const auto* child = *s->child_begin();
@@ -236,9 +250,25 @@ Value Rewriter::fold(const Stmt* s) {
             fold_override(decl, var);
             return std::nullopt;
         }
+        if (const auto* var = dyn_cast<VarDecl>(decl->getSingleDecl()); var && fold_stored(decl, var)) return std::nullopt;
     }
     fold_children(s);
     return std::nullopt;
+}
+
+// `const bool on = <a read>;`: the local holds the kept value, so its reads fold as the read would;
+// the clean-up removes the declaration once no use is left (retire_cleanup.cpp), and a use it cannot
+// fold (its address, a reference to it, a lambda's copy) keeps it, as `const bool on = true;`.
+bool Rewriter::fold_stored(const DeclStmt* decl, const VarDecl* var) {
+    const auto type = var->getType();
+    if (!var->isLocalVarDecl() || var->isStaticLocal() || !var->getInit() || !type.isConstQualified() ||
+        !type->isBooleanType() || decl->getBeginLoc().isMacroID())
+        return false;
+    const auto v = fold(var->getInit());
+    if (!v) return true;
+    materialize(var->getInit(), *v);
+    if (v->kind == Const::Kind::boolean) stored_.emplace(var, *v);
+    return true;
 }
 
 void Rewriter::fold_children(const Stmt* s) {
@@ -409,6 +439,9 @@ Value Rewriter::fold_member(const MemberExpr* member) {
 void rewrite_translation_unit(clang::ASTContext& context, const RetireTarget& target, const ProjectScope& scope,
                               SourceRewrite& out) {
     retire::Rewriter rewriter(context, target, scope);
+    // The rules ask for parents only inside the project's declarations: the parent map need not
+    // walk (and, through a preamble, deserialize) the whole standard library.
+    context.setTraversalScope(rewriter.project_decls());
     rewriter.run();
     rewriter.collect(out);
 }

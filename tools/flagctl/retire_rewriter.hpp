@@ -95,6 +95,7 @@ public:
     // After the rules: what the removed code alone used, and what still names the flag.
     void clean_up();
     void remove_unused_functions();
+    void vote_on_header_functions(const std::map<const clang::Decl*, std::vector<clang::SourceLocation>>& uses);
     void quiet_unused_variables();
 
     clang::ASTContext& ctx_;
@@ -107,9 +108,12 @@ public:
     std::map<std::string, FileEdits> edits_;
     std::vector<Site> sites_;
     std::map<const clang::ParmVarDecl*, Const> fixed_;  // parameters that hold the flag's value
+    std::map<const clang::VarDecl*, Const> stored_;     // const bool locals initialized with it
+    bool fold_stored(const clang::DeclStmt* decl, const clang::VarDecl* var);
     std::set<const clang::Stmt*> seen_reads_;
     std::vector<const clang::FunctionDecl*> bodies_;
     std::optional<std::vector<clang::Decl*>> project_decls_;
+    std::map<std::string, std::vector<HeaderFunctionVote>> header_votes_;
 };
 
 }  // namespace retire

@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "retire_preamble.hpp"
 #include "retire_rewriter.hpp"
 
 namespace flagctl {
@@ -44,33 +46,19 @@ clang::tooling::ArgumentsAdjuster for_clang() {
     };
 }
 
-// Runs the rewrite on each parsed translation unit. Function bodies outside the project's files are
-// skipped by the parser: no rule reads them, and they are most of what a unit parses.
+// Runs the rewrite on each parsed translation unit, skipping the function bodies BodySkipper names.
 class RetireConsumer : public clang::ASTConsumer {
 public:
     RetireConsumer(clang::CompilerInstance& compiler, const RetireTarget& target, const ProjectScope& scope,
                    SourceRewrite& out)
-        : compiler_(compiler), target_(target), scope_(scope), out_(out) {}
+        : compiler_(compiler), target_(target), scope_(scope), out_(out), skipper_(scope) {}
 
     void HandleTranslationUnit(clang::ASTContext& context) override {
         if (!context.getDiagnostics().hasErrorOccurred()) rewrite_translation_unit(context, target_, scope_, out_);
     }
 
     bool shouldSkipFunctionBody(clang::Decl* decl) override {
-        auto& sm = compiler_.getSourceManager();
-        const auto loc = sm.getFileLoc(decl->getLocation());
-        if (loc.isInvalid()) return false;
-        const auto id = sm.getFileID(loc);
-        const auto [known, fresh] = in_project_.try_emplace(id.getHashValue(), true);
-        if (fresh) {
-            if (const auto* entry = sm.getFileEntryForID(id)) {
-                llvm::SmallString<256> name(entry->getName());
-                sm.getFileManager().makeAbsolutePath(name);
-                std::error_code ec;
-                known->second = scope_.contains(std::filesystem::weakly_canonical(name.str().str(), ec)) || ec;
-            }
-        }
-        return !known->second;
+        return skipper_.skip(compiler_.getSourceManager(), decl);
     }
 
 private:
@@ -78,7 +66,7 @@ private:
     const RetireTarget& target_;
     const ProjectScope& scope_;
     SourceRewrite& out_;
-    std::map<unsigned, bool> in_project_;
+    BodySkipper skipper_;
 };
 
 class RetireAction : public clang::ASTFrontendAction {
@@ -97,19 +85,54 @@ private:
     SourceRewrite& out_;
 };
 
+// One unit's parse, through its group's shared preamble when `preambles` gives it one.
 class RetireActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-    RetireActionFactory(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out)
-        : target_(target), scope_(scope), out_(out) {}
+    RetireActionFactory(const RetireTarget& target, const ProjectScope& scope, SourceRewrite& out,
+                        SharedPreambles* preambles, std::string file)
+        : target_(target), scope_(scope), out_(out), preambles_(preambles), file_(std::move(file)) {}
     std::unique_ptr<clang::FrontendAction> create() override {
         return std::make_unique<RetireAction>(target_, scope_, out_);
     }
+    bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation, clang::FileManager* files,
+                       std::shared_ptr<clang::PCHContainerOperations> pch,
+                       clang::DiagnosticConsumer* diagnostics) override {
+        if (preambles_) main_file_ = preambles_->use(file_, *invocation, *files);
+        return FrontendActionFactory::runInvocation(std::move(invocation), files, std::move(pch), diagnostics);
+    }
+    bool used_preamble() const { return main_file_ != nullptr; }
 
 private:
     const RetireTarget& target_;
     const ProjectScope& scope_;
     SourceRewrite& out_;
+    SharedPreambles* preambles_;
+    std::string file_;
+    std::unique_ptr<llvm::MemoryBuffer> main_file_;  // what a parse through a preamble reads
 };
+
+// Parses one unit; `preambles` null parses every header itself.
+SourceRewrite parse_unit(const clang::tooling::CompilationDatabase& database, const std::string& file,
+                         const RetireTarget& target, const ProjectScope& scope, SharedPreambles* preambles) {
+    // A file system of its own: the process-wide one would change the working directory of every
+    // thread to each compile command's.
+    clang::tooling::ClangTool tool(database, {file}, std::make_shared<clang::PCHContainerOperations>(),
+                                   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(llvm::vfs::createPhysicalFileSystem().release()));
+    tool.appendArgumentsAdjuster(for_clang());
+    clang::TextDiagnosticBuffer diagnostics;
+    tool.setDiagnosticConsumer(&diagnostics);
+    SourceRewrite one;
+    RetireActionFactory factory(target, scope, one, preambles, file);
+    if (tool.run(&factory) == 0 && diagnostics.getNumErrors() == 0) return one;
+    // A unit that fails with the shared preamble is parsed again without it, so that only its own
+    // errors are reported.
+    if (factory.used_preamble()) return parse_unit(database, file, target, scope, nullptr);
+    const auto first = diagnostics.err_begin();
+    one = SourceRewrite{};
+    one.errors.push_back(file + ": clang cannot parse it with its compile command" +
+                         (first == diagnostics.err_end() ? std::string() : ": " + first->second));
+    return one;
+}
 
 // Merges one translation unit's result: the same header seen from two units gives the same edits.
 void merge(SourceRewrite& into, SourceRewrite&& from) {
@@ -121,6 +144,43 @@ void merge(SourceRewrite& into, SourceRewrite&& from) {
             if (std::ranges::find(list, e) == list.end()) list.push_back(std::move(e));
     }
     into.errors.insert(into.errors.end(), from.errors.begin(), from.errors.end());
+    for (auto& [key, votes] : from.header_functions)
+        for (auto& v : votes) into.header_functions[key].push_back(std::move(v));
+}
+
+// A header's internal function goes when some unit used it only from removed code and every unit
+// agrees: none still uses it, and what a unit's use depends on goes too. One that stays although a
+// unit no longer uses it would be unused there: reported unless it is inline or [[maybe_unused]].
+void settle_header_functions(SourceRewrite& result, const ProjectScope& scope) {
+    const auto wanted = [](const HeaderFunctionVote& v) { return !v.used; };
+    std::set<std::string> going;
+    for (const auto& [key, votes] : result.header_functions)
+        if (std::ranges::any_of(votes, wanted)) going.insert(key);
+    const auto unused_after = [&](const HeaderFunctionVote& v) {
+        return !v.used && std::ranges::all_of(v.unless_kept, [&](const std::string& k) { return going.contains(k); });
+    };
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (auto key = going.begin(); key != going.end();) {
+            const bool stays = !std::ranges::all_of(result.header_functions.at(*key), unused_after);
+            key = stays ? going.erase(key) : std::next(key);
+            changed = changed || stays;
+        }
+    }
+    for (const auto& [key, votes] : result.header_functions) {
+        const auto unused = std::ranges::find_if(votes, unused_after);
+        if (unused == votes.end()) continue;
+        if (going.contains(key)) {
+            auto& edits = result.edits[unused->path];
+            std::erase_if(edits, [&](const TextEdit& e) { return e.begin >= unused->removal.begin && e.end <= unused->removal.end; });
+            edits.push_back(unused->removal);
+        } else if (!unused->quiet) {
+            const auto unit = std::filesystem::path(unused->unit).lexically_relative(scope.root).generic_string();
+            result.sites.push_back(Site{unused->path, unused->line,
+                                        "the removed code was " + unused->name + "'s only use in " + unit +
+                                            ", but other files still use it; mark it inline or [[maybe_unused]]"});
+        }
+    }
 }
 
 // One site per line: a note wins over "rewritten", a rule's note over a general one.
@@ -168,23 +228,10 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     const auto files = database->getAllFiles();
     std::atomic<std::size_t> next{0};
     std::mutex lock;
+    SharedPreambles preambles(*database, files, scope);
     auto work = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
-            // A file system of its own: the process-wide one would change the working directory of
-            // every thread to each compile command's.
-            clang::tooling::ClangTool tool(*database, {files[i]}, std::make_shared<clang::PCHContainerOperations>(),
-                                           llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(llvm::vfs::createPhysicalFileSystem().release()));
-            tool.appendArgumentsAdjuster(for_clang());
-            clang::TextDiagnosticBuffer diagnostics;
-            tool.setDiagnosticConsumer(&diagnostics);
-            SourceRewrite one;
-            RetireActionFactory factory(target, scope, one);
-            if (tool.run(&factory) != 0 || diagnostics.getNumErrors() > 0) {
-                const auto first = diagnostics.err_begin();
-                one = SourceRewrite{};
-                one.errors.push_back(files[i] + ": clang cannot parse it with its compile command" +
-                                     (first == diagnostics.err_end() ? std::string() : ": " + first->second));
-            }
+            auto one = parse_unit(*database, files[i], target, scope, &preambles);
             const std::lock_guard guard(lock);
             merge(result, std::move(one));
         }
@@ -192,6 +239,7 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     std::vector<std::jthread> workers;
     for (unsigned j = 0; j < std::max(1u, jobs); ++j) workers.emplace_back(work);
     workers.clear();
+    settle_header_functions(result, scope);
     settle_sites(result.sites);
     settle_conflicts(result);
     return result;

@@ -40,11 +40,26 @@ struct Site {
     friend auto operator<=>(const Site&, const Site&) = default;
 };
 
+// What one translation unit says of a function with internal linkage in a project header, which each
+// unit that includes the header has a copy of: it goes only when no unit still uses it.
+struct HeaderFunctionVote {
+    std::string path;         // the header, absolute
+    unsigned line = 0;        // of its name
+    std::string name;
+    std::string unit;         // the translation unit's file
+    TextEdit removal;         // the declaration's lines
+    bool used = false;        // this unit still uses it
+    bool quiet = false;       // inline or [[maybe_unused]]: no unit warns when it is unused
+    std::vector<std::string> unless_kept;  // ...it is used only by these (keys), unused if they go
+};
+
 struct SourceRewrite {
     std::vector<Site> sites;                             // sorted, one per file and line
     std::map<std::string, std::vector<TextEdit>> edits;  // by absolute path
     std::map<std::string, std::string> originals;        // the text the edits apply to
     std::vector<std::string> errors;                     // translation units clang could not parse
+    // By "path:offset": each unit's word on a header's internal function that removed code used.
+    std::map<std::string, std::vector<HeaderFunctionVote>> header_functions;
 };
 
 // Parses every translation unit in `build_dir`/compile_commands.json, `jobs` at a time.

@@ -52,4 +52,3 @@ BOOST_AUTO_TEST_CASE(green_button) {
     BOOST_TEST(checkout::button(ctx) == "#00ff00");
     BOOST_TEST(checkout::button_label(ctx) == "Pay (green)");
 }
-

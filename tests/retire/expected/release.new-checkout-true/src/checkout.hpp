@@ -12,6 +12,12 @@ inline int steps([[maybe_unused]] const flags::Context& ctx) {
     return 2;
 }
 
+// A header read through `using flags::Flag`, its value stored in a local first.
+inline int express_fee([[maybe_unused]] const flags::Context& ctx) {
+    using flags::Flag;
+    return 0;
+}
+
 int total_cents(const flags::Context& ctx, int items);
 std::string banner(const flags::Context& ctx);
 std::string layout(const flags::Context& ctx);
