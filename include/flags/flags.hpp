@@ -29,14 +29,14 @@
 #include <vector>
 
 #include <flags/bucketing.hpp>
-#include <flags/call_site_counting.hpp>
+#include <flags/detail/call_site_counting.hpp>
 #include <flags/context.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/observability.hpp>
 #include <flags/otel.hpp>
-#include <flags/published_word.hpp>
+#include <flags/detail/published_word.hpp>
 #include <flags/registry.hpp>
-#include <flags/runtime_core.hpp>
+#include <flags/detail/runtime_core.hpp>
 #include <flags/runtime_options.hpp>
 
 namespace flags {
@@ -160,7 +160,7 @@ template <std::size_t I, class OutOfLine>
     if (!counts || generated::flags[I].track) out_of_line(value, word, counts != nullptr);
 }
 
-// A read of flag I through the runtime publishing `words` (see <flags/published_word.hpp>): a settled
+// A read of flag I through the runtime publishing `words` (see <flags/detail/published_word.hpp>): a settled
 // value, or a user rollout computed here from the threshold in the word and the flag's salt state,
 // which is a constant of its name. Anything else, and a rollout without a user (which serves the
 // default with reason ERROR), goes to `evaluate`, which records itself. A read answered here is

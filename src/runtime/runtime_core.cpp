@@ -1,4 +1,4 @@
-#include <flags/runtime_core.hpp>
+#include <flags/detail/runtime_core.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <new>
 
-#include <flags/published_word.hpp>
+#include <flags/detail/published_word.hpp>
 
 #include <fmt/format.h>
 
@@ -26,7 +26,7 @@ void drop_reference(const Snapshot* snapshot) noexcept {
     if (snapshot && snapshot->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete snapshot;
 }
 
-// What flag's word says in `snapshot`: see <flags/published_word.hpp>.
+// What flag's word says in `snapshot`: see <flags/detail/published_word.hpp>.
 std::uint32_t published_word_of(const Snapshot& snapshot, std::size_t flag) {
     const auto& program = snapshot.flags[flag];
     // An exposure names the key the flag buckets by, which a read from the word knows only when it

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include <flags/bucketing.hpp>
-#include <flags/call_site_counting.hpp>
+#include <flags/detail/call_site_counting.hpp>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"
