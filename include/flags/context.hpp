@@ -2,7 +2,6 @@
 // the request already holds; it allocates nothing for up to eight attributes.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>

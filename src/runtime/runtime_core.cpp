@@ -140,9 +140,16 @@ RuntimeCore::RuntimeCore(RegistryView registry)
         words_[i].store(settled_word(registry.flags[i].default_value), std::memory_order_relaxed);
 }
 
+namespace {
+// The process's runtime, once it exists; never deleted (see flags::process_runtime()).
+std::atomic<RuntimeCore*> default_instance{nullptr};
+}  // namespace
+
 RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words)
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
-      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {}
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
+    default_instance.store(this, std::memory_order_release);
+}
 
 RuntimeCore::~RuntimeCore() {
     stop();
@@ -496,19 +503,6 @@ void RuntimeCore::clear_override(std::size_t flag) {
     if (state_->overrides.erase(flag) == 0) return;
     if (!state_->base) state_->base = empty_runtime(registry_);
     publish_locked(*state_);
-}
-
-namespace {
-std::atomic<RuntimeCore*> default_instance{nullptr};
-std::mutex default_creation;
-}  // namespace
-
-RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::uint32_t>> words) {
-    std::lock_guard lock(default_creation);
-    if (auto* existing = default_instance.load(std::memory_order_acquire)) return *existing;
-    auto* created = new RuntimeCore(registry, words);  // deliberately never deleted; see the header
-    default_instance.store(created, std::memory_order_release);
-    return *created;
 }
 
 Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept {
