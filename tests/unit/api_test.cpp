@@ -128,6 +128,28 @@ BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functi
     BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::red));
 }
 
+// The free functions are the process's Runtime: what one starts or reads, the other sees.
+BOOST_AUTO_TEST_CASE(the_free_functions_forward_to_the_process_runtime) {
+    static_assert(flags::internal::ReadSource<flags::Runtime> && flags::internal::ReadSource<flags::PinnedView>);
+    static_assert(!flags::internal::ReadSource<flags::Context>);
+    TempDir dir;
+    flags::Runtime& process = flags::process_runtime();
+    BOOST_TEST(&process == &flags::process_runtime());
+    BOOST_TEST(flags::internal::core_of(process).words() == flags::generated::published_words);
+
+    BOOST_TEST(flags::start(dir.write("flags.toml", runtime_b), {.watch = false}).ok());
+    const flags::Context ctx{.user = "u-7"};
+    BOOST_TEST(process.generation() == flags::status().generation);
+    BOOST_TEST(process.enabled<Flag::release_new_checkout>(ctx) == flags::enabled<Flag::release_new_checkout>(ctx));
+
+    dir.write("flags.toml", runtime_a);
+    BOOST_TEST(process.reload().published);
+    BOOST_TEST(flags::status().generation == process.generation());
+    BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == true);
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == process.variant<Flag::experiment_button_color>(ctx)));
+    BOOST_TEST(flags::pin().generation() == process.pin().generation());
+}
+
 // A plain rollout by user is answered from the published word; every answer must be the snapshot's
 // and the definition's (bucket < rollout * 100). A salted rollout is not in the word, and must agree
 // all the same; a context without a user gets the default.
@@ -141,10 +163,10 @@ rollout = 50
 salt = "reshuffled"
 )"));
     BOOST_REQUIRE(runtime.reload().ok());
-    const auto word = runtime.core().words()[static_cast<std::size_t>(Flag::release_new_checkout)].load();
+    const auto word = flags::internal::core_of(runtime).words()[static_cast<std::size_t>(Flag::release_new_checkout)].load();
     BOOST_REQUIRE(flags::internal::is_user_rollout(word));
     BOOST_TEST(flags::internal::rollout_threshold(word) == 3725u);
-    BOOST_TEST(!flags::internal::is_user_rollout(runtime.core().words()[static_cast<std::size_t>(Flag::release_fast_search)].load()));
+    BOOST_TEST(!flags::internal::is_user_rollout(flags::internal::core_of(runtime).words()[static_cast<std::size_t>(Flag::release_fast_search)].load()));
 
     int on = 0;
     for (int i = 0; i < 2000; ++i) {
