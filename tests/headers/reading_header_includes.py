@@ -2,7 +2,8 @@
 """A file that only reads flags must not pay for what starting a runtime needs. Preprocesses a file
 that includes the reading header and checks one flag, and fails, naming the chain of includes, when
 any standard header it must stay clear of was pulled in: <filesystem> and <functional> (what
-flags::start and its options need), <sstream> (which <chrono> brings since C++20) and <memory>.
+flags::start and its options need), <sstream> (which <chrono> brings since C++20), <memory> and
+<vector> (whose growth a Context's attributes do without).
 
 usage: reading_header_includes.py HEADER -- COMPILER [FLAGS...]
 
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-FORBIDDEN = ("filesystem", "functional", "sstream", "memory")
+FORBIDDEN = ("filesystem", "functional", "sstream", "memory", "vector")
 
 SOURCE = """#include <{header}>
 bool reads_one_flag(const flags::Context& ctx) {{ return flags::enabled<flags::Flag::release_new_checkout>(ctx); }}
