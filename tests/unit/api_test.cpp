@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <flags/boost_test.hpp>
 #include <flags/flags.hpp>
@@ -148,6 +149,33 @@ BOOST_AUTO_TEST_CASE(the_free_functions_forward_to_the_process_runtime) {
     BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == true);
     BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == process.variant<Flag::experiment_button_color>(ctx)));
     BOOST_TEST(flags::pin().generation() == process.pin().generation());
+}
+
+// Past eight, attributes go to a heap array of the Context's own: each is found, replaced in place,
+// and kept through copies, moves and assignments, in the order they were set.
+BOOST_AUTO_TEST_CASE(attributes_past_the_eighth_are_kept_through_copies_and_moves) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) names.push_back("attribute-" + std::to_string(i));
+    flags::Context ctx;
+    for (const auto& name : names) ctx.attributes.set(name, name);
+    ctx.attributes.set(names[30], "replaced");
+    BOOST_TEST(ctx.attributes.size() == 40u);
+
+    flags::Context copy = ctx;
+    ctx.attributes.set(names[39], "changed after the copy");
+    BOOST_TEST(*copy.attributes.find(names[39]) == names[39]);
+    BOOST_TEST(*copy.attributes.find(names[30]) == "replaced");
+
+    flags::Context moved = std::move(copy);
+    BOOST_TEST(moved.attributes.size() == 40u);
+    for (std::size_t i = 0; i < names.size(); ++i) BOOST_TEST(moved.attributes.at(i).name == names[i]);
+
+    moved = ctx;
+    BOOST_TEST(*moved.attributes.find(names[39]) == "changed after the copy");
+    moved = flags::Context{.attributes = {{"plan", "growth"}}};
+    BOOST_TEST(moved.attributes.size() == 1u);
+    BOOST_TEST(!moved.attributes.find(names[20]).has_value());
+    BOOST_TEST(*ctx.attributes.find(names[20]) == names[20]);
 }
 
 // A plain rollout by user is answered from the published word; every answer must be the snapshot's
