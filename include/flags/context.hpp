@@ -2,13 +2,13 @@
 // the request already holds; it allocates nothing for up to eight attributes.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
-#include <vector>
+
+#include <flags/detail/growable_array.hpp>
 
 namespace flags {
 
@@ -63,7 +63,7 @@ private:
 
     std::array<Attribute, inline_capacity> inline_{};
     std::size_t inline_size_ = 0;
-    std::vector<Attribute> overflow_;  // empty, and so unallocated, for up to eight attributes
+    internal::GrowableArray<Attribute> overflow_;  // empty, and so unallocated, for up to eight attributes
 };
 
 // An empty user or tenant counts as absent: a flag bucketed by it serves its default (reason ERROR,

@@ -3,11 +3,12 @@
 // The evaluation engine sees only RegistryView, so it cannot tell the two apart.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
+
+#include <flags/detail/time_types.hpp>
 
 namespace flags {
 

@@ -34,7 +34,7 @@ public:
     ~override() { core().clear_override(internal::index_of<F>); }
 
 private:
-    static internal::RuntimeCore& core() { return internal::process_runtime(); }
+    static internal::RuntimeCore& core() { return internal::core_of(process_runtime()); }
 };
 
 // Every value of F: false and true, or each variant in registry order.

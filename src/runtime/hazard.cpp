@@ -8,7 +8,7 @@
 #include <array>
 #include <new>
 
-#include <flags/call_site_counting.hpp>
+#include <flags/detail/call_site_counting.hpp>
 
 namespace flags::internal {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include <flags/bucketing.hpp>
-#include <flags/runtime_core.hpp>  // observers_active
+#include <flags/detail/runtime_core.hpp>  // observers_active
 
 #include "atomic_file.hpp"
 #include "hazard.hpp"

@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <flags/call_site_counting.hpp>
+#include <flags/detail/call_site_counting.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 

@@ -1,4 +1,4 @@
-#include <flags/runtime_core.hpp>
+#include <flags/detail/runtime_core.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <new>
 
-#include <flags/published_word.hpp>
+#include <flags/detail/published_word.hpp>
 
 #include <fmt/format.h>
 
@@ -27,7 +27,7 @@ void drop_reference(const Snapshot* snapshot) noexcept {
     if (snapshot && snapshot->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete snapshot;
 }
 
-// What flag's word says in `snapshot`: see <flags/published_word.hpp>.
+// What flag's word says in `snapshot`: see <flags/detail/published_word.hpp>.
 std::uint32_t published_word_of(const Snapshot& snapshot, std::size_t flag) {
     const auto& program = snapshot.flags[flag];
     // An exposure names the key the flag buckets by, which a read from the word knows only when it
@@ -141,9 +141,16 @@ RuntimeCore::RuntimeCore(RegistryView registry)
         words_[i].store(settled_word(registry.flags[i].default_value), std::memory_order_relaxed);
 }
 
+namespace {
+// The process's runtime, once it exists; never deleted (see flags::process_runtime()).
+std::atomic<RuntimeCore*> default_instance{nullptr};
+}  // namespace
+
 RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words)
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
-      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {}
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
+    default_instance.store(this, std::memory_order_release);
+}
 
 RuntimeCore::~RuntimeCore() {
     stop();
@@ -498,19 +505,6 @@ void RuntimeCore::clear_override(std::size_t flag) {
     if (state_->overrides.erase(flag) == 0) return;
     if (!state_->base) state_->base = empty_runtime(registry_);
     publish_locked(*state_);
-}
-
-namespace {
-std::atomic<RuntimeCore*> default_instance{nullptr};
-std::mutex default_creation;
-}  // namespace
-
-RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::uint32_t>> words) {
-    std::lock_guard lock(default_creation);
-    if (auto* existing = default_instance.load(std::memory_order_acquire)) return *existing;
-    auto* created = new RuntimeCore(registry, words);  // deliberately never deleted; see the header
-    default_instance.store(created, std::memory_order_release);
-    return *created;
 }
 
 Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept {

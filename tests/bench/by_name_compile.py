@@ -24,7 +24,7 @@ FLAG = ('[flags."release.flag-{0:05d}"]\ndescription = "flag {0}"\nowner = "o"\n
 
 def reads_file(path, count, flags, by_name):
     """A function summing `count` reads of flags spread over the whole registry."""
-    lines = ["#include <flags/flags.hpp>", "int count(const flags::Context& ctx) {", "    int n = 0;"]
+    lines = ["#include <flags/read.hpp>", "int count(const flags::Context& ctx) {", "    int n = 0;"]
     for j in range(count):
         i = (j * 7919) % flags
         target = f'"release.flag-{i:05d}"' if by_name else f"flags::Flag::release_flag_{i:05d}"

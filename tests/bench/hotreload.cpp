@@ -295,7 +295,7 @@ std::string reader_phase(const char* label, bool reloading, double seconds) {
         writer = std::thread([&] {
             while (!stop.load(std::memory_order_relaxed)) {
                 const auto text = fmt::format("{}\n# revision {}\n", runtime_text, ++reload_revision);
-                if (!flags::internal::process_runtime().load_text(text, "bench.toml").published)
+                if (!flags::internal::core_of(flags::process_runtime()).load_text(text, "bench.toml").published)
                     fail("a continuous reload did not publish");
                 reloads.fetch_add(1, std::memory_order_relaxed);
             }

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include <flags/bucketing.hpp>
-#include <flags/call_site_counting.hpp>
+#include <flags/detail/call_site_counting.hpp>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"
@@ -231,7 +231,7 @@ void load_costly_runtimes() {
         auto& runtime = costly_runtimes[i];
         runtime = std::make_unique<flags::Runtime>("/nonexistent/costly.toml");
         const auto text = costly_runtime(costly_kinds[i], flags::Limits{}.max_evaluation_cost);
-        if (!runtime->core().load_text(text, "costly.toml").published)
+        if (!flags::internal::core_of(*runtime).load_text(text, "costly.toml").published)
             throw std::runtime_error(fmt::format("the costly file of {} is refused", to_string(costly_kinds[i])));
         // Every rule fails, so that a read walks them all to the flag's own value.
         if (runtime->detail<Flag::permission_early_access>(costly_context()).reason != flags::Reason::STATIC)

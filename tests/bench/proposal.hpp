@@ -17,7 +17,7 @@
 
 #include <flags/bucketing.hpp>
 #include <flags/context.hpp>
-#include <flags/published_word.hpp>
+#include <flags/detail/published_word.hpp>
 
 namespace bench::proposal {
 

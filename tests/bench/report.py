@@ -97,6 +97,8 @@ def reload_ratio(size):
 
 def reload_met(size):
     return reload_ratio(size) <= RELOAD_PARSE_RATIO
+
+
 # A complete file delivered by any of these ways reaches readers within (median, p99) ms, with default
 # settings: it is loaded at once, without the quiet period (docs/hot-reload.md).
 DELIVERY_TARGETS_MS = (2.0, 20.0)
@@ -112,6 +114,10 @@ def delivery_checks(row):
     median, p99 = DELIVERY_TARGETS_MS
     return [(f"median <= {median:g} ms", row["latency_ms"]["median"] <= median),
             (f"p99 <= {p99:g} ms", row["latency_ms"]["p99"] <= p99)]
+
+# The performance issue's include target: a file that reads one flag through <flags/read.hpp> against
+# one that includes <string> and <vector>, compile time at -O2 (tests/bench/include_cost.py).
+INCLUDE_COST_TARGET = 1.5
 
 # The cases whose instruction counts are recorded.
 CORE_CASES = ["floor/atomic_load", "floor/bucket_hash", "flagstone/static", "flagstone/rollout", "flagstone/targeting",
@@ -421,6 +427,20 @@ def render(results, judged, markdown):
                    "..data or of the grandparent directory) until a reader is served the new value. Complete files are "
                    "loaded at once; the quiet period is for changes not known to be whole (docs/hot-reload.md).")
 
+    included = results.get("include_cost")
+    if included:
+        out.append("")
+        met = included["ratio"] <= INCLUDE_COST_TARGET
+        rows = [["<flags/read.hpp> and one enabled<>", f"{included['reader']['seconds']:.3f}",
+                 f"{included['reader']['lines']:,}", f"{included['ratio']:.2f}x", f"<= {INCLUDE_COST_TARGET:g}x",
+                 ("met" if met else "missed") if judged else ""],
+                ["<string> and <vector>", f"{included['baseline']['seconds']:.3f}",
+                 f"{included['baseline']['lines']:,}", "1.00x", "", ""]]
+        out.append(table(["include cost (-O2)", "cpu seconds (median)", "preprocessed lines", "ratio", "target",
+                          "met or missed"], rows, markdown))
+        out.append("What including the reading header costs a file that checks one flag, against the standard "
+                   "headers most files include anyway (tests/bench/include_cost.py).")
+
     compiled = results.get("compile")
     if compiled:
         out.append("")
@@ -484,6 +504,11 @@ def main():
                     f.write("\n")
                 log(f"report.py: wrote {BASELINE}")
 
+    log("report.py: compile time of a file that reads one flag")
+    results["include_cost"] = json.loads(run([sys.executable, os.path.join(HERE, "include_cost.py"),
+                                              os.path.abspath(args.build_dir), SOURCE_ROOT, "--json",
+                                              "--rounds", {"full": "11", "quick": "5", "smoke": "1"}[mode], "--", "c++"]))
+
     if mode != "smoke":
         log("report.py: compile time of by-name reads")
         results["compile"] = json.loads(run([sys.executable, os.path.join(HERE, "by_name_compile.py"),
@@ -508,6 +533,7 @@ def main():
         verdicts = [ok for r in results["micro"] for _, ok in r["targets"] if ok is not None]
         unjudged = sum(1 for r in results["micro"] for _, ok in r["targets"] if ok is None)
         verdicts += [reload_met(s) for s in results["hotreload"]["reload"]["sizes"] if s["flags"] in RELOAD_JUDGED_SIZES]
+        verdicts.append(results["include_cost"]["ratio"] <= INCLUDE_COST_TARGET)
         unknown = results["hotreload"].get("unknown_names")
         if unknown:
             verdicts.append(unknown["load_ms"]["median"] - unknown["parse_ms"]["median"] <= UNKNOWN_NAMES_EXTRA_MS)

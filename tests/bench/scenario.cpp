@@ -100,7 +100,7 @@ const Population& population() {
 }
 
 void load_flagstone() {
-    const auto report = flags::internal::process_runtime().load_text(runtime_text, "bench.toml");
+    const auto report = flags::internal::core_of(flags::process_runtime()).load_text(runtime_text, "bench.toml");
     if (!report.ok() || report.generation == 0) {
         std::string messages;
         for (const auto& d : report.diagnostics) messages += flags::format(d) + "\n";

@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_SUITE(allocation)
 
 BOOST_AUTO_TEST_CASE(reads_allocate_nothing) {
     flags::internal::RuntimeCore& core =
-        flags::internal::default_runtime(flags::generated::registry, flags::generated::published_words);
+        flags::internal::core_of(flags::process_runtime());
     const auto report = core.load_text(R"(schema = 1
 [segments]
 big-tenants = [{ attr = "tenant", in = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9", "t10", "t11", "acme", "t13"] }]

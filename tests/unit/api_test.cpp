@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <flags/boost_test.hpp>
 #include <flags/flags.hpp>
@@ -128,6 +129,55 @@ BOOST_AUTO_TEST_CASE(start_loads_the_process_wide_runtime_behind_the_free_functi
     BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == flags::variants::ButtonColor::red));
 }
 
+// The free functions are the process's Runtime: what one starts or reads, the other sees.
+BOOST_AUTO_TEST_CASE(the_free_functions_forward_to_the_process_runtime) {
+    static_assert(flags::internal::ReadSource<flags::Runtime> && flags::internal::ReadSource<flags::PinnedView>);
+    static_assert(!flags::internal::ReadSource<flags::Context>);
+    TempDir dir;
+    flags::Runtime& process = flags::process_runtime();
+    BOOST_TEST(&process == &flags::process_runtime());
+    BOOST_TEST(flags::internal::core_of(process).words() == flags::generated::published_words);
+
+    BOOST_TEST(flags::start(dir.write("flags.toml", runtime_b), {.watch = false}).ok());
+    const flags::Context ctx{.user = "u-7"};
+    BOOST_TEST(process.generation() == flags::status().generation);
+    BOOST_TEST(process.enabled<Flag::release_new_checkout>(ctx) == flags::enabled<Flag::release_new_checkout>(ctx));
+
+    dir.write("flags.toml", runtime_a);
+    BOOST_TEST(process.reload().published);
+    BOOST_TEST(flags::status().generation == process.generation());
+    BOOST_TEST(flags::enabled<Flag::release_new_checkout>(ctx) == true);
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>(ctx) == process.variant<Flag::experiment_button_color>(ctx)));
+    BOOST_TEST(flags::pin().generation() == process.pin().generation());
+}
+
+// Past eight, attributes go to a heap array of the Context's own: each is found, replaced in place,
+// and kept through copies, moves and assignments, in the order they were set.
+BOOST_AUTO_TEST_CASE(attributes_past_the_eighth_are_kept_through_copies_and_moves) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) names.push_back("attribute-" + std::to_string(i));
+    flags::Context ctx;
+    for (const auto& name : names) ctx.attributes.set(name, name);
+    ctx.attributes.set(names[30], "replaced");
+    BOOST_TEST(ctx.attributes.size() == 40u);
+
+    flags::Context copy = ctx;
+    ctx.attributes.set(names[39], "changed after the copy");
+    BOOST_TEST(*copy.attributes.find(names[39]) == names[39]);
+    BOOST_TEST(*copy.attributes.find(names[30]) == "replaced");
+
+    flags::Context moved = std::move(copy);
+    BOOST_TEST(moved.attributes.size() == 40u);
+    for (std::size_t i = 0; i < names.size(); ++i) BOOST_TEST(moved.attributes.at(i).name == names[i]);
+
+    moved = ctx;
+    BOOST_TEST(*moved.attributes.find(names[39]) == "changed after the copy");
+    moved = flags::Context{.attributes = {{"plan", "growth"}}};
+    BOOST_TEST(moved.attributes.size() == 1u);
+    BOOST_TEST(!moved.attributes.find(names[20]).has_value());
+    BOOST_TEST(*ctx.attributes.find(names[20]) == names[20]);
+}
+
 // A plain rollout by user is answered from the published word; every answer must be the snapshot's
 // and the definition's (bucket < rollout * 100). A salted rollout is not in the word, and must agree
 // all the same; a context without a user gets the default.
@@ -141,10 +191,10 @@ rollout = 50
 salt = "reshuffled"
 )"));
     BOOST_REQUIRE(runtime.reload().ok());
-    const auto word = runtime.core().words()[static_cast<std::size_t>(Flag::release_new_checkout)].load();
+    const auto word = flags::internal::core_of(runtime).words()[static_cast<std::size_t>(Flag::release_new_checkout)].load();
     BOOST_REQUIRE(flags::internal::is_user_rollout(word));
     BOOST_TEST(flags::internal::rollout_threshold(word) == 3725u);
-    BOOST_TEST(!flags::internal::is_user_rollout(runtime.core().words()[static_cast<std::size_t>(Flag::release_fast_search)].load()));
+    BOOST_TEST(!flags::internal::is_user_rollout(flags::internal::core_of(runtime).words()[static_cast<std::size_t>(Flag::release_fast_search)].load()));
 
     int on = 0;
     for (int i = 0; i < 2000; ++i) {

@@ -25,7 +25,7 @@ const std::string state_b = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue
 BOOST_AUTO_TEST_SUITE(concurrency)
 
 BOOST_AUTO_TEST_CASE(two_readers_during_ten_thousand_publishes) {
-    auto& core = flags::internal::default_runtime(flags::generated::registry, flags::generated::published_words);
+    auto& core = flags::internal::core_of(flags::process_runtime());
     BOOST_REQUIRE(core.load_text(state_a, "a.toml").published);
 
     std::atomic<bool> done{false};

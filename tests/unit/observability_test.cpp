@@ -66,7 +66,7 @@ value = true
 // A runtime with `text` loaded, no watcher.
 struct LoadedRuntime {
     explicit LoadedRuntime(const std::string& text = split_file) : runtime("/nonexistent/flags.toml") {
-        BOOST_REQUIRE(runtime.core().load_text(text, "flags.toml").ok());
+        BOOST_REQUIRE(flags::internal::core_of(runtime).load_text(text, "flags.toml").ok());
     }
     flags::Runtime runtime;
 };
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(exposures_from_the_published_word_name_the_reason_and_gener
     LoadedRuntime loaded("schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"green\"\n");
     auto& runtime = loaded.runtime;
     for (const char* variant : {"red", "blue", "green"})
-        BOOST_REQUIRE(runtime.core()
+        BOOST_REQUIRE(flags::internal::core_of(runtime)
                           .load_text(std::string("schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"") + variant + "\"\n",
                                      "flags.toml")
                           .ok());
@@ -359,7 +359,7 @@ BOOST_AUTO_TEST_CASE(reads_answered_from_the_word_are_counted_at_the_call_site) 
     auto& runtime = loaded.runtime;
     runtime.observe({.count_evaluations = true});
     for (int i = 0; i < 100; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
-    BOOST_TEST(flags::internal::call_site_counts_for(runtime.core().words()) != nullptr);
+    BOOST_TEST(flags::internal::call_site_counts_for(flags::internal::core_of(runtime).words()) != nullptr);
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 100u);
 
     flags::observe({.count_evaluations = true});
@@ -395,7 +395,7 @@ BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_ca
         LoadedRuntime first;
         first.runtime.observe({.count_evaluations = true});
         for (int i = 0; i < 3; ++i) (void)first.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
-        first_words = first.runtime.core().words();
+        first_words = flags::internal::core_of(first.runtime).words();
         BOOST_TEST(flags::internal::call_site_counts_for(first_words) != nullptr);
     }
     BOOST_TEST(flags::internal::call_site_counts_for(first_words) == nullptr);  // compares, never reads
@@ -417,7 +417,7 @@ struct LateReader {
 
 void read_from_a_thread_exit_destructor(void* late) {
     auto& reader = *static_cast<LateReader*>(late);
-    reader.entry_outlived_the_slot = flags::internal::call_site_counts_for(reader.runtime->core().words()) != nullptr;
+    reader.entry_outlived_the_slot = flags::internal::call_site_counts_for(flags::internal::core_of(*reader.runtime).words()) != nullptr;
     (void)reader.runtime->enabled<Flag::ops_kill_switch_payments>(user(0));
 }
 

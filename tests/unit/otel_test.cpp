@@ -61,9 +61,9 @@ BOOST_AUTO_TEST_SUITE(otel)
 BOOST_AUTO_TEST_CASE(exposures_carry_the_content_hash_of_the_files_that_answered) {
     Recorder a, b;  // outlive the runtimes, whose last delivery happens as they go
     flags::Runtime one("/nonexistent/flags.toml"), other("/nonexistent/flags.toml");
-    BOOST_REQUIRE(other.core().load_text(second_file, "flags.toml").ok());  // generation 1 here
-    BOOST_REQUIRE(one.core().load_text(first_file, "flags.toml").ok());
-    BOOST_REQUIRE(other.core().load_text(first_file, "flags.toml").ok());   // generation 2 here
+    BOOST_REQUIRE(flags::internal::core_of(other).load_text(second_file, "flags.toml").ok());  // generation 1 here
+    BOOST_REQUIRE(flags::internal::core_of(one).load_text(first_file, "flags.toml").ok());
+    BOOST_REQUIRE(flags::internal::core_of(other).load_text(first_file, "flags.toml").ok());   // generation 2 here
     const flags::Context ctx{.user = "u-1"};
     const auto first_hash = one.detail<Flag::experiment_button_color>(ctx).content_hash;
     BOOST_TEST(first_hash != 0u);
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(exposures_carry_the_content_hash_of_the_files_that_answered
     other.observe({.exposures = b.sink()});
     (void)one.variant<Flag::experiment_button_color>(ctx);
     (void)other.variant<Flag::experiment_button_color>(ctx);
-    BOOST_REQUIRE(one.core().load_text(second_file, "flags.toml").ok());
+    BOOST_REQUIRE(flags::internal::core_of(one).load_text(second_file, "flags.toml").ok());
     (void)one.variant<Flag::experiment_button_color>(flags::Context{.user = "u-2"});
     BOOST_REQUIRE(one.flush_observations());
     BOOST_REQUIRE(other.flush_observations());
@@ -106,9 +106,9 @@ BOOST_AUTO_TEST_CASE(registry_defaults_have_no_content_hash) {
 
 BOOST_AUTO_TEST_CASE(the_metrics_name_the_content_hash_being_served) {
     flags::Runtime one("/nonexistent/flags.toml"), other("/nonexistent/flags.toml");
-    BOOST_REQUIRE(other.core().load_text(second_file, "flags.toml").ok());
-    BOOST_REQUIRE(other.core().load_text(first_file, "flags.toml").ok());
-    BOOST_REQUIRE(one.core().load_text(first_file, "flags.toml").ok());
+    BOOST_REQUIRE(flags::internal::core_of(other).load_text(second_file, "flags.toml").ok());
+    BOOST_REQUIRE(flags::internal::core_of(other).load_text(first_file, "flags.toml").ok());
+    BOOST_REQUIRE(flags::internal::core_of(one).load_text(first_file, "flags.toml").ok());
     const auto hash = one.detail<Flag::experiment_button_color>(flags::Context{.user = "u-1"}).content_hash;
     const auto series = "flagstone_snapshot_info{content_hash=\"" + hex(hash) + "\"}";
     for (auto* runtime : {&one, &other}) {

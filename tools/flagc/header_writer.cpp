@@ -134,7 +134,7 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     line("#include <optional>");
     line("#include <string_view>");
     line("");
-    line("#include <flags/published_word.hpp>");
+    line("#include <flags/detail/published_word.hpp>");
     line("#include <flags/registry_types.hpp>");
     line("");
     line("namespace flags {");

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string_view>
 
-#include <flags/runtime_core.hpp>
+#include <flags/detail/runtime_core.hpp>
 
 #include "options.hpp"
 #include "registry/registry_loader.hpp"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include <flags/published_word.hpp>
+#include <flags/detail/published_word.hpp>
 #include <flags/registry_types.hpp>
 
 namespace flags {

@@ -1,6 +1,9 @@
-// The untyped runtime that <flags/flags.hpp> wraps: it loads runtime files, publishes immutable
+// Internal: not part of flagstone's API. Nothing here is promised to stay from one release to the
+// next; include <flags/runtime.hpp> or <flags/flags.hpp> instead.
+//
+// The untyped runtime that flags::Runtime wraps: it loads runtime files, publishes immutable
 // snapshots, and evaluates flags by index. Application code uses flags::Runtime and the free
-// functions of <flags/flags.hpp>; tools that read a registry at run time (flagctl) use this directly.
+// functions of <flags/runtime.hpp>; tools that read a registry at run time (flagctl) use this directly.
 //
 // Lifetime contract: a snapshot is never modified after it is published. A reader that is evaluating
 // one, or holds it through a SnapshotRef (flags::pin()), keeps it alive however many newer snapshots
@@ -20,73 +23,23 @@
 #include <vector>
 
 #include <flags/context.hpp>
+#include <flags/detail/snapshot_ref.hpp>
 #include <flags/diagnostic.hpp>
 #include <flags/evaluation.hpp>
+#include <flags/load_report.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 #include <flags/runtime_options.hpp>
 
-namespace flags {
-
-struct LoadReport {
-    bool published = false;        // a new snapshot serves since this call
-    std::uint64_t generation = 0;  // the generation serving after the call; 0: registry defaults
-    std::vector<Diagnostic> diagnostics{};
-
-    bool ok() const noexcept { return !has_errors(diagnostics); }
-};
-
-struct StartReport {
-    bool started = false;  // false only with RuntimeOptions::require_valid_at_start and a bad first load
-    LoadReport load{};     // the first load
-
-    bool ok() const noexcept { return started && load.ok(); }
-};
-
-namespace internal {
-
-class Snapshot;
-struct HazardSlot;
-class Observer;
-class RuntimeCore;
-
-// Nonzero while any runtime observes its reads (flags::observe): the read path's only cost when
-// none does is this one relaxed load.
-extern std::atomic<std::uint32_t> observers_active;
-
-// A reference to one published snapshot, or to none (then every flag reads its default). It holds
-// the snapshot through its thread's pin record, or, when that is taken by another snapshot, through
-// the snapshot's own reference count.
-class SnapshotRef {
-public:
-    explicit SnapshotRef(RegistryView registry) noexcept : registry_(registry) {}
-    SnapshotRef(const SnapshotRef& other) noexcept;
-    SnapshotRef(SnapshotRef&& other) noexcept;
-    SnapshotRef& operator=(SnapshotRef other) noexcept;
-    ~SnapshotRef();
-
-    Evaluation evaluate(std::size_t flag, const Context& ctx) const noexcept;
-    std::uint64_t generation() const noexcept;
-
-private:
-    friend class RuntimeCore;
-    SnapshotRef(const Snapshot* adopted, HazardSlot* pinned_by, RegistryView registry,
-                const RuntimeCore* runtime) noexcept
-        : snapshot_(adopted), pinned_by_(pinned_by), registry_(registry), runtime_(runtime) {}
-    void let_go() noexcept;
-
-    const Snapshot* snapshot_ = nullptr;
-    HazardSlot* pinned_by_ = nullptr;  // null: held by the snapshot's reference count
-    RegistryView registry_;
-    const RuntimeCore* runtime_ = nullptr;  // whose observer records the reads; null: none
-};
+namespace flags::internal {
 
 class RuntimeCore {
 public:
     // A runtime with published words of its own.
     explicit RuntimeCore(RegistryView registry);
-    // A runtime that publishes into `words`, one per registry flag: the default runtime publishes into
-    // the array generated with the registry, which the free functions read.
+    // The process's runtime (flags::process_runtime()), which publishes into `words`, one per registry
+    // flag: the array generated with the registry, which the free functions read. It becomes the
+    // runtime their out-of-line calls (evaluate_default, ...) go to; there is one such per process.
     RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words);
     RuntimeCore(const RuntimeCore&) = delete;
     RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -168,16 +121,4 @@ private:
     std::unique_ptr<Observer> observer_;
 };
 
-// The process-wide runtime behind the free functions, created on first use and never destroyed,
-// since other threads may still read flags while the process exits.
-RuntimeCore& default_runtime(RegistryView registry, std::span<std::atomic<std::uint32_t>> words);
-
-// Evaluation through the default runtime, or the registry default when none was created.
-Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, const Context& ctx) noexcept;
-SnapshotRef pin_default(const RegistryView& registry) noexcept;
-// RuntimeCore::record_word_read on the default runtime, if it was created.
-void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                              bool counted) noexcept;
-
-}  // namespace internal
-}  // namespace flags
+}  // namespace flags::internal

@@ -1,0 +1,87 @@
+// Internal: part of the inline read path, not of flagstone's API. Nothing here is promised to stay
+// from one release to the next; include <flags/read.hpp> or <flags/flags.hpp> instead.
+//
+// A read answered from a flag's published word (published_word.hpp), counted at its call site while
+// observing (call_site_counting.hpp), and the default runtime's reads built on it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include <flags/bucketing.hpp>
+#include <flags/context.hpp>
+#include <flags/detail/call_site_counting.hpp>
+#include <flags/detail/published_word.hpp>
+#include <flags/detail/snapshot_ref.hpp>
+#include <flags/detail/typed_reads.hpp>
+#include <flags/evaluation.hpp>
+#include <flags/registry.hpp>
+
+namespace flags::internal {
+
+// Each registry flag's first counter (call_site_counting.hpp).
+inline constexpr auto flag_counter_offsets =
+    counter_offsets(std::span<const FlagInfo, std::size(generated::flags)>(generated::flags));
+
+// Records a read that flag I's word answered, in the runtime publishing `words`. With this thread's
+// counters for that runtime at hand it counts the read right here, which is the whole of what most
+// flags record; the rest (a first count, an exposure) goes to `out_of_line`, told what is counted.
+template <std::size_t I, class OutOfLine>
+[[gnu::always_inline]] inline void record_word_read(const std::atomic<std::uint32_t>* words, ValueIndex value,
+                                                    std::uint32_t word, OutOfLine&& out_of_line) noexcept {
+    auto* counts = call_site_counts_for(words);
+    if (counts) [[likely]]
+        add_one(counts[flag_counter_offsets[I] + counter_in_flag(value, word_reason(word))]);
+    if (!counts || generated::flags[I].track) out_of_line(value, word, counts != nullptr);
+}
+
+// A read of flag I through the runtime publishing `words` (see <flags/detail/published_word.hpp>): a settled
+// value, or a user rollout computed here from the threshold in the word and the flag's salt state,
+// which is a constant of its name. Anything else, and a rollout without a user (which serves the
+// default with reason ERROR), goes to `evaluate`, which records itself. A read answered here is
+// recorded while any runtime observes its reads; what cannot be done here goes to
+// `record_out_of_line(value, word, counted)`. Always inlined: it is the whole fast path, and the
+// compiler, which sees two lambdas and an unlikely branch, would otherwise call it.
+template <std::size_t I, class RecordOutOfLine, class Evaluate>
+[[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>* words, const Context& ctx,
+                                                           RecordOutOfLine&& record_out_of_line,
+                                                           Evaluate&& evaluate) noexcept {
+    const auto w = words[I].load(std::memory_order_acquire);
+    ValueIndex value;
+    if (is_settled(w)) [[likely]] {
+        value = settled_value(w);
+    } else if (is_user_rollout(w) && !ctx.user.empty()) {
+        constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
+        value = bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+    } else {
+        return evaluate();
+    }
+    if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        record_word_read<I>(words, value, w, record_out_of_line);
+    return value;
+}
+
+// The reads of the process's runtime (flags::process_runtime()), which the free functions make. That
+// runtime publishes into generated::published_words, whose address is a constant: reading them
+// directly spares the load of the words' address that a read through the Runtime object costs.
+class DefaultReads : public TypedReads<DefaultReads> {
+public:
+    template <std::size_t I>
+    [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
+        return read_through_word<I>(
+            generated::published_words, ctx,
+            [&](ValueIndex value, std::uint32_t word, bool counted) {
+                record_default_word_read(I, value, word, ctx, counted);
+            },
+            [&] { return evaluate_default(generated::registry, I, ctx).value; });
+    }
+    Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept {
+        return evaluate_default(generated::registry, flag, ctx);
+    }
+};
+
+inline constexpr DefaultReads default_reads{};
+
+}  // namespace flags::internal
