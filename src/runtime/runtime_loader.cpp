@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <span>
 #include <tuple>
-#include <unordered_map>
 
 #include <fmt/format.h>
 

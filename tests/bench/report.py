@@ -86,13 +86,21 @@ COUNTED_FLOOR = "floor/counted_load"
 COUNTED_AGAINST_FLOOR = {"observed/static_counted"}
 SCALING_TARGET = 1.8
 # A load (parse, validate, compile, publish) costs at most this many times the toml++ parse of the same
-# file, measured in the same run, so that the target holds on any machine.
+# file, measured in the same run, so that the target holds on any machine. Judged by the thread's CPU
+# time, which a shared machine's other work does not add to; the wall-clock ratio is shown beside it.
 RELOAD_PARSE_RATIO = 1.5
 RELOAD_JUDGED_SIZES = (1000, 10000)
 
 
+def ratio_of(size, load, parse):
+    if load not in size or parse not in size:
+        return None
+    return size[load]["median"] / size[parse]["median"] if size[parse]["median"] > 0 else float("inf")
+
+
 def reload_ratio(size):
-    return size["load_ms"]["median"] / size["parse_ms"]["median"] if size["parse_ms"]["median"] > 0 else float("inf")
+    cpu = ratio_of(size, "load_cpu_ms", "parse_cpu_ms")
+    return cpu if cpu is not None else ratio_of(size, "load_ms", "parse_ms")
 
 
 def reload_met(size):
@@ -373,14 +381,17 @@ def render(results, judged, markdown):
             checks = [(f"<= {RELOAD_PARSE_RATIO:g}x parse", reload_met(s))] if judged_size else []
             rows.append([f"reload {s['flags']:,} flags", f"{s['file_bytes'] / 1024:,.0f} KiB",
                          f"{s['load_ms']['median']:.3f}", f"{s['load_ms']['min']:.3f}", f"{s['parse_ms']['median']:.3f}",
-                         f"{reload_ratio(s):.2f}x", f"{s['compile_ms']['median']:.3f}", f"{s['lookup_ms']['median']:.3f}",
+                         f"{reload_ratio(s):.2f}x", f"{ratio_of(s, 'load_ms', 'parse_ms'):.2f}x",
+                         f"{s['compile_ms']['median']:.3f}", f"{s['lookup_ms']['median']:.3f}",
                          f"{s['retained_bytes'] / 1024:,.0f} KiB", "; ".join(d for d, _ in checks),
                          verdict(checks, judged)])
-        out.append(table(["case", "file", "load ms (median)", "min", "toml++ parse ms", "load / parse",
+        out.append(table(["case", "file", "load ms (median)", "min", "toml++ parse ms", "load / parse (CPU)",
+                          "load / parse (wall)",
                           "parse+compile ms", "RegistryView::find x N ms", "heap kept", "target", "met or missed"],
                          rows, markdown))
         out.append("")
-        out.append("load = parse + validate + compile + publish (RuntimeCore::load_text); heap kept = live heap "
+        out.append("load = parse + validate + compile + publish (RuntimeCore::load_text), each part timed from a "
+                   "consolidated heap; load / parse is judged by the thread's CPU time; heap kept = live heap "
                    "after the first load minus before it: the published snapshot and the last good compiled "
                    f"file, which share their rules (FlagProgram is {hot['reload']['flag_program_bytes']} bytes, "
                    "held twice per flag).")
