@@ -44,20 +44,18 @@ public:
         return std::string_view(values_[subject.number].data, values_[subject.number].size);
     }
 
-    // The version in `value`, the value of `subject`'s attribute, or nothing when it is no version.
-    std::optional<SemVer> version_of(const Subject& subject, std::string_view value) noexcept {
+    // The version in `value`, the value of `subject`'s attribute, or nullptr when it is no version.
+    // It lives in this scratch, as long as the evaluation, and is parsed where it is kept.
+    const SemVer* version_of(const Subject& subject, std::string_view value) noexcept {
         if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions) [[unlikely]]
-            return parse_semver(value);
+            return parse_semver_into(value, unremembered_.version) ? &unremembered_.version : nullptr;
         const std::uint32_t bit = std::uint32_t{1} << subject.number;
+        SemVer& kept = versions_[subject.number].version;
         if (!(versions_known_ & bit)) {
             versions_known_ |= bit;
-            if (const auto parsed = parse_semver(value)) {
-                versions_valid_ |= bit;
-                versions_[subject.number].version = *parsed;
-            }
+            if (parse_semver_into(value, kept)) versions_valid_ |= bit;
         }
-        if (!(versions_valid_ & bit)) return std::nullopt;
-        return versions_[subject.number].version;
+        return (versions_valid_ & bit) ? &kept : nullptr;
     }
 
 private:
@@ -111,6 +109,7 @@ private:
     std::uint32_t versions_known_ = 0, versions_valid_ = 0;
     Text values_[remembered_attributes];
     Version versions_[remembered_versions];
+    Version unremembered_;  // the version of an attribute past remembered_versions, for one condition
 };
 
 }  // namespace flags::internal

@@ -117,7 +117,7 @@ bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t co
 }
 
 [[gnu::noinline]] bool compare_versions(const Condition& c, std::string_view value, EvaluationScratch& scratch) noexcept {
-    const auto version = scratch.version_of(c.subject, value);
+    const SemVer* version = scratch.version_of(c.subject, value);
     if (!version) return false;
     const SemVer& operand = c.version;
     const Op op = c.op;

@@ -50,25 +50,31 @@ bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {
 
 std::optional<SemVer> parse_semver(std::string_view text) noexcept {
     SemVer v;
+    if (!parse_semver_into(text, v)) return std::nullopt;
+    return v;
+}
+
+bool parse_semver_into(std::string_view text, SemVer& v) noexcept {
+    v = SemVer{};
     std::size_t at = 0;
     if (!read_number(text, at, v.major) || at >= text.size() || text[at++] != '.' ||
         !read_number(text, at, v.minor) || at >= text.size() || text[at++] != '.' || !read_number(text, at, v.patch))
-        return std::nullopt;
-    if (at == text.size()) return v;  // the common case: MAJOR.MINOR.PATCH and nothing more
+        return false;
+    if (at == text.size()) return true;  // the common case: MAJOR.MINOR.PATCH and nothing more
 
     std::string_view rest = text.substr(at);
     std::string_view build;
     if (const auto plus = rest.find('+'); plus != std::string_view::npos) {
         build = rest.substr(plus + 1);
         rest = rest.substr(0, plus);
-        if (!valid_identifiers(build, false)) return std::nullopt;
+        if (!valid_identifiers(build, false)) return false;
     }
     if (!rest.empty()) {
-        if (rest.front() != '-') return std::nullopt;
+        if (rest.front() != '-') return false;
         v.prerelease = rest.substr(1);
-        if (!valid_identifiers(v.prerelease, true)) return std::nullopt;
+        if (!valid_identifiers(v.prerelease, true)) return false;
     }
-    return v;
+    return true;
 }
 
 int compare(const SemVer& a, const SemVer& b) noexcept {
