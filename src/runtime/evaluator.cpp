@@ -6,6 +6,7 @@
 
 #include <flags/bucketing.hpp>
 
+#include "evaluation_scratch.hpp"
 #include "snapshot.hpp"
 #include "timestamp.hpp"
 
@@ -26,8 +27,20 @@ std::uint64_t set_hash(std::string_view text) noexcept {
         h ^= h >> 29;
     }
     if (left > 0) {
+        // The last bytes as one or two fixed-size loads, overlapping what was read: a copy of a
+        // variable length is a call. The length is in the hash already, so overlaps do not collide.
         std::uint64_t chunk = 0;
-        std::memcpy(&chunk, p, left);
+        if (text.size() >= 8) {
+            std::memcpy(&chunk, text.data() + text.size() - 8, 8);
+        } else if (left >= 4) {
+            std::uint32_t head, tail;
+            std::memcpy(&head, p, 4);
+            std::memcpy(&tail, p + left - 4, 4);
+            chunk = (std::uint64_t{tail} << 32) | head;
+        } else {
+            chunk = static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[left / 2])} << 8) |
+                    (std::uint64_t{static_cast<unsigned char>(p[left - 1])} << 16);
+        }
         h = (h ^ chunk) * 0xc4ceb9fe1a85ec53ULL;
     }
     return bucketing::fmix64(h);
@@ -36,6 +49,7 @@ std::uint64_t set_hash(std::string_view text) noexcept {
 }  // namespace
 
 StringSet::StringSet(const std::vector<std::string_view>& members) {
+    for (auto text : members) shapes_ |= shape_bit(text);
     if (members.size() <= linear_limit) {
         few_ = members;
         return;
@@ -45,7 +59,7 @@ StringSet::StringSet(const std::vector<std::string_view>& members) {
     slots_.resize(capacity);
     mask_ = capacity - 1;
     for (auto text : members) {
-        if (contains(text)) continue;
+        if (holds(text)) continue;
         const auto hash = set_hash(text);
         for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
             if (!slots_[i].used) {
@@ -56,7 +70,7 @@ StringSet::StringSet(const std::vector<std::string_view>& members) {
     }
 }
 
-bool StringSet::contains(std::string_view text) const noexcept {
+bool StringSet::holds(std::string_view text) const noexcept {
     if (slots_.empty()) {
         for (auto member : few_)
             if (member.size() == text.size() && member == text) return true;
@@ -79,74 +93,65 @@ std::optional<double> parse_number(std::string_view text) noexcept {
     return value;
 }
 
-// The segments tested so far in one evaluation, and their results: a segment that several rules, or
-// a flag and its prerequisites, use is tested once. It lives on the evaluating thread's stack.
-class SegmentMemo {
-public:
-    template <class Test>
-    bool remembered(std::uint32_t segment, Test&& test) noexcept {
-        if (segment >= memoised_segments) return test();
-        const std::uint64_t bit = std::uint64_t{1} << (segment % 64);
-        auto& known = known_[segment / 64];
-        auto& result = results_[segment / 64];
-        if (!(known & bit)) {
-            known |= bit;
-            if (test()) result |= bit;
-        }
-        return (result & bit) != 0;
-    }
-
-private:
-    std::array<std::uint64_t, memoised_segments / 64> known_{}, results_{};
-};
-
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, SegmentMemo& memo) noexcept;
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept;
 
 bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx,
-               SegmentMemo& memo) noexcept {
-    for (std::uint32_t i = 0; i < count; ++i)
-        if (!matches(rules, rules.conditions[begin + i], ctx, memo)) return false;
+               EvaluationScratch& scratch) noexcept {
+    const Condition* condition = rules.conditions.data() + begin;
+    for (const Condition* end = condition + count; condition != end; ++condition)
+        if (!matches(rules, *condition, ctx, scratch)) return false;
     return true;
+}
+
+// The operators that parse the value, out of line: kept apart, they leave matches() small enough
+// to cost little to enter, which every condition does.
+[[gnu::noinline]] bool compare_numbers(Op op, std::string_view value, double operand) noexcept {
+    const auto number = parse_number(value);
+    if (!number) return false;
+    switch (op) {
+    case Op::lt: return *number < operand;
+    case Op::lte: return *number <= operand;
+    case Op::gt: return *number > operand;
+    default: return *number >= operand;
+    }
+}
+
+[[gnu::noinline]] bool compare_versions(const Condition& c, std::string_view value, EvaluationScratch& scratch) noexcept {
+    const SemVer* version = scratch.version_of(c.subject, value);
+    if (!version) return false;
+    const SemVer& operand = c.version;
+    const Op op = c.op;
+    const int order = compare(*version, operand);
+    switch (op) {
+    case Op::semver_eq: return order == 0;
+    case Op::semver_lt: return order < 0;
+    case Op::semver_lte: return order <= 0;
+    case Op::semver_gt: return order > 0;
+    default: return order >= 0;
+    }
+}
+
+[[gnu::noinline]] bool compare_times(const Condition& c, std::string_view value) noexcept {
+    const auto time = parse_rfc3339(value);
+    if (!time) return false;
+    return c.op == Op::before ? *time < c.time_ns : *time > c.time_ns;
 }
 
 // A condition on an attribute the context lacks, or whose value does not parse as the operator's
 // kind ("abc" against gt = 5), does not match, whatever the operator, not_in included.
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, SegmentMemo& memo) noexcept {
+bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept {
     if (c.op == Op::segment)  // a segment's own conditions are never segments, so this recursion ends here
-        return memo.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, memo); });
-    const auto value = c.subject.value_in(ctx);
+        return scratch.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, scratch); });
+    const auto value = scratch.value_of(c.subject, ctx);
     if (!value) return false;
     switch (c.op) {
     case Op::in: return rules.sets[c.begin].contains(*value);
     case Op::not_in: return !rules.sets[c.begin].contains(*value);
     case Op::starts_with: case Op::ends_with: case Op::contains: return rules.matchers[c.begin].matches(*value);
-    case Op::lt: case Op::lte: case Op::gt: case Op::gte: {
-        const auto number = parse_number(*value);
-        if (!number) return false;
-        switch (c.op) {
-        case Op::lt: return *number < c.number;
-        case Op::lte: return *number <= c.number;
-        case Op::gt: return *number > c.number;
-        default: return *number >= c.number;
-        }
-    }
-    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte: {
-        const auto version = parse_semver(*value);
-        if (!version) return false;
-        const int order = compare(*version, c.version);
-        switch (c.op) {
-        case Op::semver_eq: return order == 0;
-        case Op::semver_lt: return order < 0;
-        case Op::semver_lte: return order <= 0;
-        case Op::semver_gt: return order > 0;
-        default: return order >= 0;
-        }
-    }
-    case Op::before: case Op::after: {
-        const auto time = parse_rfc3339(*value);
-        if (!time) return false;
-        return c.op == Op::before ? *time < c.time_ns : *time > c.time_ns;
-    }
+    case Op::lt: case Op::lte: case Op::gt: case Op::gte: return compare_numbers(c.op, *value, c.number);
+    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
+        return compare_versions(c, *value, scratch);
+    case Op::before: case Op::after: return compare_times(c, *value);
     case Op::segment: break;
     }
     return false;
@@ -188,7 +193,7 @@ Evaluation default_evaluation(const RegistryView& registry, std::size_t flag) no
 
 namespace {
 
-Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Context& ctx, SegmentMemo& memo) noexcept {
+Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Context& ctx, EvaluationScratch& scratch) noexcept {
     const FlagProgram& program = snapshot.flags[flag];
     const CompiledRules& rules = *snapshot.rules;
     Evaluation e{.value = program.default_value,
@@ -203,14 +208,14 @@ Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Conte
     // Prerequisites form no cycle (the loader refuses one), so this recursion is bounded.
     for (std::uint32_t i = 0; i < program.requires_count; ++i) {
         const auto& prerequisite = rules.prerequisites[program.requires_begin + i];
-        if (evaluate_with(snapshot, prerequisite.flag, ctx, memo).value != prerequisite.value) {
+        if (evaluate_with(snapshot, prerequisite.flag, ctx, scratch).value != prerequisite.value) {
             e.reason = Reason::PREREQUISITE_FAILED;
             return e;
         }
     }
     for (std::uint32_t i = 0; i < program.rules_count; ++i) {
         const Rule& rule = rules.rules[program.rules_begin + i];
-        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx, memo)) continue;
+        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx, scratch)) continue;
         e.rule_index = static_cast<std::int16_t>(i);
         if (serve(rules, program, rule.outcome, ctx, e)) e.reason = Reason::TARGETING_MATCH;
         return e;
@@ -225,8 +230,8 @@ Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Conte
 }  // namespace
 
 Evaluation evaluate(const Snapshot& snapshot, std::size_t flag, const Context& ctx) noexcept {
-    SegmentMemo memo;
-    return evaluate_with(snapshot, flag, ctx, memo);
+    EvaluationScratch scratch;
+    return evaluate_with(snapshot, flag, ctx, scratch);
 }
 
 }  // namespace flags::internal

@@ -19,6 +19,7 @@ namespace flags::internal {
 
 std::atomic<std::uint32_t> observers_active{0};
 std::atomic<std::uint64_t> counting_epoch{0};
+std::atomic<std::uint32_t> counting_runtimes{0};
 constinit thread_local CallSiteCounters call_site_counters{};
 
 namespace {
@@ -131,6 +132,8 @@ void Observer::configure(ObserveOptions options) {
     counting_.store(counting, std::memory_order_release);
     // After the store: a call site's entry filled before it is stale (call_site_counting.hpp).
     if (counting_changes) counting_epoch.fetch_add(1, std::memory_order_release);
+    if (counting_changes && counting) counting_runtimes.fetch_add(1, std::memory_order_release);
+    if (counting_changes && !counting) counting_runtimes.fetch_sub(1, std::memory_order_release);
     exposing_.store(exposing, std::memory_order_release);
     if (active() && !was_active) observers_active.fetch_add(1, std::memory_order_release);
     if (!active() && was_active) observers_active.fetch_sub(1, std::memory_order_release);

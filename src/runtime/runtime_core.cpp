@@ -15,6 +15,7 @@
 #include "log_events.hpp"
 #include "metrics.hpp"
 #include "observer.hpp"
+#include "published_words.hpp"
 #include "runtime_loader.hpp"
 #include "snapshot.hpp"
 #include "source_files.hpp"
@@ -25,21 +26,6 @@ namespace {
 
 void drop_reference(const Snapshot* snapshot) noexcept {
     if (snapshot && snapshot->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete snapshot;
-}
-
-// What flag's word says in `snapshot`: see <flags/detail/published_word.hpp>.
-std::uint32_t published_word_of(const Snapshot& snapshot, std::size_t flag) {
-    const auto& program = snapshot.flags[flag];
-    // An exposure names the key the flag buckets by, which a read from the word knows only when it
-    // is the user: a tracked flag bucketed by anything else is always evaluated.
-    if (snapshot.registry.flags[flag].track && program.bucket_by.kind != Subject::Kind::user) return needs_evaluation_bit;
-    if (program.settled()) {
-        const auto e = internal::evaluate(snapshot, flag, Context{});
-        return settled_word(e.value, e.reason, snapshot.generation);
-    }
-    if (const auto threshold = program.user_rollout_threshold(*snapshot.rules))
-        return user_rollout_word(*threshold, snapshot.generation);
-    return needs_evaluation_bit;
 }
 
 Diagnostic out_of_memory(const std::string& file) {
@@ -467,6 +453,8 @@ void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint
         observer.count(flag, value, reason);
         if (auto* counts = observer.counters_of_this_thread())
             call_site_counters = {.words = words_, .counts = counts, .epoch = epoch};
+    } else if (!counted) {
+        call_site_counters = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
     }
     // Only an exposure needs the generation, which costs a look at the runtime's.
     if (observer.tracks(flag))

@@ -18,6 +18,7 @@
 #include "evaluation_cost.hpp"
 #include "flag_index.hpp"
 #include "input_limits.hpp"
+#include "targeting_plan.hpp"
 #include "text_budget.hpp"
 
 namespace flags::internal {
@@ -77,6 +78,7 @@ public:
     // last, so that refusing a file never pays for them.
     CompiledFile finish(std::uint64_t content_hash) {
         for (auto& matcher : rules_->matchers) matcher.build();
+        number_attributes(*rules_);
         return CompiledFile{.rules = std::move(rules_), .flags = std::move(programs_), .content_hash = content_hash};
     }
 

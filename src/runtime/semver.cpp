@@ -16,13 +16,21 @@ bool all_digits(std::string_view s) noexcept {
 }
 
 // Reads a numeric identifier at text[at]: digits, without a leading zero, that fit 64 bits. One pass,
-// no allocation: a version is parsed on the read path, from the context's attribute.
-bool read_number(std::string_view text, std::size_t& at, std::uint64_t& out) noexcept {
-    const char* begin = text.data() + at;
-    const auto [end, error] = std::from_chars(begin, text.data() + text.size(), out);
-    if (error != std::errc{}) return false;  // no digit there, or more than 64 bits hold
-    at += static_cast<std::size_t>(end - begin);
-    return !(*begin == '0' && end - begin > 1);
+// no allocation: a version is parsed on the read path, from the context's attribute. Up to 19 digits
+// always fit, and are read here directly; from_chars judges a longer run.
+[[gnu::always_inline]] inline bool read_number(std::string_view text, std::size_t& at, std::uint64_t& out) noexcept {
+    const char* const begin = text.data() + at;
+    const char* const end = text.data() + text.size();
+    const char* p = begin;
+    std::uint64_t value = 0;
+    for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p)
+        value = value * 10 + static_cast<unsigned char>(*p - '0');
+    const auto digits = p - begin;
+    if (digits == 0) return false;  // no digit there
+    if (digits > 19 && std::from_chars(begin, p, value).ec != std::errc{}) return false;  // more than 64 bits hold
+    out = value;
+    at += static_cast<std::size_t>(digits);
+    return !(*begin == '0' && digits > 1);
 }
 
 bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {
@@ -42,25 +50,31 @@ bool valid_identifiers(std::string_view s, bool numeric_rule) noexcept {
 
 std::optional<SemVer> parse_semver(std::string_view text) noexcept {
     SemVer v;
+    if (!parse_semver_into(text, v)) return std::nullopt;
+    return v;
+}
+
+bool parse_semver_into(std::string_view text, SemVer& v) noexcept {
+    v = SemVer{};
     std::size_t at = 0;
     if (!read_number(text, at, v.major) || at >= text.size() || text[at++] != '.' ||
         !read_number(text, at, v.minor) || at >= text.size() || text[at++] != '.' || !read_number(text, at, v.patch))
-        return std::nullopt;
-    if (at == text.size()) return v;  // the common case: MAJOR.MINOR.PATCH and nothing more
+        return false;
+    if (at == text.size()) return true;  // the common case: MAJOR.MINOR.PATCH and nothing more
 
     std::string_view rest = text.substr(at);
     std::string_view build;
     if (const auto plus = rest.find('+'); plus != std::string_view::npos) {
         build = rest.substr(plus + 1);
         rest = rest.substr(0, plus);
-        if (!valid_identifiers(build, false)) return std::nullopt;
+        if (!valid_identifiers(build, false)) return false;
     }
     if (!rest.empty()) {
-        if (rest.front() != '-') return std::nullopt;
+        if (rest.front() != '-') return false;
         v.prerelease = rest.substr(1);
-        if (!valid_identifiers(v.prerelease, true)) return std::nullopt;
+        if (!valid_identifiers(v.prerelease, true)) return false;
     }
-    return v;
+    return true;
 }
 
 int compare(const SemVer& a, const SemVer& b) noexcept {

@@ -14,6 +14,8 @@ struct SemVer {
 };
 
 std::optional<SemVer> parse_semver(std::string_view text) noexcept;
+// The same into `out`, which holds the version when this returns true: no copy of it is made.
+bool parse_semver_into(std::string_view text, SemVer& out) noexcept;
 
 // <0, 0, >0 as a precedes, equals, follows b in semver precedence.
 int compare(const SemVer& a, const SemVer& b) noexcept;

@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,10 +22,19 @@
 
 namespace flags::internal {
 
+// Attributes numbered below this are found in the context at most once per evaluation: the evaluator
+// remembers their values on its stack. A file that reads more attributes finds the rest at every use.
+inline constexpr std::uint16_t remembered_attributes = 64;
+
 // Whose value a condition or a bucket reads.
 struct Subject {
+    static constexpr std::uint16_t unnumbered = 0xFFFF;
+
     enum class Kind : std::uint8_t { user, tenant, attribute } kind = Kind::user;
-    std::string_view attribute{};  // for Kind::attribute
+    // For Kind::attribute: the name, and its number among the names the file's conditions read
+    // (number_attributes(), targeting_plan.hpp), the same for every condition on the same name.
+    std::uint16_t number = unnumbered;
+    std::string_view attribute{};
 
     std::optional<std::string_view> value_in(const Context& ctx) const noexcept {
         switch (kind) {
@@ -46,15 +56,31 @@ enum class Op : std::uint8_t {
 
 // A set of strings, built once. Up to `linear_limit` members it is a list compared length first,
 // which beats hashing the probe; beyond, an open-addressing hash table whose lookups hash the probe
-// and compare at most a few entries.
+// and compare at most a few entries. Before either, a probe whose shape (length, first and last
+// byte) no member has is turned away at the cost of a few instructions: most probes of a set are
+// not in it.
 class StringSet {
 public:
     static constexpr std::size_t linear_limit = 8;
 
     explicit StringSet(const std::vector<std::string_view>& members);
-    bool contains(std::string_view text) const noexcept;
+    bool contains(std::string_view text) const noexcept { return (shapes_ & shape_bit(text)) != 0 && holds(text); }
+
+    // Which of 64 shapes a text has: its length, first and last byte, mixed. Texts of different
+    // shapes differ, so a set none of whose members has a probe's shape does not hold it.
+    static std::uint64_t shape_bit(std::string_view text) noexcept {
+        if (text.empty()) return 1;
+        const std::uint64_t mixed = text.size() * 0x9e3779b97f4a7c15ULL ^
+                                    static_cast<unsigned char>(text.front()) * 0xff51afd7ed558ccdULL ^
+                                    static_cast<unsigned char>(text.back()) * 0xc4ceb9fe1a85ec53ULL;
+        return std::uint64_t{1} << (mixed >> 58);
+    }
 
 private:
+    bool holds(std::string_view text) const noexcept;  // past the shapes: the list, or the table
+
+    std::uint64_t shapes_ = 0;  // one bit per shape of a member
+
     std::vector<std::string_view> few_;  // the members, when there are at most linear_limit
     struct Slot {
         std::uint64_t hash = 0;
@@ -137,15 +163,23 @@ struct FlagProgram {
         return !present || off || (requires_count == 0 && rules_count == 0 && (!outcome || !outcome->is_split));
     }
 
-    // The threshold of a plain boolean rollout by user with the default salt, which a published word
-    // can carry; nothing for any other flag.
-    std::optional<std::uint16_t> user_rollout_threshold(const CompiledRules& rules) const noexcept {
+    // A flag that is only a rollout or split by user with the default salt, whose bucket a read can
+    // find from the user and the flag's name alone: its steps, or nothing for any other flag.
+    std::optional<std::span<const SplitStep>> user_split_steps(const CompiledRules& rules) const noexcept {
         if (!present || off || requires_count || rules_count || !outcome || !outcome->is_split || !default_salt ||
             bucket_by.kind != Subject::Kind::user)
             return std::nullopt;
+        return std::span<const SplitStep>(rules.steps).subspan(outcome->steps_begin, outcome->steps_count);
+    }
+
+    // The threshold of a plain boolean rollout by user with the default salt, which a published word
+    // can carry; nothing for any other flag.
+    std::optional<std::uint16_t> user_rollout_threshold(const CompiledRules& rules) const noexcept {
+        const auto steps = user_split_steps(rules);
+        if (!steps) return std::nullopt;
         std::uint16_t threshold = 0;  // a rollout's steps: true below the threshold, then false
-        for (std::uint32_t i = 0; i < outcome->steps_count; ++i) {
-            const auto& step = rules.steps[outcome->steps_begin + i];
+        for (std::size_t i = 0; i < steps->size(); ++i) {
+            const auto& step = (*steps)[i];
             if (step.value > 1 || (step.value == 1 && i != 0)) return std::nullopt;
             if (step.value == 1) threshold = step.upper;
         }

@@ -18,6 +18,7 @@
 #include <benchmark/benchmark.h>
 
 #include <flags/bucketing.hpp>
+#include <flags/detail/call_site_counting.hpp>
 
 #include "programs.hpp"
 #include "proposal.hpp"
@@ -29,6 +30,7 @@ namespace bench {
 namespace {
 
 std::atomic<bool> floor_flag{true};
+constinit thread_local std::atomic<std::uint64_t> floor_reads{0};
 constexpr std::size_t mask = Population::size - 1;
 
 // The same loop shape as micro.cpp's measure(), so that its overhead (about four instructions) is
@@ -60,6 +62,11 @@ int run_instructions(std::size_t iterations) {
     const auto& shared = shared_ptr_flags();
 
     count("floor/atomic_load", iterations, [](std::size_t) { return floor_flag.load(std::memory_order_relaxed); });
+    count("floor/counted_load", iterations, [](std::size_t) {
+        const bool value = floor_flag.load(std::memory_order_relaxed);
+        flags::internal::add_one(floor_reads);
+        return value;
+    });
     const auto salt = flags::bucketing::salt_state("release.new-checkout");
     count("floor/bucket_hash", iterations, [&](std::size_t i) {
         return flags::bucketing::bucket_from_salt_state(salt, contexts[i].user) < 2500;
@@ -87,6 +94,13 @@ int run_instructions(std::size_t iterations) {
         }
         return n;
     });
+    flags::observe({.count_evaluations = true});
+    count("observed/static_counted", iterations,
+          [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(contexts[0]); });
+    flags::observe({.exposures = [](const flags::Exposure&) {}});
+    count("observed/static_exposed", iterations,
+          [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(contexts[0]); });
+    flags::observe({});
     const auto& model = proposal::new_checkout_model();
     count("proposal/rollout_in_word", iterations, [&](std::size_t i) { return model.enabled(contexts[i]); });
     count("shared_ptr/rollout", iterations, [&](std::size_t i) {

@@ -289,6 +289,20 @@ void observed_split_tracked(benchmark::State& state) {
     measure_observed(state, tracking, [&](std::size_t i) { return flags::variant<Flag::experiment_button_color>(contexts[i]); });
 }
 
+// Exposures on and counting off: an untracked flag has nothing to record, and its read, answered from
+// its word, must stay as cheap as unobserved (the call site's entry says this runtime does not count).
+const flags::ObserveOptions exposing_only{.exposures = [](const flags::Exposure&) {}};
+
+void observed_static_exposed(benchmark::State& state) {
+    const flags::Context& ctx = population().contexts[0];
+    measure_observed(state, exposing_only, [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(ctx); });
+}
+
+void observed_rollout_exposed(benchmark::State& state) {
+    const auto& contexts = population().contexts;
+    measure_observed(state, exposing_only, [&](std::size_t i) { return flags::enabled<Flag::release_new_checkout>(contexts[i]); });
+}
+
 // --- the proposal (proposal.hpp): a model of the recommended read path, not flagstone ---------------
 
 void proposal_rollout(benchmark::State& state) {
@@ -345,6 +359,8 @@ void register_micro_benchmarks() {
     add("observed/targeting_counted", observed_targeting_counted);
     add("observed/split_counted", observed_split_counted);
     add("observed/split_tracked", observed_split_tracked);
+    add("observed/static_exposed", observed_static_exposed);
+    add("observed/rollout_exposed", observed_rollout_exposed);
     add("proposal/rollout_in_word", proposal_rollout);
 }
 

@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE api
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -210,6 +211,74 @@ salt = "reshuffled"
     BOOST_TEST(on < 900);
     BOOST_TEST(runtime.enabled<Flag::release_new_checkout>({.tenant = "acme"}) == false);
     BOOST_TEST(runtime.detail<Flag::release_new_checkout>({.tenant = "acme"}).reason == flags::Reason::ERROR);
+}
+
+// A plain split by user is answered from the published word and the split plan it names, as a
+// rollout is: every answer must be the evaluator's and the definition's (the variant whose range of
+// buckets, in registry order, holds the user's bucket). A variant of weight 0 serves no one; the
+// same split in a later generation names the same plan; a salted split, or one behind a rule, is
+// not in the word and must agree all the same; a context without a user gets the default.
+BOOST_AUTO_TEST_CASE(a_split_in_the_published_word_agrees_with_the_evaluator) {
+    using flags::variants::ButtonColor;
+    constexpr auto button = static_cast<std::size_t>(Flag::experiment_button_color);
+    const auto word = [&] { return flags::generated::published_words[button].load(); };
+    const auto expected = [](std::string_view salt, std::string_view user, unsigned blue_end, unsigned green_end) {
+        const auto b = flags::bucket(salt, user);
+        return b < blue_end ? ButtonColor::blue : b < green_end ? ButtonColor::green : ButtonColor::red;
+    };
+    // Every variant and every step boundary, for many users.
+    const auto agrees = [&](std::string_view salt, unsigned blue_end, unsigned green_end) {
+        std::array<int, 3> served{};
+        for (int i = 0; i < 3000; ++i) {
+            const auto user = "user-" + std::to_string(i);
+            const flags::Context ctx{.user = user};
+            const auto fast = flags::variant<Flag::experiment_button_color>(ctx);
+            const auto d = flags::detail<Flag::experiment_button_color>(ctx);
+            BOOST_TEST((fast == d.value));
+            BOOST_TEST(d.reason == flags::Reason::SPLIT);
+            BOOST_TEST((fast == expected(salt, user, blue_end, green_end)));
+            ++served[static_cast<std::size_t>(fast)];
+        }
+        return served;
+    };
+    TempDir dir;
+    const auto path = dir.write("flags.toml", "schema = 1\n[flags.\"experiment.button-color\"]\n"
+                                              "split = { red = 25, blue = 50, green = 25 }\n");
+    BOOST_REQUIRE(flags::start(path, {.watch = false}).ok());
+    BOOST_REQUIRE(flags::internal::is_user_split(word()));
+    BOOST_TEST(flags::internal::word_reason(word()) == flags::Reason::SPLIT);
+    const auto plan = flags::internal::split_plan_number(word());
+    const auto served = agrees("experiment.button-color", 5000, 7500);
+    BOOST_TEST(served[0] > 1300);  // about half of 3000
+    BOOST_TEST(served[1] > 600);   // about a quarter each
+    BOOST_TEST(served[2] > 600);
+    BOOST_TEST((flags::variant<Flag::experiment_button_color>({.tenant = "acme"}) == ButtonColor::blue));
+    BOOST_TEST(flags::detail<Flag::experiment_button_color>({.tenant = "acme"}).reason == flags::Reason::ERROR);
+
+    dir.write("flags.toml", "schema = 1\n# the same split, in another generation\n"
+                            "[flags.\"experiment.button-color\"]\nsplit = { blue = 50, green = 25, red = 25 }\n");
+    BOOST_REQUIRE(flags::reload().published);
+    BOOST_REQUIRE(flags::internal::is_user_split(word()));
+    BOOST_TEST(flags::internal::split_plan_number(word()) == plan);
+
+    dir.write("flags.toml", "schema = 1\n[flags.\"experiment.button-color\"]\nsplit = { blue = 33.33, red = 66.67 }\n");
+    BOOST_REQUIRE(flags::reload().published);
+    BOOST_REQUIRE(flags::internal::is_user_split(word()));
+    BOOST_TEST(flags::internal::split_plan_number(word()) != plan);
+    const auto without_green = agrees("experiment.button-color", 3333, 3333);
+    BOOST_TEST(without_green[1] == 0);
+
+    dir.write("flags.toml", "schema = 1\n[flags.\"experiment.button-color\"]\nsalt = \"q4\"\n"
+                            "split = { blue = 50, green = 25, red = 25 }\n");
+    BOOST_REQUIRE(flags::reload().published);
+    BOOST_TEST(!flags::internal::is_by_user(word()));
+    agrees("q4", 5000, 7500);
+
+    dir.write("flags.toml", "schema = 1\n[flags.\"experiment.button-color\"]\nsplit = { blue = 50, green = 25, red = 25 }\n"
+                            "rules = [{ when = [{ attr = \"tenant\", in = [\"acme\"] }], value = \"red\" }]\n");
+    BOOST_REQUIRE(flags::reload().published);
+    BOOST_TEST(!flags::internal::is_by_user(word()));
+    agrees("experiment.button-color", 5000, 7500);
 }
 
 BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_published) {

@@ -3,6 +3,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <ostream>
 #include <random>
 #include <string>
@@ -11,6 +12,8 @@
 #include <flags/bucketing.hpp>
 #include <flags/flags.hpp>
 
+#include "runtime/evaluation_scratch.hpp"
+#include "runtime/published_words.hpp"
 #include "runtime/semver.hpp"
 #include "runtime/text_matcher.hpp"
 
@@ -414,6 +417,141 @@ rules = [{ when = [)" + beta + R"(], value = true }]
     BOOST_TEST(other.rule_index == 1);
     const auto outside = eval({.tenant = "acme", .attributes = {{"plan", "ga"}}});
     BOOST_TEST(outside.reason == Reason::PREREQUISITE_FAILED);
+}
+
+// An evaluation looks each numbered attribute up in the context once and parses a version from it
+// once: later uses find what was found first (shown here by asking again with other text, which a
+// second look-up or parse would have seen), an absent attribute or a non-version included. An
+// unnumbered attribute is looked up at every use.
+BOOST_AUTO_TEST_CASE(an_attribute_is_found_once_and_its_version_parsed_once_per_evaluation) {
+    using flags::internal::Subject;
+    flags::internal::EvaluationScratch scratch;
+    const Subject version{.kind = Subject::Kind::attribute, .number = 3, .attribute = "app_version"};
+    const Context first{.attributes = {{"plan", "growth"}, {"app_version", "2.4.1"}}};
+    const Context second{.attributes = {{"app_version", "9.9.9"}}};
+    BOOST_TEST(scratch.value_of(version, first).value_or("(absent)") == "2.4.1");
+    BOOST_TEST(scratch.value_of(version, second).value_or("(absent)") == "2.4.1");
+    const auto* parsed = scratch.version_of(version, "2.4.1");
+    BOOST_REQUIRE(parsed != nullptr);
+    BOOST_TEST(parsed->minor == 4u);
+    const auto* again = scratch.version_of(version, "not a version");
+    BOOST_REQUIRE(again != nullptr);
+    BOOST_TEST(again->minor == 4u);
+
+    const Subject absent{.kind = Subject::Kind::attribute, .number = 4, .attribute = "region"};
+    BOOST_TEST(!scratch.value_of(absent, first).has_value());
+    BOOST_TEST(!scratch.value_of(absent, {.attributes = {{"region", "eu"}}}).has_value());
+    const Subject not_a_version{.kind = Subject::Kind::attribute, .number = 5, .attribute = "build"};
+    BOOST_TEST(scratch.version_of(not_a_version, "2.4") == nullptr);
+    BOOST_TEST(scratch.version_of(not_a_version, "2.4.0") == nullptr);
+
+    const Subject unnumbered{.kind = Subject::Kind::attribute, .attribute = "app_version"};
+    BOOST_TEST(scratch.value_of(unnumbered, second).value_or("(absent)") == "9.9.9");
+    BOOST_TEST(scratch.version_of(unnumbered, "1.2.3")->major == 1u);
+    const Subject tenant{.kind = Subject::Kind::tenant};
+    BOOST_TEST(scratch.value_of(tenant, {.tenant = "acme"}).value_or("(absent)") == "acme");
+}
+
+// Conditions that read the same attributes, in several rules and a segment, answer as each condition
+// tested on its own would, for versions that parse and versions that do not, and absent attributes:
+// what one condition remembered never changes another's answer.
+BOOST_AUTO_TEST_CASE(conditions_sharing_attributes_answer_as_each_alone_would) {
+    const Loaded runtime(R"(
+[segments]
+modern = [{ attr = "app_version", semver_gte = "2.0.0" }, { attr = "plan", in = ["growth", "scale"] }]
+[flags."permission.early-access"]
+value = false
+rules = [
+  { when = [{ segment = "modern" }, { attr = "app_version", semver_lt = "2.5.0" }], value = true },
+  { when = [{ attr = "app_version", semver_eq = "1.0.0-beta" }, { attr = "plan", not_in = ["scale"] }], value = true },
+  { when = [{ attr = "plan", in = ["scale"] }, { attr = "app_version", semver_gt = "3.0.0" }, { segment = "modern" }], value = true },
+]
+)");
+    using flags::internal::compare;
+    using flags::internal::parse_semver;
+    const auto version_is = [](std::string_view text, std::string_view operand, auto&& order) {
+        const auto v = parse_semver(text);
+        return v.has_value() && order(compare(*v, *parse_semver(operand)));
+    };
+    const std::vector<std::string> versions = {"", "x", "2.5", "01.0.0", "1.0.0-beta", "1.0.0", "2.0.0", "2.4.1-rc.1",
+                                               "2.4.9", "2.5.0", "3.0.0", "3.0.1", "10.0.0+build"};
+    const std::vector<std::string> plans = {"", "free", "growth", "scale"};
+    for (const auto& version : versions)
+        for (const auto& plan : plans) {
+            Context ctx{.user = "u-1"};
+            if (!version.empty()) ctx.attributes.set("app_version", version);
+            if (!plan.empty()) ctx.attributes.set("plan", plan);
+            const bool has_version = !version.empty(), has_plan = !plan.empty();
+            const bool modern = has_version && version_is(version, "2.0.0", [](int o) { return o >= 0; }) &&
+                                (plan == "growth" || plan == "scale");
+            int rule = -1;
+            if (modern && version_is(version, "2.5.0", [](int o) { return o < 0; })) rule = 0;
+            else if (has_version && version_is(version, "1.0.0-beta", [](int o) { return o == 0; }) && has_plan &&
+                     plan != "scale") rule = 1;
+            else if (plan == "scale" && version_is(version, "3.0.0", [](int o) { return o > 0; }) && modern) rule = 2;
+            const auto e = runtime.eval("permission.early-access", ctx);
+            BOOST_TEST(e.rule_index == rule, version << " / " << plan);
+            BOOST_TEST(e.value == (rule >= 0 ? 1 : 0), version << " / " << plan);
+        }
+}
+
+// A split plan answers every bucket as the split's steps do, walked in order as the evaluator walks
+// them, for splits with zero-weight variants, one-bucket steps and the most steps a plan holds; a
+// split of more steps has no plan. Plans are shared: the same steps publish the same plan.
+BOOST_AUTO_TEST_CASE(a_split_plan_serves_each_bucket_as_the_splits_steps_do) {
+    using flags::internal::SplitStep;
+    const std::vector<std::vector<SplitStep>> splits = {
+        {{5000, 0}, {7500, 1}, {10000, 2}},
+        {{3333, 0}, {10000, 2}},
+        {{1, 2}, {9999, 0}, {10000, 1}},
+        {{10000, 1}},
+        {{100, 0}, {200, 1}, {300, 2}, {400, 3}, {500, 4}, {600, 5}, {700, 6}, {10000, 7}},
+    };
+    for (const auto& steps : splits) {
+        const auto number = flags::internal::publish_split_plan(steps);
+        BOOST_REQUIRE(number.has_value());
+        BOOST_TEST(*flags::internal::publish_split_plan(steps) == *number);
+        const auto& plan = flags::internal::split_plans[*number];
+        for (std::uint32_t bucket = 0; bucket < flags::bucket_count; ++bucket) {
+            const auto step = std::find_if(steps.begin(), steps.end(), [&](const SplitStep& s) { return bucket < s.upper; });
+            BOOST_REQUIRE(step != steps.end());
+            if (plan.value_of(bucket) != step->value) BOOST_TEST(plan.value_of(bucket) == step->value, "bucket " << bucket);
+        }
+    }
+    std::vector<SplitStep> nine;
+    for (std::uint16_t i = 1; i <= 9; ++i) nine.push_back({static_cast<std::uint16_t>(i == 9 ? 10000 : i * 100), i});
+    BOOST_TEST(!flags::internal::publish_split_plan(nine).has_value());
+}
+
+// The process's split plans only fill: once full, a split no plan serves is left to the evaluator,
+// which serves it alike; splits that have a plan keep it. Last in this file: it fills the table.
+BOOST_AUTO_TEST_CASE(a_split_without_a_plan_is_evaluated) {
+    const auto button = index_of("experiment.button-color");
+    const Loaded before(R"(
+[flags."experiment.button-color"]
+split = { blue = 50, green = 25, red = 25 }
+)");
+    BOOST_REQUIRE(flags::internal::is_user_split(before.core.words()[button].load()));
+    for (std::uint16_t upper = 1; flags::internal::publish_split_plan(std::vector<flags::internal::SplitStep>{
+             {upper, 0}, {static_cast<std::uint16_t>(upper + 1), 1}, {10000, 2}});)
+        BOOST_REQUIRE(++upper < 9999);
+    const Loaded after(R"(
+[flags."experiment.button-color"]
+split = { blue = 12.34, green = 43.21, red = 44.45 }
+)");
+    BOOST_TEST(after.core.words()[button].load() == flags::internal::needs_evaluation_bit);
+    for (int i = 0; i < 1000; ++i) {
+        const auto user = "user-" + std::to_string(i);
+        const auto b = flags::bucket("experiment.button-color", user);
+        const auto e = after.eval("experiment.button-color", {.user = user});
+        BOOST_TEST(e.value == (b < 1234 ? 0 : b < 5555 ? 1 : 2));
+        BOOST_TEST(e.reason == Reason::SPLIT);
+    }
+    const Loaded again(R"(
+[flags."experiment.button-color"]
+split = { blue = 50, green = 25, red = 25 }
+)");
+    BOOST_TEST(again.core.words()[button].load() == before.core.words()[button].load());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

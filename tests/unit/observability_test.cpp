@@ -385,6 +385,40 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_stops_counting_is_no_longer_counted_at_the_c
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 3u);
 }
 
+// While no runtime counts, a read of an untracked flag answered from its word has nothing to record,
+// exposures or not, and does not leave its call site (it fills no entry). While another runtime
+// counts, a runtime that exposes without counting gets a call-site entry that says so, and such a
+// read again stays at its call site. The counting runtime's reads take the entry over and are
+// counted exactly; once the first runtime counts too, its old entry is stale, and every read of it
+// is counted.
+BOOST_AUTO_TEST_CASE(a_runtime_that_does_not_count_says_so_in_the_call_site_entry) {
+    using flags::Reason;
+    const auto* words = flags::generated::published_words;
+    const flags::ExposureSink ignore = [](const flags::Exposure&) {};
+    flags::observe({.exposures = ignore});
+    (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(!flags::internal::call_site_counts_nothing_for(words));
+    LoadedRuntime counting_one;
+    counting_one.runtime.observe({.count_evaluations = true});
+    (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(flags::internal::call_site_counts_nothing_for(words));
+    BOOST_TEST(flags::internal::call_site_counts_for(words) == nullptr);
+
+    for (int i = 0; i < 4; ++i) (void)counting_one.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    BOOST_TEST(counted(counting_one.runtime.evaluation_counts(), "ops.kill-switch-payments", "true", Reason::STATIC) == 4u);
+    BOOST_TEST(!flags::internal::call_site_counts_nothing_for(words));
+    (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
+    BOOST_TEST(flags::internal::call_site_counts_nothing_for(words));
+
+    flags::observe({.count_evaluations = true, .exposures = ignore});
+    BOOST_TEST(!flags::internal::call_site_counts_nothing_for(words));
+    const auto before = counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", Reason::DEFAULT);
+    for (int i = 0; i < 5; ++i) (void)flags::enabled<Flag::ops_kill_switch_payments>(user(i));
+    BOOST_TEST(flags::internal::call_site_counts_for(words) != nullptr);
+    BOOST_TEST(counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", Reason::DEFAULT) == before + 5u);
+    flags::observe({});
+}
+
 // The runtime a call site's entry names is destroyed: the entry is stale from then on, so a runtime
 // later made in the same memory is counted in counters of its own, never in the freed ones.
 BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_call_site) {

@@ -7,13 +7,15 @@
 // A read answered from its flag's published word costs a load or two, so a call to count it would
 // cost ten times the read. Instead the call site adds to the thread's counter itself: each thread
 // keeps, in `call_site_counters`, its counter array for the runtime it last counted for, keyed by that
-// runtime's words. The first counted read through a runtime goes out of line and fills it.
+// runtime's words. The first counted read through a runtime goes out of line and fills it. A runtime
+// that observes without counting (exposures only) gets an entry too, which says it does not count,
+// so that a read of an untracked flag through it has nothing to do and does not leave the call site.
 //
 // `counting_epoch` changes whenever any runtime starts or stops counting, which makes every thread's
 // entry stale at once: a runtime that stops counting (or is destroyed, which stops it first) is
-// never counted for, or its freed counters written, from an old entry. Whoever fills an entry reads
-// the epoch before it checks that its runtime counts, so an entry never outlives the counting it
-// was filled under.
+// never counted for, or its freed counters written, from an old entry, and one that starts is never
+// taken for one that does not count. Whoever fills an entry reads the epoch before it checks whether
+// its runtime counts, so an entry never outlives the counting (or not) it was filled under.
 #pragma once
 
 #include <array>
@@ -51,24 +53,53 @@ constexpr std::array<std::size_t, N> counter_offsets(std::span<const FlagInfo, N
 struct CallSiteCounters {
     const std::atomic<std::uint32_t>* words = nullptr;  // the runtime these counters belong to
     std::atomic<std::uint64_t>* counts = nullptr;       // this thread's, laid out as above
-    std::uint64_t epoch = 0;                            // counting_epoch when the entry was filled
+    std::uint64_t epoch = 0;  // counting_epoch when the entry was filled, marked when the runtime does not count
 };
 
+// Marks an entry's epoch for a runtime that does not count: never a value of counting_epoch itself.
+inline constexpr std::uint64_t does_not_count = std::uint64_t{1} << 63;
+
 extern std::atomic<std::uint64_t> counting_epoch;
+// Nonzero while any runtime counts: a read of a flag that is not tracked, which has nothing but a
+// count to record, tests this alone, so that exposures elsewhere cost it nothing.
+extern std::atomic<std::uint32_t> counting_runtimes;
 // constinit and trivially destructible: reaching it is a TLS load, with no wrapper call.
 extern constinit thread_local CallSiteCounters call_site_counters;
 
-// This thread's counters for the runtime publishing `words`, or nullptr when it has to go out of line.
+// This thread's counters for the runtime publishing `words`, or nullptr when it has none at hand.
 inline std::atomic<std::uint64_t>* call_site_counts_for(const std::atomic<std::uint32_t>* words) noexcept {
-    if (call_site_counters.words == words && call_site_counters.epoch == counting_epoch.load(std::memory_order_relaxed))
-        [[likely]]
-        return call_site_counters.counts;
-    return nullptr;
+    const CallSiteCounters& entry = call_site_counters;
+    return entry.words == words && entry.epoch == counting_epoch.load(std::memory_order_relaxed) ? entry.counts : nullptr;
+}
+
+// Whether this thread's entry says that the runtime publishing `words` does not count.
+inline bool call_site_counts_nothing_for(const std::atomic<std::uint32_t>* words) noexcept {
+    const CallSiteCounters& entry = call_site_counters;
+    return entry.words == words && entry.epoch == (counting_epoch.load(std::memory_order_relaxed) | does_not_count);
 }
 
 // Only the owning thread writes a counter, so a plain add will do; readers sum with relaxed loads.
-inline void add_one(std::atomic<std::uint64_t>& counter) noexcept {
+// Always inlined: a call site's count sits on a branch the compiler thinks cold, where it would
+// otherwise call this, at several times the cost of the add.
+[[gnu::always_inline]] inline void add_one(std::atomic<std::uint64_t>& counter) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// Counts, at its call site, a read answered from the word of the flag whose counters start at
+// `flag_counters` in the runtime publishing `words`: true when this thread's entry is for that
+// runtime, and so the read is counted, or that runtime does not count; false when the entry has to
+// be filled out of line first.
+[[gnu::always_inline]] inline bool count_at_call_site(const std::atomic<std::uint32_t>* words, std::size_t flag_counters,
+                                                      ValueIndex value, Reason reason) noexcept {
+    const CallSiteCounters& entry = call_site_counters;
+    if (entry.words != words) [[unlikely]]
+        return false;
+    const auto epoch = counting_epoch.load(std::memory_order_relaxed);
+    if (entry.epoch == epoch) [[likely]] {
+        add_one(entry.counts[flag_counters + counter_in_flag(value, reason)]);
+        return true;
+    }
+    return entry.epoch == (epoch | does_not_count);
 }
 
 }  // namespace flags::internal

@@ -82,8 +82,9 @@ public:
     // The usage file for `flagctl debt --usage`, written atomically. An empty string, or the problem.
     std::string write_usage_file(const std::filesystem::path& path) const;
 
-    // Records a read answered from flag's published word (settled, or a user rollout), when observing;
-    // `counted`: its call site has counted it already. Fills the thread's call-site counters.
+    // Records a read answered from flag's published word (settled, or a user rollout or split), when
+    // observing; `counted`: its call site has done the counting (counted the read, or knows this runtime
+    // does not count). Fills the thread's call-site entry.
     void record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
                           bool counted) const noexcept;
 

@@ -26,24 +26,24 @@ inline constexpr auto flag_counter_offsets =
     counter_offsets(std::span<const FlagInfo, std::size(generated::flags)>(generated::flags));
 
 // Records a read that flag I's word answered, in the runtime publishing `words`. With this thread's
-// counters for that runtime at hand it counts the read right here, which is the whole of what most
-// flags record; the rest (a first count, an exposure) goes to `out_of_line`, told what is counted.
+// entry for that runtime at hand it counts the read right here (or knows that runtime does not
+// count), which is the whole of what most flags record; the rest (a first count, an exposure) goes
+// to `out_of_line`, told whether counting is done.
 template <std::size_t I, class OutOfLine>
 [[gnu::always_inline]] inline void record_word_read(const std::atomic<std::uint32_t>* words, ValueIndex value,
                                                     std::uint32_t word, OutOfLine&& out_of_line) noexcept {
-    auto* counts = call_site_counts_for(words);
-    if (counts) [[likely]]
-        add_one(counts[flag_counter_offsets[I] + counter_in_flag(value, word_reason(word))]);
-    if (!counts || generated::flags[I].track) out_of_line(value, word, counts != nullptr);
+    const bool counted = count_at_call_site(words, flag_counter_offsets[I], value, word_reason(word));
+    if (!counted || generated::flags[I].track) out_of_line(value, word, counted);
 }
 
 // A read of flag I through the runtime publishing `words` (see <flags/detail/published_word.hpp>): a settled
-// value, or a user rollout computed here from the threshold in the word and the flag's salt state,
-// which is a constant of its name. Anything else, and a rollout without a user (which serves the
+// value, or a user rollout or split computed here from the word and the flag's salt state, which is
+// a constant of its name. Anything else, and a rollout without a user (which serves the
 // default with reason ERROR), goes to `evaluate`, which records itself. A read answered here is
-// recorded while any runtime observes its reads; what cannot be done here goes to
-// `record_out_of_line(value, word, counted)`. Always inlined: it is the whole fast path, and the
-// compiler, which sees two lambdas and an unlikely branch, would otherwise call it.
+// recorded while any runtime observes its reads (counts them, for a flag that is not tracked, which
+// has nothing else to record); what cannot be done here goes to `record_out_of_line(value, word,
+// counted)`. Always inlined: it is the whole fast path, and the compiler, which sees two lambdas and
+// an unlikely branch, would otherwise call it.
 template <std::size_t I, class RecordOutOfLine, class Evaluate>
 [[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>* words, const Context& ctx,
                                                            RecordOutOfLine&& record_out_of_line,
@@ -52,13 +52,14 @@ template <std::size_t I, class RecordOutOfLine, class Evaluate>
     ValueIndex value;
     if (is_settled(w)) [[likely]] {
         value = settled_value(w);
-    } else if (is_user_rollout(w) && !ctx.user.empty()) {
+    } else if (is_by_user(w) && !ctx.user.empty()) {
         constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
-        value = bucketing::bucket_from_salt_state(salt, ctx.user) < rollout_threshold(w) ? 1 : 0;
+        value = by_user_value(w, bucketing::bucket_from_salt_state(salt, ctx.user));
     } else {
         return evaluate();
     }
-    if (observers_active.load(std::memory_order_relaxed) != 0) [[unlikely]]
+    constexpr auto& observed = generated::flags[I].track ? observers_active : counting_runtimes;
+    if (observed.load(std::memory_order_relaxed) != 0) [[unlikely]]
         record_word_read<I>(words, value, w, record_out_of_line);
     return value;
 }

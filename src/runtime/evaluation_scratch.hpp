@@ -1,0 +1,115 @@
+// The working memory of one evaluation (evaluator.cpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include <flags/context.hpp>
+
+#include "semver.hpp"
+#include "snapshot.hpp"
+
+namespace flags::internal {
+
+// What one evaluation has learnt so far, on the evaluating thread's stack: the segments it has
+// tested and their results, so that a segment that several rules, or a flag and its prerequisites,
+// use is tested once; and the attributes it has found in the context, and the versions it has read
+// from them, so that an attribute is looked up by name, and a version parsed, once however many
+// conditions read it. Nothing in it is read before it is written: it costs nothing to set up.
+class EvaluationScratch {
+public:
+    template <class Test>
+    bool remembered(std::uint32_t segment, Test&& test) noexcept {
+        if (segment >= memoised_segments) return test();
+        const std::uint64_t bit = std::uint64_t{1} << (segment % 64);
+        auto& known = segments_known_[segment / 64];
+        auto& result = segment_results_[segment / 64];
+        if (!(known & bit)) {
+            known |= bit;
+            if (test()) result |= bit;
+        }
+        return (result & bit) != 0;
+    }
+
+    std::optional<std::string_view> value_of(const Subject& subject, const Context& ctx) noexcept {
+        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_attributes) [[unlikely]]
+            return subject.value_in(ctx);
+        const std::uint64_t bit = std::uint64_t{1} << subject.number;
+        if (!(attributes_known_ & bit)) return find(subject, ctx);
+        if (!(attributes_present_ & bit)) return std::nullopt;
+        return std::string_view(values_[subject.number].data, values_[subject.number].size);
+    }
+
+    // The version in `value`, the value of `subject`'s attribute, or nullptr when it is no version.
+    // It lives in this scratch, as long as the evaluation, and is parsed where it is kept.
+    const SemVer* version_of(const Subject& subject, std::string_view value) noexcept {
+        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions) [[unlikely]]
+            return parse_semver_into(value, unremembered_.version) ? &unremembered_.version : nullptr;
+        const std::uint32_t bit = std::uint32_t{1} << subject.number;
+        SemVer& kept = versions_[subject.number].version;
+        if (!(versions_known_ & bit)) {
+            versions_known_ |= bit;
+            if (parse_semver_into(value, kept)) versions_valid_ |= bit;
+        }
+        return (versions_valid_ & bit) ? &kept : nullptr;
+    }
+
+private:
+    static constexpr std::uint16_t remembered_versions = 32;
+
+    // The first look for a numbered attribute, out of line: the rest are a test of a bit.
+    [[gnu::noinline]] std::optional<std::string_view> find(const Subject& subject, const Context& ctx) noexcept {
+        const std::uint64_t bit = std::uint64_t{1} << subject.number;
+        attributes_known_ |= bit;
+        const std::string_view name = subject.attribute;
+        const Attributes& attributes = ctx.attributes;
+        for (std::size_t i = 0, count = attributes.size(); i < count; ++i) {
+            const Attribute& attribute = attributes.at(i);
+            if (attribute.name.size() != name.size() || !same_bytes(attribute.name.data(), name.data(), name.size()))
+                continue;
+            attributes_present_ |= bit;
+            values_[subject.number] = Text{attribute.value.data(), attribute.value.size()};
+            return attribute.value;
+        }
+        return std::nullopt;
+    }
+
+    // Whether n bytes at a and b are the same: names are short, and a few fixed-size loads, which
+    // may overlap, compare them without the call a comparison of any length costs.
+    static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+        if (n > 16) return std::memcmp(a, b, n) == 0;
+        if (n >= 8) return load<std::uint64_t>(a) == load<std::uint64_t>(b) &&
+                           load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
+        if (n >= 4) return load<std::uint32_t>(a) == load<std::uint32_t>(b) &&
+                           load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
+        return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+    }
+    template <class Word>
+    static Word load(const char* p) noexcept {
+        Word w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
+    }
+
+    struct Text {  // a string_view without its initialisation
+        const char* data;
+        std::size_t size;
+    };
+    union Version {  // a SemVer without its initialisation
+        Version() noexcept {}
+        SemVer version;
+    };
+
+    std::array<std::uint64_t, memoised_segments / 64> segments_known_{}, segment_results_{};
+    std::uint64_t attributes_known_ = 0, attributes_present_ = 0;
+    std::uint32_t versions_known_ = 0, versions_valid_ = 0;
+    Text values_[remembered_attributes];
+    Version versions_[remembered_versions];
+    Version unremembered_;  // the version of an attribute past remembered_versions, for one condition
+};
+
+}  // namespace flags::internal
