@@ -173,21 +173,23 @@ void Rewriter::leave_at(SourceLocation loc, const std::string& why, bool general
     sites_[site].general = general;
 }
 
-Value Rewriter::fold(const Stmt* s) {
-    if (!s) return std::nullopt;
-    // Written in a macro's body, a node is the macro's, not the caller's: nothing there is rewritten,
-    // though what the caller passed as the macro's arguments is.
+// Written in a macro's body, a node is the macro's, not the caller's: nothing there is rewritten,
+// though what the caller passed as the macro's arguments is.
+bool Rewriter::fold_in_macro_body(const Stmt* s) {
     const auto in_macro_body = [&](SourceLocation l) { return l.isMacroID() && !sm_.isMacroArgExpansion(l); };
-    if (in_macro_body(s->getBeginLoc()) || in_macro_body(s->getEndLoc())) {
-        const auto* call = dyn_cast<CallExpr>(s);
-        if (call && queries_.read_kind(call) != ReadKind::none) {
-            seen_reads_.insert(call);
-            leave_at(call->getBeginLoc(), "the read is inside a macro");
-            return std::nullopt;
-        }
+    if (!in_macro_body(s->getBeginLoc()) && !in_macro_body(s->getEndLoc())) return false;
+    const auto* call = dyn_cast<CallExpr>(s);
+    if (call && queries_.read_kind(call) != ReadKind::none) {
+        seen_reads_.insert(call);
+        leave_at(call->getBeginLoc(), "the read is inside a macro");
+    } else {
         fold_children(s);
-        return std::nullopt;
     }
+    return true;
+}
+
+Value Rewriter::fold(const Stmt* s) {
+    if (!s || fold_in_macro_body(s)) return std::nullopt;
     if (const auto* call = dyn_cast<CallExpr>(s)) {
         if (const auto kind = queries_.read_kind(call); kind != ReadKind::none) return fold_read(call, kind);
         if (queries_.is_for_each_state(call)) {

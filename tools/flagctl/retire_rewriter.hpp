@@ -71,6 +71,8 @@ public:
 
     // Expressions.
     Value fold(const clang::Stmt* s);
+    // Leaves a node written in a macro's body as it is, and says whether it was one.
+    bool fold_in_macro_body(const clang::Stmt* s);
     Value fold_read(const clang::CallExpr* call, ReadKind kind);
     Value fold_logical(const clang::BinaryOperator* op);
     Value fold_comparison(const clang::BinaryOperator* op);
