@@ -181,30 +181,6 @@ EntryShape shape_of(const toml::table& entry) {
     return shape;
 }
 
-std::string outcome_text(const EntryShape& shape, const flags::FlagInfo& flag) {
-    if (shape.value) return *shape.value;
-    if (shape.rollout) return percent_text(*shape.rollout);
-    if (!shape.split.empty()) {
-        // In the registry's variant order, as the engine lays out the buckets.
-        std::string out;
-        for (auto variant : flag.variants) {
-            const auto weight = std::ranges::find(shape.split, variant, [](const auto& w) { return w.first; });
-            if (weight == shape.split.end()) continue;
-            out += fmt::format("{}{} {}", out.empty() ? "split " : " / ", variant, percent_text(weight->second));
-        }
-        return out;
-    }
-    return "default";
-}
-
-std::string state_text(const EntryShape& shape, const flags::FlagInfo& flag) {
-    if (shape.off) return "off";
-    std::string out = outcome_text(shape, flag);
-    if (shape.rules > 0) out += ", " + counted(shape.rules, "rule");
-    for (const auto& name : shape.required) out += ", requires " + name;
-    return out;
-}
-
 bool fully_on(const toml::table& entry) {
     if (entry["off"].value_or(false) || entry.contains("requires") || !serves_true(entry)) return false;
     if (const auto* rules = entry.get_as<toml::array>("rules"))

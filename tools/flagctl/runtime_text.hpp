@@ -16,6 +16,8 @@
 
 #include <flags/registry_types.hpp>
 
+#include "entry_text.hpp"
+
 namespace flagctl {
 
 // Where something is written: a file, a line, and the text itself (on one line).
@@ -31,19 +33,6 @@ struct Entry {
     int line = 0;      // of its [flags."name"] header
     const toml::table* table = nullptr;
     bool from_override = false;
-};
-
-// What an entry says, read for showing it. Percentages are in basis points (25% is 2500).
-struct EntryShape {
-    bool off = false;
-    std::optional<std::string> value;  // "true", "false" or a variant
-    std::optional<unsigned> rollout;
-    std::vector<std::pair<std::string, unsigned>> split;  // variant, weight; in the file's order
-    std::size_t rules = 0;
-    std::vector<std::string> required;  // the flags named in `requires`
-    std::string bucket_by = "user";
-    std::optional<std::string> salt;
-    std::optional<flags::Date> since;
 };
 
 class RuntimeText {
@@ -87,11 +76,6 @@ private:
 };
 
 EntryShape shape_of(const toml::table& entry);
-
-// The entry's own outcome: "true", "25%", "split blue 50% / green 50%", or "default" when it has none.
-std::string outcome_text(const EntryShape& shape, const flags::FlagInfo& flag);
-// The whole entry on one line: "off", "false, 1 rule", "25%", "split ..., requires release.x".
-std::string state_text(const EntryShape& shape, const flags::FlagInfo& flag);
 
 // The entry serves true to everyone: not off, no prerequisite, and its own outcome and every rule's
 // are `value = true` or `rollout = 100`. (A release flag in this state is finished: remove it.)
