@@ -178,9 +178,10 @@ void SourceMap::add_segment(std::string_view name, const toml::node& conditions)
     segments_.push_back(SegmentSource{.name = std::string(name), .canonical = canonical_text(&conditions)});
 }
 
-void SourceMap::add_condition(std::string_view attribute, std::string_view op, const toml::node* operand) {
+void SourceMap::add_condition(std::string_view attribute, std::string_view op, const toml::node* operand,
+                              bool in_segment) {
     ConditionSource condition{.attribute = std::string(attribute), .op = std::string(op), .values = operand_values(operand)};
-    if (open_rule_) open_rule_->conditions.push_back(condition);
+    if (open_rule_ && !in_segment) open_rule_->conditions.push_back(condition);
     conditions_.push_back(std::move(condition));
 }
 

@@ -43,7 +43,7 @@ struct RuleSource {
     SourcePlace place{};
     std::string text{};  // the rule as written, on one line
     OutcomeSource outcome{};
-    std::vector<ConditionSource> conditions{};
+    std::vector<ConditionSource> conditions{};  // its `when` list, in the file's order
 };
 
 struct EntrySource {
@@ -98,7 +98,8 @@ public:
                   const toml::node* split);
     void end_rules() { open_rule_ = nullptr; }
     void add_segment(std::string_view name, const toml::node& conditions);
-    void add_condition(std::string_view attribute, std::string_view op, const toml::node* operand);
+    // A condition of the rule being read, or of a segment's list when `in_segment`.
+    void add_condition(std::string_view attribute, std::string_view op, const toml::node* operand, bool in_segment);
     // Sorts the entries by file and line once every file is read.
     void finish();
 

@@ -265,7 +265,7 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
     }
     const auto subject = read_subject(*attr, "attr");
     if (!subject) return std::nullopt;
-    if (described_) described_->add_condition(attr->as_string()->get(), spec->name, operand);
+    if (described_) described_->add_condition(attr->as_string()->get(), spec->name, operand, inside_segment);
     Condition condition{.op = spec->op, .subject = *subject};
     OperandContext context{.report = report_, .rules = *rules_, .intern = intern_};
     if (!spec->read(*operand, *spec, context, condition)) return std::nullopt;
@@ -292,7 +292,7 @@ std::optional<Condition> Compiler::read_segment_condition(const toml::table& tab
                       "define it under [segments]");
         return std::nullopt;
     }
-    if (described_) described_->add_condition({}, "segment", &segment);
+    if (described_) described_->add_condition({}, "segment", &segment, inside_segment);
     auto& source = found->second;
     if (!source.compiled && !compile_segment(source)) return std::nullopt;
     return Condition{.op = Op::segment, .begin = source.begin, .count = source.count, .segment = source.number};
