@@ -107,7 +107,7 @@ OutcomeSource describe_outcome(const toml::node* value, const toml::node* rollou
 }
 
 bool EntrySource::fully_on() const {
-    if (off || !required.empty() || !outcome.serves_true()) return false;
+    if (off || has_requires || !outcome.serves_true()) return false;
     return std::ranges::all_of(rules, [](const RuleSource& rule) { return rule.outcome.serves_true(); });
 }
 
@@ -142,6 +142,7 @@ EntrySource& SourceMap::add_entry(std::string flag, const toml::source_region& w
 void SourceMap::describe_entry(EntrySource& entry, const toml::table& table, const EntryNodes& nodes) {
     entry.off = nodes.off && nodes.off->value_or(false);
     entry.outcome = describe_outcome(nodes.value, nodes.rollout, nodes.split);
+    entry.has_requires = nodes.requires_node != nullptr;
     if (const auto* required = nodes.requires_node ? nodes.requires_node->as_table() : nullptr)
         for (auto&& [name, value] : *required) entry.required.emplace_back(name.str());
     if (const auto* by = nodes.bucket_by ? nodes.bucket_by->as_string() : nullptr) entry.bucket_by = by->get();

@@ -55,6 +55,7 @@ struct EntrySource {
     OutcomeSource outcome{};
     std::vector<RuleSource> rules{};
     std::vector<std::string> required{};  // the flags named in `requires`
+    bool has_requires = false;            // even an empty `requires` is a condition of the entry
     std::string bucket_by = "user";
     std::optional<std::string> salt{};
     std::optional<Date> since{};

@@ -130,6 +130,14 @@ BOOST_AUTO_TEST_CASE(the_override_files_entry_is_the_one_in_effect) {
     BOOST_TEST(entry->fully_on());
 }
 
+BOOST_AUTO_TEST_CASE(an_entry_with_requires_is_not_fully_on_even_when_it_names_no_flag) {
+    const auto map = described("schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\nrequires = {}\n");
+    const auto* entry = map.entry("release.new-checkout");
+    BOOST_REQUIRE(entry);
+    BOOST_TEST(entry->required.empty());
+    BOOST_TEST(!entry->fully_on());
+}
+
 BOOST_AUTO_TEST_CASE(canonical_text_ignores_layout_comments_and_since) {
     const auto a = described("schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\nsince = 2026-01-01\n");
     const auto b = described("schema = 1\n# on for all\n[flags.\"release.new-checkout\"]\nsince = 2026-02-02\nvalue   =   true\n");
