@@ -13,7 +13,6 @@
 
 #include <flags/registry_types.hpp>
 
-
 namespace flags::internal {
 
 // A place in a runtime file: the file as messages name it, and a 1-based line and column.
@@ -94,7 +93,7 @@ public:
     void add_file(std::string display, std::string text);
     EntrySource& add_entry(std::string flag, const toml::source_region& where, int layer, bool registered);
     void describe_entry(EntrySource& entry, const toml::table& table, const EntryNodes& nodes);
-    // A rule of `entry`; the conditions added after it, until the next rule, are its own.
+    // A rule of `entry`; the conditions added after it, until the next rule or end_rules(), are its own.
     void add_rule(EntrySource& entry, const toml::node& rule, const toml::node* value, const toml::node* rollout,
                   const toml::node* split);
     void end_rules() { open_rule_ = nullptr; }
