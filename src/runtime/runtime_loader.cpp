@@ -14,6 +14,7 @@
 #include "../registry/names.hpp"
 #include "../toml_input.hpp"
 #include "../visible_text.hpp"
+#include "compiled_source.hpp"
 #include "condition_operators.hpp"
 #include "evaluation_cost.hpp"
 #include "flag_index.hpp"
@@ -55,8 +56,8 @@ bool is_attribute_name(std::string_view name) noexcept {
 // Compiles all sources into one CompiledRules, collecting every problem before giving up.
 class Compiler {
 public:
-    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics)
-        : registry_(registry), index_(registry.flags), report_(diagnostics),
+    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics, SourceMap* described = nullptr)
+        : described_(described), registry_(registry), index_(registry.flags), report_(diagnostics),
           rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings), declared_(registry.flags.size()) {
         programs_.resize(registry.flags.size());
         for (std::size_t i = 0; i < programs_.size(); ++i) {
@@ -133,7 +134,11 @@ private:
     void report_unknown_flag(const toml::key& key);
 
     int find_flag(std::string_view name) const { return index_.find(name); }
+    void describe_flag(const toml::table& table, const EntryKeys& found);
 
+    // What was read, for tools; null when compiling for a service. entry_: the entry being read.
+    SourceMap* described_ = nullptr;
+    EntrySource* entry_ = nullptr;
     const RegistryView& registry_;
     FlagIndex index_;
     Reporter report_;
@@ -211,6 +216,7 @@ void Compiler::read_segments(const toml::table& root) {
                           "write name = [{ attr = \"tenant\", in = [\"acme\"] }]");
             continue;
         }
+        if (described_) described_->add_segment(key.str(), *conditions);
         if (!segments_.emplace(std::string(key.str()), SegmentSource{.conditions = conditions}).second)
             report_.error(key.source(), fmt::format("segment '{}' is defined in more than one file", key.str()),
                           "keep one definition");
@@ -261,6 +267,7 @@ std::optional<Condition> Compiler::read_condition(const toml::node& node, bool i
     }
     const auto subject = read_subject(*attr, "attr");
     if (!subject) return std::nullopt;
+    if (described_) described_->add_condition(attr->as_string()->get(), spec->name, operand, inside_segment);
     Condition condition{.op = spec->op, .subject = *subject};
     OperandContext context{.report = report_, .rules = *rules_, .intern = intern_};
     if (!spec->read(*operand, *spec, context, condition)) return std::nullopt;
@@ -287,6 +294,7 @@ std::optional<Condition> Compiler::read_segment_condition(const toml::table& tab
                       "define it under [segments]");
         return std::nullopt;
     }
+    if (described_) described_->add_condition({}, "segment", &segment, inside_segment);
     auto& source = found->second;
     if (!source.compiled && !compile_segment(source)) return std::nullopt;
     return Condition{.op = Op::segment, .begin = source.begin, .count = source.count, .segment = source.number};
@@ -516,8 +524,22 @@ void Compiler::read_flag(std::size_t flag, const toml::table& table) {
         report_.error(key.source(), fmt::format("unknown key '{}' in flag '{}'", key.str(), registry_.flags[flag].name),
                       "known keys: " + list_of(flag_key_names()));
     }
+    if (described_) describe_flag(table, found);
     for (std::size_t i = 0; i < flag_keys.size(); ++i)
         if (flag_keys[i].read) (this->*flag_keys[i].read)(flag, found[i], found);
+    if (described_) described_->end_rules();
+}
+
+void Compiler::describe_flag(const toml::table& table, const EntryKeys& found) {
+    const auto key = [&found](std::string_view name) {
+        return found[static_cast<std::size_t>(std::ranges::find(flag_keys, name, &FlagKey::name) - flag_keys.begin())];
+    };
+    if (entry_)
+        described_->describe_entry(*entry_, table,
+                                   EntryNodes{.off = key("off"), .value = key("value"), .rollout = key("rollout"),
+                                              .split = key("split"), .requires_node = key("requires"),
+                                              .bucket_by = key("bucket_by"), .salt = key("salt"),
+                                              .since = key("since"), .rules = key("rules")});
 }
 
 void Compiler::read_off(std::size_t flag, const toml::node* off, const EntryKeys&) {
@@ -625,6 +647,8 @@ std::optional<Rule> Compiler::read_rule(std::size_t flag, const toml::node& elem
             ok = false;
         }
     }
+    if (described_ && entry_)
+        described_->add_rule(*entry_, element, outcome_keys.value, outcome_keys.rollout, outcome_keys.split);
     Rule r{.source_line = static_cast<int>(element.source().begin.line)};
     const auto* conditions = when ? when->as_array() : nullptr;
     if (!conditions || conditions->empty()) {
@@ -743,6 +767,7 @@ void Compiler::read_flags(const toml::table& root, int layer) {
     }
     for (auto&& [key, value] : *table) {
         const int flag = find_flag(key.str());
+        entry_ = described_ ? &described_->add_entry(std::string(key.str()), key.source(), layer, flag >= 0) : nullptr;
         if (flag < 0) {
             report_unknown_flag(key);
             continue;
@@ -840,10 +865,13 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 }
 
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
-                                            std::vector<Diagnostic>& diagnostics, const Limits& limits) {
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits,
+                                            SourceMap* described) {
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
-    Compiler compiler(registry, diagnostics);
+    Compiler compiler(registry, diagnostics, described);
+    if (described)
+        for (const auto& source : sources) described->add_file(source.display, source.text);
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the
@@ -868,6 +896,7 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
     for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
+    if (described) described->finish();
     compiler.check_unused_segments();
     compiler.report_unlisted_unknown_flags();
     if (compiler.check_prerequisite_cycles()) compiler.check_evaluation_costs(limits);

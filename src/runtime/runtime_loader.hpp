@@ -33,10 +33,14 @@ struct CompiledFile {
 // The schema this build reads; a file declaring a newer one is refused rather than half understood.
 inline constexpr int runtime_schema = 1;
 
+class SourceMap;
+
 // Compiles the sources together, layer by layer. Returns nothing when any
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
+// `described`, for tools only, receives what was read, even from a file refused for an error.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
-                                            std::vector<Diagnostic>& diagnostics, const Limits& limits = {});
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits = {},
+                                            SourceMap* described = nullptr);
 
 // The programs of a runtime with no file: every flag absent, so every flag serves its default.
 CompiledFile empty_runtime(const RegistryView& registry);

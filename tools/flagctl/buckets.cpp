@@ -10,7 +10,7 @@
 #include "command.hpp"
 #include "engine.hpp"
 #include "output.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 
 namespace flagctl {
 namespace {
@@ -168,9 +168,9 @@ int buckets(const Invocation& inv) {
     const std::size_t flag = find_flag(view, name, "buckets");
     const auto& info = view.flags[flag];
     const auto runtime = require_runtime(inv.common, view, file, override_file);
-    const auto text = RuntimeText::read(file, override_file);  // alive while `entry` points into it
-    const auto entry = text.entry(name);
-    const EntryShape shape = entry ? shape_of(*entry->table) : EntryShape{};
+    const auto described = describe_runtime(view, file, override_file);
+    const EntrySource* entry = described.entry(name);
+    const EntryShape shape = entry ? shape_of(*entry) : EntryShape{};
     if (!entry || shape.off || (!shape.rollout && shape.split.empty()))
         throw failure("buckets", fmt::format("flag '{}' has no rollout or split of its own in {}", name, file.generic_string()),
                       fmt::format("its state there is: {}; `flagctl eval` shows how one context is served",

@@ -13,7 +13,7 @@
 #include "git_history.hpp"
 #include "output.hpp"
 #include "registry/lifecycle_text.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 #include "source_scan.hpp"
 #include "toml_input.hpp"
 #include "usage_file.hpp"
@@ -90,17 +90,18 @@ void date_findings(const flags::FlagInfo& flag, int warn_days, flags::Date today
 
 // A release flag whose runtime entry serves true to everyone: since when, from the entry's `since`
 // or else the git history of its file.
-std::optional<Finding> fully_on_finding(const flags::FlagInfo& flag, const Entry& entry, flags::Date today) {
-    if (flag.type != flags::FlagType::release || !fully_on(*entry.table)) return std::nullopt;
+std::optional<Finding> fully_on_finding(const flags::RegistryView& registry, const flags::FlagInfo& flag,
+                                        const EntrySource& entry, flags::Date today) {
+    if (flag.type != flags::FlagType::release || !entry.fully_on()) return std::nullopt;
     Finding f{.kind = "fully-on"};
     const std::string removal = fmt::format("the rollout is done: remove Flag::{} from the code, then the flag from the "
                                             "registry and the runtime file",
                                             flag.identifier);
-    if (auto since = shape_of(*entry.table).since) {
+    if (auto since = entry.since) {
         f.since = since;
         f.since_from = "since";
-    } else if (auto from_git = held_since(entry.file, flag.name,
-                                          [](const toml::table* e) { return e != nullptr && fully_on(*e); })) {
+    } else if (auto from_git = held_since(registry, entry.place.file, flag.name,
+                                          [](const EntrySource* e) { return e != nullptr && e->fully_on(); })) {
         f.since = from_git;
         f.since_from = "git";
     }
@@ -110,7 +111,7 @@ std::optional<Finding> fully_on_finding(const flags::FlagInfo& flag, const Entry
         return f;
     }
     const auto held = (today - *f.since).count();
-    const std::string from = f.since_from == "git" ? "by the git history of " + entry.file : "by its since date";
+    const std::string from = f.since_from == "git" ? "by the git history of " + entry.place.file : "by its since date";
     if (held > fully_on_grace_days) {
         f.urgency = Urgency::overdue;
         f.days = held - fully_on_grace_days;
@@ -189,10 +190,10 @@ std::optional<Finding> unevaluated_finding(const flags::FlagInfo& flag, const st
 // The value an entry serves everyone, when it serves one: the default when it is off; else, without
 // rules or prerequisites, its `value`, a rollout of 100 % (true) or 0 % (false), or a split wholly on
 // one variant.
-std::optional<std::string> served_to_everyone(const flags::FlagInfo& flag, const toml::table& entry) {
+std::optional<std::string> served_to_everyone(const flags::FlagInfo& flag, const EntrySource& entry) {
     const auto shape = shape_of(entry);
     if (shape.off) return std::string(flag.value_name(flag.default_value));
-    if (fully_on(entry)) return "true";
+    if (entry.fully_on()) return "true";
     if (shape.rules > 0 || !shape.required.empty()) return std::nullopt;
     if (shape.value) return shape.value;
     if (shape.rollout && (*shape.rollout == 0 || *shape.rollout == 10000))
@@ -208,9 +209,9 @@ std::optional<std::string> served_to_everyone(const flags::FlagInfo& flag, const
 
 // The command that retires an overdue flag, keeping what the runtime file serves everyone if it
 // serves one value; VALUE for the person to choose otherwise.
-std::string retire_command(const flags::FlagInfo& flag, const std::optional<Entry>& entry, const Invocation& inv) {
+std::string retire_command(const flags::FlagInfo& flag, const EntrySource* entry, const Invocation& inv) {
     std::optional<std::string> keep;
-    if (entry) keep = served_to_everyone(flag, *entry->table);
+    if (entry) keep = served_to_everyone(flag, *entry);
     const auto file = inv.args.value("--file");
     return fmt::format("flagctl retire {} --keep {} --build-dir {} --registry {}{}", flag.name, keep.value_or("VALUE"),
                        inv.args.value("--build-dir").value_or("build"), inv.common.registry.generic_string(),
@@ -331,10 +332,10 @@ int debt(const Invocation& inv) {
 
     const auto registry = load_registry(inv.common);
     const auto view = registry.view();
-    std::optional<RuntimeText> text;
+    std::optional<SourceMap> text;
     if (file) {
         require_runtime(inv.common, view, *file);
-        text = RuntimeText::read(*file);
+        text = describe_runtime(view, *file);
     }
     std::vector<flags::Diagnostic> warnings;
     const auto usage = read_usage(inv.args.values("--usage"), view, warnings);
@@ -348,9 +349,9 @@ int debt(const Invocation& inv) {
         const auto& flag = view.flags[i];
         FlagDebt d{.flag = std::string(flag.name)};
         date_findings(flag, registry.policy().warn_days, inv.common.today, d.findings);
-        const auto entry = text ? text->entry(flag.name) : std::nullopt;
+        const EntrySource* entry = text ? text->entry(flag.name) : nullptr;
         if (entry)
-            if (auto f = fully_on_finding(flag, *entry, inv.common.today)) d.findings.push_back(std::move(*f));
+            if (auto f = fully_on_finding(view, flag, *entry, inv.common.today)) d.findings.push_back(std::move(*f));
         if (!roots.empty() && call_sites[i].empty())
             d.findings.push_back(Finding{
                 .kind = "unused",
@@ -361,7 +362,7 @@ int debt(const Invocation& inv) {
         if (d.findings.empty()) continue;
         const auto& source = registry.source_of(i);
         d.declared = Location{source.file, source.line};
-        if (entry) d.entry = Location{entry->file, entry->line};
+        if (entry) d.entry = Location{entry->place.file, entry->place.line};
         if (!roots.empty()) d.call_sites = call_sites[i];
         if (std::ranges::any_of(d.findings, [](const Finding& f) { return f.urgency == Urgency::overdue; }))
             d.retire_command = retire_command(flag, entry, inv);
@@ -374,7 +375,7 @@ int debt(const Invocation& inv) {
                                      .findings = {Finding{.kind = "unregistered",
                                                           .message = "runtime entry for a flag the registry does not know",
                                                           .hint = "remove the entry once no deployed binary reads the flag"}},
-                                     .entry = Location{entry.file, entry.line}});
+                                     .entry = Location{entry.place.file, entry.place.line}});
         }
     }
     sort_by_urgency(debts);

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,7 +12,7 @@
 #include "engine.hpp"
 #include "output.hpp"
 #include "population.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 
 namespace flagctl {
 namespace {
@@ -22,16 +21,6 @@ constexpr OptionSpec diff_options[] = {
     {"--sample", OptionSpec::Takes::one},
     {"--seed", OptionSpec::Takes::one},
 };
-
-std::string canonical_node(const toml::node* node) {
-    if (!node) return {};
-    std::ostringstream out;
-    node->visit([&out](const auto& v) {
-        if constexpr (toml::is_table<decltype(v)> || toml::is_array<decltype(v)>) out << toml::toml_formatter(v);
-        else out << v;
-    });
-    return out.str();
-}
 
 std::string outcome_phrase(const EntryShape& shape, const flags::FlagInfo& flag) {
     if (shape.value) return "value " + *shape.value;
@@ -50,52 +39,47 @@ std::string entry_phrase(const EntryShape& shape, const flags::FlagInfo& flag) {
 }
 
 // The segments an entry's rules refer to.
-std::set<std::string> segments_used(const toml::table& entry) {
+std::set<std::string> segments_used(const EntrySource& entry) {
     std::set<std::string> names;
-    if (const auto* rules = entry.get_as<toml::array>("rules"))
-        for (const auto& rule : *rules)
-            if (const auto* when = rule.as_table() ? rule.as_table()->get_as<toml::array>("when") : nullptr)
-                for (const auto& condition : *when)
-                    if (const auto name = condition.as_table() ? (*condition.as_table())["segment"].value<std::string>()
-                                                               : std::nullopt)
-                        names.insert(*name);
+    for (const auto& rule : entry.rules)
+        for (const auto& condition : rule.conditions)
+            if (condition.op == "segment" && !condition.values.empty()) names.insert(condition.values.front());
     return names;
 }
 
 // What changed in the way the flag is written, in the operator's words: its entry, and the segments
 // and prerequisites it refers to. Empty when all of them read the same.
-std::vector<std::string> describe_change(const flags::FlagInfo& flag, const RuntimeText& before, const RuntimeText& after) {
-    const auto old_entry = before.entry(flag.name);
-    const auto new_entry = after.entry(flag.name);
+std::vector<std::string> describe_change(const flags::FlagInfo& flag, const SourceMap& before, const SourceMap& after) {
+    const auto* old_entry = before.entry(flag.name);
+    const auto* new_entry = after.entry(flag.name);
     if (!old_entry && !new_entry) return {};
-    if (!old_entry) return {"new entry: " + entry_phrase(shape_of(*new_entry->table), flag)};
+    if (!old_entry) return {"new entry: " + entry_phrase(shape_of(*new_entry), flag)};
     if (!new_entry)
-        return {fmt::format("entry removed: {} -> default {}", entry_phrase(shape_of(*old_entry->table), flag),
+        return {fmt::format("entry removed: {} -> default {}", entry_phrase(shape_of(*old_entry), flag),
                             flag.value_name(flag.default_value))};
 
-    const auto& o = *old_entry->table;
-    const auto& n = *new_entry->table;
+    const auto& o = *old_entry;
+    const auto& n = *new_entry;
     const auto os = shape_of(o), ns = shape_of(n);
     std::vector<std::string> changes;
-    auto differs = [&](std::string_view key) { return canonical_node(o.get(key)) != canonical_node(n.get(key)); };
     if (os.off != ns.off) changes.push_back(ns.off ? "turned off" : "turned back on");
     if (outcome_phrase(os, flag) != outcome_phrase(ns, flag))
         changes.push_back(os.rollout && ns.rollout
                               ? fmt::format("rollout {} -> {}", percent_text(*os.rollout), percent_text(*ns.rollout))
                               : fmt::format("{} -> {}", outcome_phrase(os, flag), outcome_phrase(ns, flag)));
-    if (differs("rules"))
+    if (o.canonical_rules != n.canonical_rules)
         changes.push_back(os.rules == ns.rules ? "rules changed" : fmt::format("rules {} -> {}", os.rules, ns.rules));
-    if (differs("requires")) changes.push_back("requires changed");
+    if (o.canonical_requires != n.canonical_requires) changes.push_back("requires changed");
     if (os.bucket_by != ns.bucket_by) changes.push_back(fmt::format("bucket_by {} -> {}", os.bucket_by, ns.bucket_by));
-    if (differs("salt")) changes.push_back("salt changed (buckets reshuffled)");
+    if (o.salt != n.salt) changes.push_back("salt changed (buckets reshuffled)");
 
     // What the entry refers to may have changed too, whether or not the entry did.
     for (const auto& segment : segments_used(n))
-        if (canonical_node(before.segment(segment)) != canonical_node(after.segment(segment)))
+        if (before.segment(segment) != after.segment(segment))
             changes.push_back(fmt::format("segment '{}' changed", segment));
     for (const auto& required : ns.required) {
-        const auto a = before.entry(required), b = after.entry(required);
-        if ((a ? canonical(*a->table) : "") != (b ? canonical(*b->table) : ""))
+        const auto *a = before.entry(required), *b = after.entry(required);
+        if ((a ? a->canonical : "") != (b ? b->canonical : ""))
             changes.push_back(fmt::format("its prerequisite '{}' changed", required));
     }
     return changes;
@@ -143,8 +127,8 @@ int diff(const Invocation& inv) {
         print_diagnostics(std::cerr, before.report.diagnostics);
         print_diagnostics(std::cerr, after.report.diagnostics);
     }
-    const auto old_text = RuntimeText::read(files[0]);
-    const auto new_text = RuntimeText::read(files[1]);
+    const auto old_text = describe_runtime(view, files[0]);
+    const auto new_text = describe_runtime(view, files[1]);
 
     Population population;
     population.learn(old_text);

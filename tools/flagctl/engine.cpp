@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "output.hpp"
+#include "runtime/runtime_loader.hpp"
+#include "runtime/source_files.hpp"
 
 namespace flagctl {
 
@@ -45,6 +47,28 @@ Runtime require_runtime(const Common& common, const flags::RegistryView& registr
     if (!runtime.report.ok()) throw Failure{runtime.report.diagnostics};
     if (!common.json) print_diagnostics(std::cerr, runtime.report.diagnostics);
     return runtime;
+}
+
+namespace {
+
+flags::internal::SourceMap describe(const flags::RegistryView& registry,
+                                    const std::vector<flags::internal::RuntimeSource>& sources) {
+    flags::internal::SourceMap described;
+    std::vector<flags::Diagnostic> ignored;  // the engine reports them
+    flags::internal::compile_runtime(registry, sources, ignored, reading_options().limits, &described);
+    return described;
+}
+
+}  // namespace
+
+flags::internal::SourceMap describe_runtime(const flags::RegistryView& registry, const std::filesystem::path& base,
+                                            const std::filesystem::path& override_file) {
+    const auto read = flags::internal::read_sources({.base = base, .override_file = override_file}, reading_options());
+    return describe(registry, read.sources);
+}
+
+flags::internal::SourceMap describe_text(const flags::RegistryView& registry, std::string text, std::string display) {
+    return describe(registry, {flags::internal::RuntimeSource{.display = std::move(display), .text = std::move(text)}});
 }
 
 }  // namespace flagctl

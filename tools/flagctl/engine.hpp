@@ -10,6 +10,7 @@
 #include <flags/detail/runtime_core.hpp>
 
 #include "options.hpp"
+#include "runtime/compiled_source.hpp"
 #include "registry/registry_loader.hpp"
 
 namespace flagctl {
@@ -40,5 +41,12 @@ Runtime load_runtime(const flags::RegistryView& registry, const std::filesystem:
 // are printed on standard error unless the output is JSON.
 Runtime require_runtime(const Common& common, const flags::RegistryView& registry, const std::filesystem::path& base,
                         const std::filesystem::path& override_file = {});
+
+// What the loader compiled from the same files, described for showing: where each entry is written,
+// its shape, its rules' text, the conditions. Read only after the engine has judged the files.
+flags::internal::SourceMap describe_runtime(const flags::RegistryView& registry, const std::filesystem::path& base,
+                                            const std::filesystem::path& override_file = {});
+// The same for one file's text, e.g. an old version from git, which may not be valid any more.
+flags::internal::SourceMap describe_text(const flags::RegistryView& registry, std::string text, std::string display);
 
 }  // namespace flagctl

@@ -8,7 +8,7 @@
 #include "command.hpp"
 #include "engine.hpp"
 #include "output.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 
 namespace flagctl {
 namespace {
@@ -23,7 +23,7 @@ constexpr OptionSpec eval_options[] = {
 
 // The reason in words, for one evaluation. `prerequisites` describes the values of the flags the
 // entry requires, for PREREQUISITE_FAILED.
-std::string explain(const flags::Evaluation& e, const std::optional<Entry>& entry, const EntryShape& shape,
+std::string explain(const flags::Evaluation& e, const EntrySource* entry, const EntryShape& shape,
                     const std::string& prerequisites) {
     using flags::Reason;
     switch (e.reason) {
@@ -60,10 +60,11 @@ int eval(const Invocation& inv) {
     const flags::Evaluation e = runtime.core->evaluate(flag, ctx);
     const auto& info = view.flags[flag];
 
-    const auto text = RuntimeText::read(file, override_file);
-    const auto entry = text.entry(name);
-    const EntryShape shape = entry ? shape_of(*entry->table) : EntryShape{};
-    const auto rule = e.rule_index >= 0 ? text.rule(name, static_cast<std::size_t>(e.rule_index)) : std::nullopt;
+    const auto described = describe_runtime(view, file, override_file);
+    const EntrySource* entry = described.entry(name);
+    const EntryShape shape = entry ? shape_of(*entry) : EntryShape{};
+    const auto matched = static_cast<std::size_t>(e.rule_index);
+    const RuleSource* rule = e.rule_index >= 0 && entry && matched < entry->rules.size() ? &entry->rules[matched] : nullptr;
     std::string prerequisites;
     for (const auto& required : shape.required) {
         if (const int other = view.find(required); other >= 0) {
@@ -82,7 +83,7 @@ int eval(const Invocation& inv) {
             .field("reason", flags::to_string(e.reason))
             .raw("error", e.error == flags::ErrorCode::NONE ? "null" : json_quoted(flags::to_string(e.error)))
             .raw("rule_index", e.rule_index >= 0 ? std::to_string(e.rule_index) : "null")
-            .raw("rule", rule ? JsonLine{}.field("file", rule->file).field("line", rule->line).field("text", rule->text).str()
+            .raw("rule", rule ? JsonLine{}.field("file", rule->place.file).field("line", rule->place.line).field("text", rule->text).str()
                               : "null")
             .raw("bucket", e.bucket >= 0 ? std::to_string(e.bucket) : "null")
             .raw("bucket_by", bucket_by.empty() ? "null" : json_quoted(bucket_by))
@@ -99,9 +100,9 @@ int eval(const Invocation& inv) {
               << fmt::format("reason   {}{}: {}\n", flags::to_string(e.reason),
                              e.error == flags::ErrorCode::NONE ? "" : fmt::format(" ({})", flags::to_string(e.error)),
                              explain(e, entry, shape, prerequisites));
-    if (rule) std::cout << fmt::format("rule     {}:{}: {}\n", rule->file, rule->line, rule->text);
+    if (rule) std::cout << fmt::format("rule     {}:{}: {}\n", rule->place.file, rule->place.line, rule->text);
     if (e.bucket >= 0) std::cout << fmt::format("bucket   {} of 0..9999, by {}\n", e.bucket, bucket_by);
-    if (entry) std::cout << fmt::format("entry    {}:{}{}\n", entry->file, entry->line, entry->from_override ? " (override)" : "");
+    if (entry) std::cout << fmt::format("entry    {}:{}{}\n", entry->place.file, entry->place.line, entry->from_override ? " (override)" : "");
     return 0;
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime_text.hpp"
+#include "engine.hpp"
 #include "subprocess.hpp"
 
 namespace flagctl {
@@ -38,8 +38,8 @@ std::vector<Commit> commits_changing(const std::string& directory, const std::st
 
 }  // namespace
 
-std::optional<flags::Date> held_since(const std::filesystem::path& file, std::string_view flag,
-                                      const std::function<bool(const toml::table* entry)>& holds) {
+std::optional<flags::Date> held_since(const flags::RegistryView& registry, const std::filesystem::path& file,
+                                      std::string_view flag, const std::function<bool(const EntrySource* entry)>& holds) {
     const std::string directory = file.has_parent_path() ? file.parent_path().string() : ".";
     const std::string name = file.filename().string();
     std::optional<flags::Date> since;
@@ -47,9 +47,8 @@ std::optional<flags::Date> held_since(const std::filesystem::path& file, std::st
         // "<rev>:./<name>" is resolved against -C's directory, wherever the work tree's root is.
         const auto shown = run_process({"git", "-C", directory, "show", commit.hash + ":./" + name});
         if (!shown || shown->exit_code != 0) break;
-        const auto version = RuntimeText::from_text(shown->output, name);
-        const auto entry = version.entry(flag);
-        if (!holds(entry ? entry->table : nullptr)) break;
+        const auto version = describe_text(registry, shown->output, name);
+        if (!holds(version.entry(flag))) break;
         since = commit.date;
     }
     return since;

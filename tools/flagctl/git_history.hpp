@@ -7,9 +7,9 @@
 #include <optional>
 #include <string_view>
 
-#include <toml++/toml.h>
-
 #include <flags/registry_types.hpp>
+
+#include "entry_text.hpp"
 
 namespace flagctl {
 
@@ -18,7 +18,8 @@ namespace flagctl {
 // commit of the unbroken run whose version holds. nullopt when git is not installed, the file is not
 // tracked in a git work tree, or its last committed version does not hold (the state is not
 // committed yet, so git cannot date it).
-std::optional<flags::Date> held_since(const std::filesystem::path& file, std::string_view flag,
-                                      const std::function<bool(const toml::table* entry)>& holds);
+// Each version is described by the loader against `registry`, as the current file is.
+std::optional<flags::Date> held_since(const flags::RegistryView& registry, const std::filesystem::path& file,
+                                      std::string_view flag, const std::function<bool(const EntrySource* entry)>& holds);
 
 }  // namespace flagctl

@@ -6,7 +6,7 @@
 #include "command.hpp"
 #include "engine.hpp"
 #include "output.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 
 namespace flagctl {
 namespace {
@@ -37,16 +37,16 @@ int list(const Invocation& inv) {
     const auto registry = load_registry(inv.common);
     const auto view = registry.view();
     // Validated by the engine first: a state is shown only for a file a service would accept.
-    std::optional<RuntimeText> text;
+    std::optional<SourceMap> text;
     if (file) {
         require_runtime(inv.common, view, *file, override_file);
-        text = RuntimeText::read(*file, override_file);
+        text = describe_runtime(view, *file, override_file);
     }
 
     auto state_of = [&](const flags::FlagInfo& flag) -> std::string {
-        const auto entry = text->entry(flag.name);
+        const auto* entry = text->entry(flag.name);
         if (!entry) return "no entry";
-        return state_text(shape_of(*entry->table), flag) + (entry->from_override ? " (override)" : "");
+        return state_text(shape_of(*entry), flag) + (entry->from_override ? " (override)" : "");
     };
 
     if (inv.common.json) {
@@ -64,11 +64,11 @@ int list(const Invocation& inv) {
                 .raw("days_left", deadline.date ? std::to_string((*deadline.date - inv.common.today).count()) : "null")
                 .raw("default", value_json(flag, flag.default_value));
             if (text) {
-                const auto entry = text->entry(flag.name);
+                const auto* entry = text->entry(flag.name);
                 row.field("state", state_of(flag))
                     .raw("entry", entry ? JsonLine{}
-                                              .field("file", entry->file)
-                                              .field("line", entry->line)
+                                              .field("file", entry->place.file)
+                                              .field("line", entry->place.line)
                                               .field("override", entry->from_override)
                                               .str()
                                         : "null");

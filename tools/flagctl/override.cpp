@@ -13,7 +13,7 @@
 #include "output.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/runtime_loader.hpp"
-#include "runtime_text.hpp"
+#include "entry_text.hpp"
 #include "toml_input.hpp"
 
 namespace flagctl {
@@ -94,9 +94,12 @@ int override_command_run(const Invocation& inv) {
         throw failure("override", fmt::format("'flags' in {} is not a table", path.string()),
                       "fix the override file by hand, or remove it");
     const auto* existing = root["flags"][name].as_table();
+    const auto described = existing && index >= 0 ? describe_text(view, render(root), path.string()) : SourceMap{};
+    const auto* described_entry = described.entry(name);
     const std::string previous =
-        !existing ? "no override" : index >= 0 ? state_text(shape_of(*existing), view.flags[static_cast<std::size_t>(index)])
-                                               : "an entry";
+        !existing ? "no override"
+        : described_entry ? state_text(shape_of(*described_entry), view.flags[static_cast<std::size_t>(index)])
+                          : "an entry";
 
     std::optional<flags::ValueIndex> value;
     if (action == "set") {

@@ -1,5 +1,7 @@
 #include "population.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 namespace flagctl {
@@ -21,56 +23,40 @@ private:
     std::uint64_t state_;
 };
 
-std::vector<std::string> strings_of(const toml::node& operand) {
-    std::vector<std::string> out;
-    auto add = [&out](const toml::node& n) {
-        if (const auto* s = n.as_string()) out.push_back(s->get());
-        else if (const auto* i = n.as_integer()) out.push_back(std::to_string(i->get()));
-    };
-    if (const auto* array = operand.as_array())
-        for (const auto& element : *array) add(element);
-    else
-        add(operand);
-    return out;
-}
-
 // Values on both sides of one condition's test, so that the population exercises it either way.
-std::vector<std::string> values_for(std::string_view op, const toml::node& operand) {
+// `operand` is the condition's values as the loader described them: strings, and numbers as text.
+std::vector<std::string> values_for(std::string_view op, const std::vector<std::string>& operand) {
     std::vector<std::string> out;
-    if (op == "in" || op == "not_in") return strings_of(operand);
+    if (op == "in" || op == "not_in") return operand;
     if (op == "starts_with")
-        for (const auto& s : strings_of(operand)) out.push_back(s + "-x");
+        for (const auto& s : operand) out.push_back(s + "-x");
     if (op == "ends_with")
-        for (const auto& s : strings_of(operand)) out.push_back("x-" + s);
+        for (const auto& s : operand) out.push_back("x-" + s);
     if (op == "contains")
-        for (const auto& s : strings_of(operand)) out.push_back("x-" + s + "-x");
-    if (op == "lt" || op == "lte" || op == "gt" || op == "gte") {
-        if (const auto number = operand.value<double>())
-            for (double v : {*number - 1, *number, *number + 1}) out.push_back(fmt::format("{}", v));
-    }
-    if (op.starts_with("semver_")) {
-        if (const auto* version = operand.as_string()) out = {version->get(), "0.0.1", "99999.0.0"};
-    }
+        for (const auto& s : operand) out.push_back("x-" + s + "-x");
+    double number = 0;
+    if ((op == "lt" || op == "lte" || op == "gt" || op == "gte") && operand.size() == 1 &&
+        std::from_chars(operand[0].data(), operand[0].data() + operand[0].size(), number).ec == std::errc{})
+        for (double v : {number - 1, number, number + 1}) out.push_back(fmt::format("{}", v));
+    if (op.starts_with("semver_") && operand.size() == 1) out = {operand[0], "0.0.1", "99999.0.0"};
     if (op == "before" || op == "after") {
         out = {"1970-01-01T00:00:00Z", "2999-12-31T00:00:00Z"};
-        if (const auto* s = operand.as_string()) out.push_back(s->get());
+        out.insert(out.end(), operand.begin(), operand.end());
     }
     return out;
 }
 
 }  // namespace
 
-void Population::learn(const RuntimeText& text) {
-    text.for_each_condition([this](const toml::table& condition) {
-        const auto attr = condition["attr"].value<std::string>();
-        if (!attr || *attr == "user") return;  // users are unique: see the class comment
-        auto& values = vocabulary_[*attr];
-        for (auto&& [key, operand] : condition)
-            if (key.str() != "attr")
-                for (auto& v : values_for(key.str(), operand)) values.insert(std::move(v));
-    });
-    for (const auto& entry : text.entries())
-        if (const auto by = shape_of(*entry.table).bucket_by; by != "user") vocabulary_[by];
+void Population::learn(const flags::internal::SourceMap& described) {
+    for (const auto& condition : described.conditions()) {
+        // A segment condition tests no attribute; users are unique: see the class comment.
+        if (condition.attribute.empty() || condition.attribute == "user") continue;
+        auto& values = vocabulary_[condition.attribute];
+        for (auto& v : values_for(condition.op, condition.values)) values.insert(std::move(v));
+    }
+    for (const auto& entry : described.entries())
+        if (entry.bucket_by != "user") vocabulary_[entry.bucket_by];
 }
 
 void Population::generate(std::size_t size, std::uint64_t seed) {

@@ -9,7 +9,7 @@
 
 #include <flags/context.hpp>
 
-#include "runtime_text.hpp"
+#include "runtime/compiled_source.hpp"
 
 namespace flagctl {
 
@@ -20,7 +20,7 @@ namespace flagctl {
 class Population {
 public:
     // Learns the attributes and values a file's conditions and bucket_by keys mention.
-    void learn(const RuntimeText& text);
+    void learn(const flags::internal::SourceMap& described);
     void generate(std::size_t size, std::uint64_t seed);
 
     std::size_t size() const { return members_.size(); }
