@@ -1,6 +1,7 @@
 #include "compiled_source.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <sstream>
 #include <tuple>
