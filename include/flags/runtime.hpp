@@ -33,6 +33,7 @@ class Runtime;
 
 namespace internal {
 struct RuntimeAccess;
+struct ProcessStart;
 Runtime& make_process_runtime();
 }  // namespace internal
 
@@ -77,6 +78,7 @@ public:
 
 private:
     friend struct internal::RuntimeAccess;
+    friend struct internal::ProcessStart;
     friend Runtime& internal::make_process_runtime();
     struct ProcessTag {};
     // The process's runtime publishes into the words generated with the registry, which the free
@@ -88,17 +90,19 @@ private:
 
 namespace internal {
 
-// The engine under a Runtime, for the library's own tools and tests: not part of the API.
-struct RuntimeAccess {
-    static RuntimeCore& core(Runtime& runtime) noexcept { return runtime.core_; }
-    static const RuntimeCore& core(const Runtime& runtime) noexcept { return runtime.core_; }
-};
-inline RuntimeCore& core_of(Runtime& runtime) noexcept { return RuntimeAccess::core(runtime); }
-inline const RuntimeCore& core_of(const Runtime& runtime) noexcept { return RuntimeAccess::core(runtime); }
-
 // Created on first use and never destroyed, since other threads may still read flags while the
 // process exits.
 inline Runtime& make_process_runtime() { return *new Runtime(Runtime::ProcessTag{}); }
+
+// flags::start() points the process's runtime at its files before starting it, which a Runtime's
+// own files, fixed at construction, do not allow.
+struct ProcessStart {
+    static StartReport start(Runtime& runtime, std::filesystem::path file, std::filesystem::path override_file,
+                             RuntimeOptions options) {
+        runtime.core_.set_sources(std::move(file), std::move(override_file));
+        return runtime.core_.start(std::move(options));
+    }
+};
 
 }  // namespace internal
 
@@ -114,17 +118,14 @@ inline Runtime& process_runtime() {
 // defaults (or the last good snapshot) serving and is reported; with options.require_valid_at_start,
 // start fails instead (report.started is false).
 inline StartReport start(std::filesystem::path file, RuntimeOptions options = {}) {
-    auto& core = internal::core_of(process_runtime());
-    core.set_sources(std::move(file));
-    return core.start(std::move(options));
+    return internal::ProcessStart::start(process_runtime(), std::move(file), {}, std::move(options));
 }
 
 // The same with a local override file, whose entries replace the base's flag by flag (flagctl
 // override set/clear writes it): an emergency change without waiting for config management.
 inline StartReport start(std::filesystem::path file, std::filesystem::path override_file, RuntimeOptions options = {}) {
-    auto& core = internal::core_of(process_runtime());
-    core.set_sources(std::move(file), std::move(override_file));
-    return core.start(std::move(options));
+    return internal::ProcessStart::start(process_runtime(), std::move(file), std::move(override_file),
+                                         std::move(options));
 }
 
 // The process's runtime, member by member (see Runtime): stop() stops watching and the current

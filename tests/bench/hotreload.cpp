@@ -40,6 +40,7 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <flags/detail/runtime_access.hpp>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"

@@ -16,6 +16,7 @@
 
 #include <flags/bucketing.hpp>
 #include <flags/detail/call_site_counting.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"

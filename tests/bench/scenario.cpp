@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <flags/bucketing.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 namespace bench {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <flags/flags.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 namespace {
 // The calling thread's own: the runtime's background threads (the observation thread delivers

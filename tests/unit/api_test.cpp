@@ -12,6 +12,7 @@
 #include <flags/boost_test.hpp>
 #include <flags/flags.hpp>
 #include <flags/testing.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 #include "printing.hpp"
 

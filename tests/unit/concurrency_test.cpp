@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <flags/flags.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 using flags::Flag;
 

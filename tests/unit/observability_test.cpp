@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <flags/flags.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 #include "printing.hpp"
 #include "prometheus_text.hpp"

@@ -13,6 +13,7 @@
 
 #include <flags/flags.hpp>
 #include <flags/otel.hpp>
+#include <flags/detail/runtime_access.hpp>
 
 #include "printing.hpp"
 #include "prometheus_text.hpp"

@@ -113,9 +113,10 @@ public:
     }
 
 private:
-    const Source& source() const noexcept
-        requires ReadSource<Source>
-    {
+    // Checked here, where Source is complete, not as a constraint of the class: a base is
+    // instantiated before its derived class is complete.
+    const Source& source() const noexcept {
+        static_assert(ReadSource<Source>, "a source of typed reads provides value_index<I>(ctx) and evaluation(flag, ctx)");
         return static_cast<const Source&>(*this);
     }
 };
