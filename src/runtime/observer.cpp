@@ -17,9 +17,9 @@
 
 namespace flags::internal {
 
-std::atomic<std::uint32_t> observers_active{0};
-std::atomic<std::uint64_t> counting_epoch{0};
-std::atomic<std::uint32_t> counting_runtimes{0};
+Atomic<std::uint32_t> observers_active{0};
+Atomic<std::uint64_t> counting_epoch{0};
+Atomic<std::uint32_t> counting_runtimes{0};
 constinit thread_local CallSiteCounters call_site_counters{};
 
 namespace {
@@ -46,7 +46,7 @@ std::uint64_t exposure_hash(std::size_t flag, ValueIndex value, std::string_view
 // belongs to a hazard slot, so only the thread holding that slot writes it.
 struct alignas(64) ObservationRecord {
     ObservationRecord(std::size_t counters, std::size_t ring_bytes)
-        : counts(new std::atomic<std::uint64_t>[counters]()), ring(ring_bytes) {}
+        : counts(new Atomic<std::uint64_t>[counters]()), ring(ring_bytes) {}
 
     // What the thread delivered recently, by hash: a repeat within the window is filtered here,
     // before it costs an append. Two ways per set, so that two hot keys that share a set do not
@@ -61,11 +61,11 @@ struct alignas(64) ObservationRecord {
     };
 
     std::atomic<const HazardSlot*> owner{nullptr};
-    std::unique_ptr<std::atomic<std::uint64_t>[]> counts;
+    std::unique_ptr<Atomic<std::uint64_t>[]> counts;
     ExposureRing ring;
     std::array<RecentSet, filter_sets> recent{};
-    std::atomic<std::uint64_t> filtered{0};
-    std::atomic<std::uint64_t> dropped{0};
+    Atomic<std::uint64_t> filtered{0};
+    Atomic<std::uint64_t> dropped{0};
     ObservationRecord* next = nullptr;
 };
 
@@ -118,7 +118,7 @@ void Observer::configure(ObserveOptions options) {
     // observes costs no memory. The shared counters come before the records, whose publication
     // (records_, release) is what tells other threads that both exist.
     if ((counting || exposing) && !records_.load(std::memory_order_acquire)) {
-        shared_counts_.reset(new std::atomic<std::uint64_t>[counter_total_]());
+        shared_counts_.reset(new Atomic<std::uint64_t>[counter_total_]());
         add_records(std::thread::hardware_concurrency() + 2);
     }
     if (counting && !counting_.load(std::memory_order_relaxed)) {
@@ -186,7 +186,7 @@ void Observer::count(std::size_t flag, ValueIndex value, Reason reason) noexcept
         shared_counts_[index].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
+Atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
     auto* mine = record_of_this_thread();
     return mine ? mine->counts.get() : nullptr;
 }
@@ -338,7 +338,7 @@ std::vector<std::uint64_t> Observer::flag_totals() const {
     std::vector<std::uint64_t> totals(registry_.flags.size(), 0);
     const auto* first = records_.load(std::memory_order_acquire);
     if (!first) return totals;  // never observed: nothing was counted, and nothing is allocated
-    auto add = [&](const std::atomic<std::uint64_t>* counts) {
+    auto add = [&](const Atomic<std::uint64_t>* counts) {
         for (std::size_t flag = 0; flag < totals.size(); ++flag) {
             const auto end = flag + 1 < totals.size() ? counter_offsets_[flag + 1] : counter_total_;
             for (auto i = counter_offsets_[flag]; i < end; ++i) totals[flag] += counts[i].load(std::memory_order_relaxed);

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <flags/detail/atomic.hpp>
 #include <flags/detail/call_site_counting.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
@@ -60,7 +61,7 @@ public:
     void count(std::size_t flag, ValueIndex value, Reason reason) noexcept;
     // The calling thread's counters, for a call site to add to (call_site_counting.hpp), or nullptr
     // while it has none of its own.
-    std::atomic<std::uint64_t>* counters_of_this_thread() noexcept;
+    Atomic<std::uint64_t>* counters_of_this_thread() noexcept;
     // The same read as an exposure: also from which generation, and the key the flag buckets by.
     void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept;
 
@@ -120,7 +121,7 @@ private:
     std::atomic<ObservationRecord*> records_{nullptr};
     std::atomic<bool> want_records_{false};
     // For a thread that got no record. Allocated with the first records, and read only after them.
-    std::unique_ptr<std::atomic<std::uint64_t>[]> shared_counts_;
+    std::unique_ptr<Atomic<std::uint64_t>[]> shared_counts_;
     std::atomic<std::uint64_t> dropped_without_record_{0};
 
     // Counted by the observation thread.

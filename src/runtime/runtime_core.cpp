@@ -94,7 +94,7 @@ struct RuntimeCore::State {
     mutable std::mutex writer;  // serialises publishers and guards everything below; readers never take it
     SourcePaths paths;
     RuntimeOptions options;
-    std::unique_ptr<std::atomic<std::uint32_t>[]> own_words;
+    std::unique_ptr<Atomic<std::uint32_t>[]> own_words;
     std::optional<CompiledFile> base;  // the last good files, before overrides
     std::map<std::size_t, ValueIndex> overrides;
     std::uint64_t generation = 0;
@@ -121,7 +121,7 @@ struct RuntimeCore::State {
 RuntimeCore::RuntimeCore(RegistryView registry)
     : registry_(registry), state_(std::make_unique<State>()),
       observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
-    state_->own_words = std::make_unique<std::atomic<std::uint32_t>[]>(registry.flags.size());
+    state_->own_words = std::make_unique<Atomic<std::uint32_t>[]>(registry.flags.size());
     words_ = state_->own_words.get();
     for (std::size_t i = 0; i < registry.flags.size(); ++i)
         words_[i].store(settled_word(registry.flags[i].default_value), std::memory_order_relaxed);
@@ -132,7 +132,7 @@ namespace {
 std::atomic<RuntimeCore*> default_instance{nullptr};
 }  // namespace
 
-RuntimeCore::RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words)
+RuntimeCore::RuntimeCore(RegistryView registry, std::span<Atomic<std::uint32_t>> words)
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
       observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
     default_instance.store(this, std::memory_order_release);

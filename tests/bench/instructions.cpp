@@ -30,7 +30,7 @@ namespace bench {
 namespace {
 
 std::atomic<bool> floor_flag{true};
-constinit thread_local std::atomic<std::uint64_t> floor_reads{0};
+constinit thread_local flags::internal::Atomic<std::uint64_t> floor_reads{0};
 constexpr std::size_t mask = Population::size - 1;
 
 // The same loop shape as micro.cpp's measure(), so that its overhead (about four instructions) is

@@ -55,7 +55,7 @@ void floor_load(benchmark::State& state) {
 
 // The floor of a check that is counted exactly: the floor's load, and one add to a counter only the
 // calling thread writes, as the library counts. A counted check can cost no less, whatever the flag.
-constinit thread_local std::atomic<std::uint64_t> floor_reads{0};
+constinit thread_local flags::internal::Atomic<std::uint64_t> floor_reads{0};
 
 void floor_counted_load(benchmark::State& state) {
     measure(state, [](std::size_t) {

@@ -3,7 +3,8 @@
 that includes the reading header and checks one flag, and fails, naming the chain of includes, when
 any standard header it must stay clear of was pulled in: <filesystem> and <functional> (what
 flags::start and its options need), <sstream> (which <chrono> brings since C++20), <memory> and
-<vector> (whose growth a Context's attributes do without).
+<vector> (whose growth a Context's attributes do without), <atomic> and the waiting machinery it
+brings since C++20 (<bits/atomic_wait.h>), which the read path's own atomics do without.
 
 usage: reading_header_includes.py HEADER -- COMPILER [FLAGS...]
 
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-FORBIDDEN = ("filesystem", "functional", "sstream", "memory", "vector")
+FORBIDDEN = ("atomic", "atomic_wait.h", "filesystem", "functional", "sstream", "memory", "vector")
 
 SOURCE = """#include <{header}>
 bool reads_one_flag(const flags::Context& ctx) {{ return flags::enabled<flags::Flag::release_new_checkout>(ctx); }}

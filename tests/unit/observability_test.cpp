@@ -425,7 +425,7 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_does_not_count_says_so_in_the_call_site_entr
 BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_call_site) {
     LoadedRuntime keeps_observing;
     keeps_observing.runtime.observe({.count_evaluations = true});
-    const std::atomic<std::uint32_t>* first_words = nullptr;
+    const flags::internal::Atomic<std::uint32_t>* first_words = nullptr;
     {
         LoadedRuntime first;
         first.runtime.observe({.count_evaluations = true});

@@ -129,11 +129,11 @@ std::string render_header(const registry::LoadedRegistry& registry) {
 
     line("#pragma once");
     line("");
-    line("#include <atomic>");
     line("#include <cstdint>");
     line("#include <optional>");
     line("#include <string_view>");
     line("");
+    line("#include <flags/detail/atomic.hpp>");
     line("#include <flags/detail/published_word.hpp>");
     line("#include <flags/registry_types.hpp>");
     line("");
@@ -165,7 +165,7 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     line("");
     line("// Read by enabled<F>() and variant<F>(); written only by the default runtime when it publishes.");
     line("// They start at the registry defaults, which is what a process without a runtime serves.");
-    line("inline constinit std::atomic<std::uint32_t> published_words[] = {");
+    line("inline constinit internal::Atomic<std::uint32_t> published_words[] = {");
     for (const auto& flag : view.flags)
         line(fmt::format("    internal::settled_word({}),", flag.default_value));
     line("};");

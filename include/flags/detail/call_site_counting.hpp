@@ -19,11 +19,11 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include <flags/detail/atomic.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/registry_types.hpp>
 
@@ -51,50 +51,50 @@ constexpr std::array<std::size_t, N> counter_offsets(std::span<const FlagInfo, N
 }
 
 struct CallSiteCounters {
-    const std::atomic<std::uint32_t>* words = nullptr;  // the runtime these counters belong to
-    std::atomic<std::uint64_t>* counts = nullptr;       // this thread's, laid out as above
+    const Atomic<std::uint32_t>* words = nullptr;  // the runtime these counters belong to
+    Atomic<std::uint64_t>* counts = nullptr;       // this thread's, laid out as above
     std::uint64_t epoch = 0;  // counting_epoch when the entry was filled, marked when the runtime does not count
 };
 
 // Marks an entry's epoch for a runtime that does not count: never a value of counting_epoch itself.
 inline constexpr std::uint64_t does_not_count = std::uint64_t{1} << 63;
 
-extern std::atomic<std::uint64_t> counting_epoch;
+extern Atomic<std::uint64_t> counting_epoch;
 // Nonzero while any runtime counts: a read of a flag that is not tracked, which has nothing but a
 // count to record, tests this alone, so that exposures elsewhere cost it nothing.
-extern std::atomic<std::uint32_t> counting_runtimes;
+extern Atomic<std::uint32_t> counting_runtimes;
 // constinit and trivially destructible: reaching it is a TLS load, with no wrapper call.
 extern constinit thread_local CallSiteCounters call_site_counters;
 
 // This thread's counters for the runtime publishing `words`, or nullptr when it has none at hand.
-inline std::atomic<std::uint64_t>* call_site_counts_for(const std::atomic<std::uint32_t>* words) noexcept {
+inline Atomic<std::uint64_t>* call_site_counts_for(const Atomic<std::uint32_t>* words) noexcept {
     const CallSiteCounters& entry = call_site_counters;
-    return entry.words == words && entry.epoch == counting_epoch.load(std::memory_order_relaxed) ? entry.counts : nullptr;
+    return entry.words == words && entry.epoch == counting_epoch.load(MemoryOrder::relaxed) ? entry.counts : nullptr;
 }
 
 // Whether this thread's entry says that the runtime publishing `words` does not count.
-inline bool call_site_counts_nothing_for(const std::atomic<std::uint32_t>* words) noexcept {
+inline bool call_site_counts_nothing_for(const Atomic<std::uint32_t>* words) noexcept {
     const CallSiteCounters& entry = call_site_counters;
-    return entry.words == words && entry.epoch == (counting_epoch.load(std::memory_order_relaxed) | does_not_count);
+    return entry.words == words && entry.epoch == (counting_epoch.load(MemoryOrder::relaxed) | does_not_count);
 }
 
 // Only the owning thread writes a counter, so a plain add will do; readers sum with relaxed loads.
 // Always inlined: a call site's count sits on a branch the compiler thinks cold, where it would
 // otherwise call this, at several times the cost of the add.
-[[gnu::always_inline]] inline void add_one(std::atomic<std::uint64_t>& counter) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+[[gnu::always_inline]] inline void add_one(Atomic<std::uint64_t>& counter) noexcept {
+    counter.store(counter.load(MemoryOrder::relaxed) + 1, MemoryOrder::relaxed);
 }
 
 // Counts, at its call site, a read answered from the word of the flag whose counters start at
 // `flag_counters` in the runtime publishing `words`: true when this thread's entry is for that
 // runtime, and so the read is counted, or that runtime does not count; false when the entry has to
 // be filled out of line first.
-[[gnu::always_inline]] inline bool count_at_call_site(const std::atomic<std::uint32_t>* words, std::size_t flag_counters,
+[[gnu::always_inline]] inline bool count_at_call_site(const Atomic<std::uint32_t>* words, std::size_t flag_counters,
                                                       ValueIndex value, Reason reason) noexcept {
     const CallSiteCounters& entry = call_site_counters;
     if (entry.words != words) [[unlikely]]
         return false;
-    const auto epoch = counting_epoch.load(std::memory_order_relaxed);
+    const auto epoch = counting_epoch.load(MemoryOrder::relaxed);
     if (entry.epoch == epoch) [[likely]] {
         add_one(entry.counts[flag_counters + counter_in_flag(value, reason)]);
         return true;

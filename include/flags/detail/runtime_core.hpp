@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <flags/context.hpp>
+#include <flags/detail/atomic.hpp>
 #include <flags/detail/snapshot_ref.hpp>
 #include <flags/diagnostic.hpp>
 #include <flags/evaluation.hpp>
@@ -40,7 +41,7 @@ public:
     // The process's runtime (flags::process_runtime()), which publishes into `words`, one per registry
     // flag: the array generated with the registry, which the free functions read. It becomes the
     // runtime their out-of-line calls (evaluate_default, ...) go to; there is one such per process.
-    RuntimeCore(RegistryView registry, std::span<std::atomic<std::uint32_t>> words);
+    RuntimeCore(RegistryView registry, std::span<Atomic<std::uint32_t>> words);
     RuntimeCore(const RuntimeCore&) = delete;
     RuntimeCore& operator=(const RuntimeCore&) = delete;
     ~RuntimeCore();
@@ -95,7 +96,7 @@ public:
     SnapshotRef pin() const noexcept;
     std::uint64_t generation() const noexcept;
     RegistryView registry() const noexcept { return registry_; }
-    const std::atomic<std::uint32_t>* words() const noexcept { return words_; }
+    const Atomic<std::uint32_t>* words() const noexcept { return words_; }
 
     // Serve `value` for `flag` to everyone until cleared, whatever the file says (testing and
     // emergencies). Each call publishes a new snapshot.
@@ -115,7 +116,7 @@ private:
 
     RegistryView registry_;
     std::unique_ptr<State> state_;
-    std::atomic<std::uint32_t>* words_ = nullptr;
+    Atomic<std::uint32_t>* words_ = nullptr;
     std::atomic<const Snapshot*> current_{nullptr};
     // Stored before the words of its generation, so that a reader of a word finds it at least as new.
     std::atomic<std::uint64_t> published_generation_{0};

@@ -7,11 +7,11 @@
 // (<filesystem>, <functional>).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
 #include <flags/context.hpp>
+#include <flags/detail/atomic.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/registry_types.hpp>
 
@@ -24,7 +24,7 @@ class RuntimeCore;
 
 // Nonzero while any runtime observes its reads (flags::observe): the read path's only cost when
 // none does is this one relaxed load.
-extern std::atomic<std::uint32_t> observers_active;
+extern Atomic<std::uint32_t> observers_active;
 
 // A reference to one published snapshot, or to none (then every flag reads its default). It holds
 // the snapshot through its thread's pin record, or, when that is taken by another snapshot, through

@@ -5,13 +5,13 @@
 // observing (call_site_counting.hpp), and the default runtime's reads built on it.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include <flags/bucketing.hpp>
 #include <flags/context.hpp>
+#include <flags/detail/atomic.hpp>
 #include <flags/detail/call_site_counting.hpp>
 #include <flags/detail/published_word.hpp>
 #include <flags/detail/snapshot_ref.hpp>
@@ -30,7 +30,7 @@ inline constexpr auto flag_counter_offsets =
 // count), which is the whole of what most flags record; the rest (a first count, an exposure) goes
 // to `out_of_line`, told whether counting is done.
 template <std::size_t I, class OutOfLine>
-[[gnu::always_inline]] inline void record_word_read(const std::atomic<std::uint32_t>* words, ValueIndex value,
+[[gnu::always_inline]] inline void record_word_read(const Atomic<std::uint32_t>* words, ValueIndex value,
                                                     std::uint32_t word, OutOfLine&& out_of_line) noexcept {
     const bool counted = count_at_call_site(words, flag_counter_offsets[I], value, word_reason(word));
     if (!counted || generated::flags[I].track) out_of_line(value, word, counted);
@@ -45,10 +45,10 @@ template <std::size_t I, class OutOfLine>
 // counted)`. Always inlined: it is the whole fast path, and the compiler, which sees two lambdas and
 // an unlikely branch, would otherwise call it.
 template <std::size_t I, class RecordOutOfLine, class Evaluate>
-[[gnu::always_inline]] inline ValueIndex read_through_word(const std::atomic<std::uint32_t>* words, const Context& ctx,
+[[gnu::always_inline]] inline ValueIndex read_through_word(const Atomic<std::uint32_t>* words, const Context& ctx,
                                                            RecordOutOfLine&& record_out_of_line,
                                                            Evaluate&& evaluate) noexcept {
-    const auto w = words[I].load(std::memory_order_acquire);
+    const auto w = words[I].load(MemoryOrder::acquire);
     ValueIndex value;
     if (is_settled(w)) [[likely]] {
         value = settled_value(w);
@@ -59,7 +59,7 @@ template <std::size_t I, class RecordOutOfLine, class Evaluate>
         return evaluate();
     }
     constexpr auto& observed = generated::flags[I].track ? observers_active : counting_runtimes;
-    if (observed.load(std::memory_order_relaxed) != 0) [[unlikely]]
+    if (observed.load(MemoryOrder::relaxed) != 0) [[unlikely]]
         record_word_read<I>(words, value, w, record_out_of_line);
     return value;
 }
