@@ -108,8 +108,20 @@ void Rewriter::report_reads_not_rewritten() {
         const auto loc = sm_.getFileLoc(d->getLocation());
         if (loc.isInvalid()) continue;
         const auto* state = file_of(sm_.getFileID(loc));
-        if (!state->project && state->names_flag) reads.TraverseDecl(d);
+        if (state->project || !state->names_flag || declares_flag_enum(d)) continue;
+        reads.TraverseDecl(d);
     }
+}
+
+// The registry's generated header names every flag but reads none: walking it in every unit would
+// cost more than the rest of the rewrite.
+bool Rewriter::declares_flag_enum(const Decl* d) {
+    const auto* ns = dyn_cast<NamespaceDecl>(d);
+    if (!ns || ns->getName() != "flags") return false;
+    for (const auto* found : ns->lookup(&ctx_.Idents.get("Flag")))
+        if (isa<EnumDecl>(found) && sm_.getFileID(sm_.getFileLoc(found->getLocation())) == sm_.getFileID(sm_.getFileLoc(ns->getLocation())))
+            return true;
+    return false;
 }
 
 void Rewriter::remove_unused_functions() {

@@ -102,6 +102,7 @@ public:
     void vote_on_header_functions(const std::map<const clang::Decl*, std::vector<clang::SourceLocation>>& uses);
     void quiet_unused_variables();
     void report_reads_not_rewritten();
+    bool declares_flag_enum(const clang::Decl* d);
 
     clang::ASTContext& ctx_;
     clang::SourceManager& sm_;
