@@ -212,7 +212,7 @@ def usage_errors(tools, temp):
         (["release.nope", "--keep", "true", "-p", "build"], "unknown flag 'release.nope'"),
         (["release.new-checkout", "--keep", "yes", "-p", "build"], "--keep yes: release.new-checkout is a boolean flag"),
         (["experiment.button-color", "--keep", "purple", "-p", "build"], "keep one of blue, green, red"),
-        (["release.new-checkout", "--keep", "true", "-p", "flags"], "flags/compile_commands.json"),
+        (["release.new-checkout", "--keep", "true", "-p", "flags"], "flags has no compile_commands.json; configure"),
         (["release.new-checkout", "-p", "build"], "--keep is required"),
         (["release.new-checkout", "--keep", "true"], "--build-dir is required"),
         (["release.new-checkout", "--keep", "true", "-p", "build", "--build-dir", "build"], "give the build directory once"),
@@ -241,6 +241,82 @@ def json_and_dry_run(tools, temp):
           "json: the diff", document["diff"])
     check((root / "src" / "case.cpp").read_text(encoding="utf-8") == source, "json --dry-run: nothing changed")
 
+def each_file_once(tools, temp):
+    # --runtime naming the registry's directory, and the runtime file spelled another way: each file
+    # is in the diff once, so that the diff applies.
+    root = Path(temp) / "once"
+    tools.project(root, "int main() {}\n", runtime='schema = 1\n\n[flags."release.new-checkout"]\nrollout = 10\n')
+    subprocess.run(["git", "init", "-q", "."], cwd=root, check=True)
+    result = tools.retire(root, "release.new-checkout", "--keep", "true", "-p", "build", "--registry", "flags/registry.toml",
+                          "--runtime", "flags", "--runtime", "./flags/../flags/runtime.toml", "--dry-run")
+    check(result.returncode == 0, "each file once: exit 0", result.stderr)
+    for name in ("flags/registry.toml", "flags/runtime.toml"):
+        check(result.stdout.count(f"--- a/{name}\n") == 1, f"each file once: {name} in the diff once", result.stdout)
+    applied = subprocess.run(["git", "apply", "--check"], cwd=root, input=result.stdout, capture_output=True, text=True)
+    check(applied.returncode == 0, "each file once: the diff applies", applied.stderr)
+    result = tools.retire(root, "release.new-checkout", "--keep", "true", "-p", "build", "--registry", "flags/registry.toml",
+                          "--runtime", "flags", "--runtime", "./flags/../flags/runtime.toml")
+    check(result.returncode == 0 and "release.new-checkout" not in (root / "flags/runtime.toml").read_text(encoding="utf-8"),
+          "each file once: edited in place", result.stdout + result.stderr)
+
+
+READER = """\
+#pragma once
+#include <flags/flags.hpp>
+inline int {name}_steps(const flags::Context& ctx) {{
+    return flags::enabled<flags::Flag::release_new_checkout>(ctx) ? 2 : 4;
+}}
+"""
+# Where a read is, the reason it is left: retire rewrites none of these files.
+ELSEWHERE = {
+    "subprojects/lib/lib.hpp": "in subprojects/, which flagctl retire does not rewrite",
+    "build/gen/gen.hpp": "in the build directory, which flagctl retire does not rewrite",
+    "vendor/v.hpp": "in a system header (included through -isystem or a system path)",
+    "../outside/o.hpp": "outside the current directory, which flagctl retire does not rewrite",
+}
+
+
+def elsewhere_project(tools, root):
+    """A unit whose reads are all in headers retire must not rewrite, and a unit compiled elsewhere."""
+    tools.project(root, "".join(f'#include <{Path(h).name}>\n' for h in ELSEWHERE) +
+                  "int f(const flags::Context& ctx) { return lib_steps(ctx) + gen_steps(ctx) + v_steps(ctx) + o_steps(ctx); }\n")
+    for header in ELSEWHERE:
+        (root / header).parent.mkdir(parents=True, exist_ok=True)
+        (root / header).write_text(READER.format(name=Path(header).stem), encoding="utf-8")
+    (root / "../outside/o.cpp").write_text('#include "o.hpp"\nint g(const flags::Context& c) { return o_steps(c); }\n', encoding="utf-8")
+    command = tools.cxx + ["-std=c++20", *WARNINGS, "-I" + tools.include, "-Ibuild/gen", "-Isubprojects/lib",
+                           "-isystem", "vendor", "-I../outside", "-c", "src/case.cpp", "-o", "build/case.o"]
+    other = tools.cxx + ["-std=c++20", "-I" + tools.include, "-I" + str(root / "build/gen"), "-c", "o.cpp", "-o", "o.o"]
+    (root / "build" / "compile_commands.json").write_text(json.dumps([
+        {"directory": str(root), "command": " ".join(command), "file": "src/case.cpp"},
+        {"directory": str((root / "../outside").resolve()), "command": " ".join(other), "file": "o.cpp"}]),
+        encoding="utf-8")
+    return {h: (root / h).read_text(encoding="utf-8") for h in [*ELSEWHERE, "src/case.cpp", "../outside/o.cpp"]}
+
+
+def reads_elsewhere(tools, temp):
+    # Each read in a file retire does not rewrite is a site left for a person, with its reason; the
+    # files stay as they were and the exit is 1, from the project's root or from a subdirectory.
+    for cwd, prefix in (("", ""), ("src", "../")):
+        root = Path(temp) / f"elsewhere-{cwd or 'root'}" / "project"
+        before = elsewhere_project(tools, root)
+        result = tools.retire(root / cwd, "release.new-checkout", "--keep", "true", "-p", prefix + "build",
+                              "--registry", prefix + "flags/registry.toml", "--json")
+        what = f"reads elsewhere (from {cwd or 'the root'})"
+        check(result.returncode == 1, f"{what}: exit 1", result.stdout + result.stderr)
+        sites = json.loads(result.stdout)["sites"] if result.stdout.startswith("{") else []
+        for header, why in ELSEWHERE.items():
+            why = ELSEWHERE["../outside/o.hpp"] if cwd and header.startswith("subprojects") else why
+            check(any(s["file"] == prefix + header and s["line"] == 4 and s["status"] == "left" and why in s["note"]
+                      for s in sites), f"{what}: {header} reported", result.stdout)
+        for path, text in before.items():
+            check((root / path).read_text(encoding="utf-8") == text, f"{what}: {path} unchanged")
+    root = Path(temp) / "elsewhere-text" / "project"
+    elsewhere_project(tools, root)
+    result = tools.retire(root, "release.new-checkout", "--keep", "true", "-p", "build", "--registry", "flags/registry.toml")
+    check("subprojects/lib/lib.hpp:4: note: left for a person: in subprojects/, which flagctl retire does not rewrite"
+          in result.stdout, "reads elsewhere: the text line", result.stdout)
+
 
 def main():
     args = sys.argv[1:]
@@ -254,6 +330,8 @@ def main():
         usage_errors(tools, temp)
         json_and_dry_run(tools, temp)
         header_functions(tools, temp)
+        reads_elsewhere(tools, temp)
+        each_file_once(tools, temp)
     if failures:
         print(f"{len(failures)} checks failed", file=sys.stderr)
         sys.exit(1)

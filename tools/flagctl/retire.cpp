@@ -53,7 +53,7 @@ fs::path build_dir_of(const Arguments& args) {
     if (!fs::is_regular_file(dir / "compile_commands.json"))
         throw UsageError(fmt::format("{} has no compile_commands.json; configure the build there first "
                                      "(Meson writes it; CMake needs -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)",
-                                     (dir / "compile_commands.json").generic_string()));
+                                     dir.generic_string()));
     return dir;
 }
 
@@ -90,6 +90,18 @@ void write_file(const fs::path& path, const std::string& text) {
     }
     fs::permissions(temporary, fs::status(path).permissions());
     fs::rename(temporary, path);
+}
+
+// A file named twice (--runtime on the registry's directory, two spellings of one path) is edited,
+// and shown in the diff, once.
+void drop_repeated(std::vector<fs::path>& files) {
+    std::vector<fs::path> seen;
+    std::erase_if(files, [&](const fs::path& f) {
+        auto same = fs::weakly_canonical(fs::absolute(f));
+        if (std::ranges::find(seen, same) != seen.end()) return true;
+        seen.push_back(std::move(same));
+        return false;
+    });
 }
 
 std::string shown(const fs::path& path) {
@@ -188,6 +200,7 @@ int retire(const Invocation& inv) {
     }
     std::vector<fs::path> toml_files{registry.source_of(static_cast<std::size_t>(index)).file};
     toml_files.insert(toml_files.end(), runtimes.begin(), runtimes.end());
+    drop_repeated(toml_files);
     retire_toml_files(toml_files, target, out);
     std::erase_if(out.changes, [](const Change& c) { return c.before == c.after; });
 

@@ -75,11 +75,53 @@ bool internal_function(const FunctionDecl* fn) {
 
 }  // namespace
 
+// The reads in files retire does not rewrite (subprojects/, the build directory, system headers,
+// anything outside the current directory): each is a site left for a person, since the flag's
+// removal from the registry would break them.
+class ReadsNotRewritten : public RecursiveASTVisitor<ReadsNotRewritten> {
+public:
+    ReadsNotRewritten(Rewriter& r) : r_(r) {}
+
+    bool VisitCallExpr(CallExpr* call) {
+        if (r_.queries_.read_kind(call) == ReadKind::none) return true;
+        const auto [file, offset] = r_.sm_.getDecomposedLoc(r_.sm_.getFileLoc(call->getBeginLoc()));
+        const auto* state = r_.file_of(file);
+        if (!state->project && !state->path.empty()) r_.leave_at(call->getBeginLoc(), state->outside);
+        return true;
+    }
+
+private:
+    Rewriter& r_;
+};
+
 void Rewriter::clean_up() {
     remove_unused_functions();
     quiet_unused_variables();
     RemainingNames names(*this);
     for (auto* d : project_decls()) names.TraverseDecl(d);
+    report_reads_not_rewritten();
+}
+
+void Rewriter::report_reads_not_rewritten() {
+    ReadsNotRewritten reads(*this);
+    for (auto* d : ctx_.getTranslationUnitDecl()->decls()) {
+        const auto loc = sm_.getFileLoc(d->getLocation());
+        if (loc.isInvalid()) continue;
+        const auto* state = file_of(sm_.getFileID(loc));
+        if (state->project || !state->names_flag || declares_flag_enum(d)) continue;
+        reads.TraverseDecl(d);
+    }
+}
+
+// The registry's generated header names every flag but reads none: walking it in every unit would
+// cost more than the rest of the rewrite.
+bool Rewriter::declares_flag_enum(const Decl* d) {
+    const auto* ns = dyn_cast<NamespaceDecl>(d);
+    if (!ns || ns->getName() != "flags") return false;
+    for (const auto* found : ns->lookup(&ctx_.Idents.get("Flag")))
+        if (isa<EnumDecl>(found) && sm_.getFileID(sm_.getFileLoc(found->getLocation())) == sm_.getFileID(sm_.getFileLoc(ns->getLocation())))
+            return true;
+    return false;
 }
 
 void Rewriter::remove_unused_functions() {

@@ -67,7 +67,7 @@ std::string read_text(const std::filesystem::path& path) {
 // The preamble's parse skips the same bodies as the units' own parse.
 class PreambleBodies : public clang::PreambleCallbacks {
 public:
-    explicit PreambleBodies(const ProjectScope& scope) : skipper_(scope) {}
+    PreambleBodies(const ProjectScope& scope, const RetireTarget& target) : skipper_(scope, target) {}
     void BeforeExecute(clang::CompilerInstance& compiler) override { sources_ = &compiler.getSourceManager(); }
     bool shouldSkipFunctionBody(clang::Decl* decl) override { return sources_ && skipper_.skip(*sources_, decl); }
 
@@ -82,21 +82,25 @@ bool BodySkipper::skip(const clang::SourceManager& sm, const clang::Decl* decl) 
     const auto loc = sm.getFileLoc(decl->getLocation());
     if (loc.isInvalid()) return false;
     const auto id = sm.getFileID(loc);
-    const auto [known, fresh] = in_project_.try_emplace(id.getHashValue(), true);
+    const auto [known, fresh] = parsed_.try_emplace(id.getHashValue(), true);
     if (fresh) {
         if (const auto* entry = sm.getFileEntryForID(id)) {
             llvm::SmallString<256> name(entry->getName());
             sm.getFileManager().makeAbsolutePath(name);
             std::error_code ec;
-            known->second = scope_.contains(std::filesystem::weakly_canonical(name.str().str(), ec)) || ec;
+            const bool project = scope_.contains(std::filesystem::weakly_canonical(name.str().str(), ec)) || ec;
+            // Only a file that names the flag can read it: the others' bodies are not worth parsing.
+            const auto text = sm.getBufferData(id);
+            known->second = project || text.contains(target_.identifier) || text.contains('"' + target_.name + '"');
         }
     }
     return !known->second;
 }
 
 SharedPreambles::SharedPreambles(const clang::tooling::CompilationDatabase& database,
-                                 const std::vector<std::string>& files, const ProjectScope& scope)
-    : scope_(scope) {
+                                 const std::vector<std::string>& files, const ProjectScope& scope,
+                                 const RetireTarget& target)
+    : scope_(scope), target_(target) {
     for (const auto& file : files) {
         const auto commands = database.getCompileCommands(file);
         if (commands.size() != 1) continue;  // compiled twice: each command parses on its own
@@ -154,7 +158,7 @@ std::shared_ptr<const clang::PrecompiledPreamble> SharedPreambles::build(clang::
     clang::TextDiagnosticBuffer errors;
     auto diagnostics = clang::CompilerInstance::createDiagnostics(&copy.getDiagnosticOpts(), &errors, false);
     const auto bounds = clang::ComputePreambleBounds(*copy.getLangOpts(), main_file.getMemBufferRef(), 0);
-    PreambleBodies bodies(scope_);
+    PreambleBodies bodies(scope_, target_);
     auto built = clang::PrecompiledPreamble::Build(copy, &main_file, bounds, *diagnostics,
                                                    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(&files.getVirtualFileSystem()),
                                                    std::make_shared<clang::PCHContainerOperations>(),

@@ -21,15 +21,17 @@
 namespace flagctl {
 
 // Which function bodies the parser skips: those written outside the project's files, which no
-// rule reads and which are most of what a unit parses. One per parse (it caches by file id).
+// rule reads and which are most of what a unit parses, unless the file's text names the flag (its
+// reads there are reported, not rewritten). One per parse (it caches by file id).
 class BodySkipper {
 public:
-    explicit BodySkipper(const ProjectScope& scope) : scope_(scope) {}
+    BodySkipper(const ProjectScope& scope, const RetireTarget& target) : scope_(scope), target_(target) {}
     bool skip(const clang::SourceManager& sm, const clang::Decl* decl);
 
 private:
     const ProjectScope& scope_;
-    std::map<unsigned, bool> in_project_;
+    const RetireTarget& target_;
+    std::map<unsigned, bool> parsed_;
 };
 
 class SharedPreambles {
@@ -37,7 +39,7 @@ public:
     // Groups the database's units; a group of one gets no preamble (building it would cost more
     // than the parse it saves).
     SharedPreambles(const clang::tooling::CompilationDatabase& database, const std::vector<std::string>& files,
-                    const ProjectScope& scope);
+                    const ProjectScope& scope, const RetireTarget& target);
 
     // Makes `invocation` load the preamble of `file`'s group, building it when no other unit has
     // begun to, and returns the main file's text, which the parse reads and must outlive it; null
@@ -57,6 +59,7 @@ private:
                                                             const llvm::MemoryBuffer& main_file);
 
     const ProjectScope& scope_;
+    const RetireTarget& target_;
     std::map<std::string, std::string> key_of_;  // file -> its group's key
     std::map<std::string, Group> groups_;
     std::mutex lock_;

@@ -93,7 +93,14 @@ FileState* Rewriter::file_of(FileID id) {
     auto path = std::filesystem::weakly_canonical(std::filesystem::path(name.str().str()), ec);
     if (ec) return &state;
     state.path = path.string();
-    state.project = scope_.contains(path);
+    // A header the compile command includes as a system one (-isystem) is a vendored library's.
+    const bool system = SrcMgr::isSystem(sm_.getFileCharacteristic(sm_.getLocForStartOfFile(id)));
+    state.outside = system ? "in a system header (included through -isystem or a system path), which flagctl "
+                             "retire does not rewrite"
+                           : scope_.why_not_rewritten(path);
+    state.project = state.outside.empty();
+    const auto text = sm_.getBufferData(id);
+    state.names_flag = text.contains(target_.identifier) || text.contains('"' + target_.name + '"');
     if (state.project) {
         auto found = edits_.find(state.path);
         if (found == edits_.end()) found = edits_.emplace(state.path, FileEdits(sm_.getBufferData(id).str())).first;

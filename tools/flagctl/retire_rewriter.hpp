@@ -33,6 +33,8 @@ using Value = std::optional<Const>;
 struct FileState {
     std::string path;
     bool project = false;
+    std::string outside;     // why it is not rewritten, when it is not
+    bool names_flag = false; // its text names the flag: it may read it
     FileEdits* edits = nullptr;
 };
 
@@ -99,6 +101,8 @@ public:
     void remove_unused_functions();
     void vote_on_header_functions(const std::map<const clang::Decl*, std::vector<clang::SourceLocation>>& uses);
     void quiet_unused_variables();
+    void report_reads_not_rewritten();
+    bool declares_flag_enum(const clang::Decl* d);
 
     clang::ASTContext& ctx_;
     clang::SourceManager& sm_;

@@ -51,7 +51,7 @@ class RetireConsumer : public clang::ASTConsumer {
 public:
     RetireConsumer(clang::CompilerInstance& compiler, const RetireTarget& target, const ProjectScope& scope,
                    SourceRewrite& out)
-        : compiler_(compiler), target_(target), scope_(scope), out_(out), skipper_(scope) {}
+        : compiler_(compiler), target_(target), scope_(scope), out_(out), skipper_(scope, target) {}
 
     void HandleTranslationUnit(clang::ASTContext& context) override {
         if (!context.getDiagnostics().hasErrorOccurred()) rewrite_translation_unit(context, target_, scope_, out_);
@@ -213,8 +213,13 @@ void settle_conflicts(SourceRewrite& result) {
 
 }  // namespace
 
-bool ProjectScope::contains(const std::filesystem::path& file) const {
-    return is_under(file, root) && !is_under(file, build_dir) && !is_under(file, root / "subprojects");
+std::string ProjectScope::why_not_rewritten(const std::filesystem::path& file) const {
+    // The build directory first: it may lie outside the current directory.
+    if (is_under(file, build_dir)) return "in the build directory, which flagctl retire does not rewrite";
+    if (!is_under(file, root))
+        return "outside the current directory, which flagctl retire does not rewrite; run it from the project's root";
+    if (is_under(file, root / "subprojects")) return "in subprojects/, which flagctl retire does not rewrite";
+    return {};
 }
 
 SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& scope, unsigned jobs) {
@@ -228,7 +233,7 @@ SourceRewrite rewrite_sources(const RetireTarget& target, const ProjectScope& sc
     const auto files = database->getAllFiles();
     std::atomic<std::size_t> next{0};
     std::mutex lock;
-    SharedPreambles preambles(*database, files, scope);
+    SharedPreambles preambles(*database, files, scope, target);
     auto work = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
             auto one = parse_unit(*database, files[i], target, scope, &preambles);
