@@ -377,6 +377,7 @@ requires = { "release.new-checkout" = true }  # only with the new checkout
         "runtime_after": """
 schema = 1
 
+# the checkout
 [flags."experiment.button-color"]
 split = { blue = 50, green = 50 }
 """,
@@ -504,5 +505,68 @@ int f(const flags::Context& ctx) {
 """,
         "exit": 1,
         "notes": ['src/case.cpp:4: note: left for a person: the detail is used as a whole; only its .value and .variant have a kept value'],
+    },
+    {
+        "name": "requires-in-every-spelling-drops-only-the-retired-flag",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + "int f() { return 1; }\n",
+        "runtime": """
+# the runtime file's own comment
+[flags."release.new-checkout"]
+rollout = 10
+
+[flags."experiment.button-color"]
+split = { blue = 50, green = 50 }
+requires."release.new-checkout" = true
+requires."release.fast-search" = true
+
+[flags."a.dotted-only"]
+requires.'release.new-checkout' = true  # only with it
+
+[flags."an.inline-pair"]
+requires = { "release.fast-search" = true, 'release.new-checkout' = true }
+
+[flags."an.inline-only"]
+requires = { "release.new-checkout" = true }
+rollout = 5
+
+[flags."a.table".requires]
+"release.new-checkout" = true
+"release.fast-search" = false
+
+[flags."a.table-only".requires]
+'release.new-checkout' = true
+""",
+        "runtime_after": """
+# the runtime file's own comment
+[flags."experiment.button-color"]
+split = { blue = 50, green = 50 }
+requires."release.fast-search" = true
+
+[flags."a.dotted-only"]
+
+[flags."an.inline-pair"]
+requires = { "release.fast-search" = true }
+
+[flags."an.inline-only"]
+rollout = 5
+
+[flags."a.table".requires]
+"release.fast-search" = false
+
+""",
+    },
+    {
+        "name": "requires-in-a-dotted-key-on-the-other-value-is-left",
+        "flag": "release.new-checkout", "keep": "false",
+        "before": HEAD + "int f() { return 1; }\n",
+        "runtime": """
+[flags."experiment.button-color"]
+requires."release.new-checkout" = true
+requires."release.fast-search" = true
+""",
+        "exit": 1,
+        "notes": ["flags/runtime.toml:2: note: left for a person: experiment.button-color requires "
+                  "release.new-checkout = true, but it keeps false: experiment.button-color would be off for everyone"],
     },
 ]
