@@ -237,32 +237,66 @@ int f([[maybe_unused]] const flags::Context& ctx, int x) {
 """,
     },
     {
-        "name": "a-stored-boolean-that-escapes-keeps-its-declaration",
+        "name": "a-stored-boolean-that-escapes-is-left",
         "flag": "release.new-checkout", "keep": "true",
         "before": HEAD + """
 bool through(const bool* p) { return *p; }
 int f(const flags::Context& ctx) {
     const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
+    return through(&on) ? 1 : 2;
+}
+""",
+        "exit": 1,
+        "notes": ["src/case.cpp:5: note: left for a person: the value is stored in 'on', which escapes"],
+    },
+    {
+        "name": "a-stored-boolean-captured-or-bound-to-a-reference-is-left",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + """
+void flip(bool& b) { b = !b; }
+int f(const flags::Context& ctx) {
+    const bool on = flags::enabled<flags::Flag::release_new_checkout>(ctx);
     auto later = [on] { return on ? 3 : 4; };
-    return through(&on) ? later() : 2;
+    return later();
 }
 int g(const flags::Context& ctx) {
+    const bool on = flags::enabled<"release.new-checkout">(ctx);
+    const bool& alias = on;
+    return alias ? 1 : 2;
+}
+int h(const flags::Context& ctx) {
+    bool on = (flags::enabled<"release.new-checkout">(ctx));
+    flip(on);
+    return on ? 1 : 2;
+}
+int k(const flags::Context& ctx) {
     bool on = flags::enabled<"release.new-checkout">(ctx);
-    if (ctx.user.empty()) on = false;
+    auto set = [&] { on = false; };
+    set();
     return on ? 1 : 2;
 }
 """,
-        "after": HEAD + """
-bool through(const bool* p) { return *p; }
-int f([[maybe_unused]] const flags::Context& ctx) {
-    const bool on = true;
-    auto later = [on] { return on ? 3 : 4; };
-    return through(&on) ? later() : 2;
+        "exit": 1,
+        "notes": ["src/case.cpp:5: note: left for a person: the value is stored in 'on', which escapes",
+                  "src/case.cpp:10: note: left for a person: the value is stored in 'on', which escapes",
+                  "src/case.cpp:15: note: left for a person: the value is stored in 'on', which escapes",
+                  "src/case.cpp:20: note: left for a person: the value is stored in 'on', which escapes"],
+    },
+    {
+        "name": "a-stored-boolean-assigned-keeps-its-declaration",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + """
+int g(const flags::Context& ctx) {
+    bool on = flags::enabled<"release.new-checkout">(ctx);
+    if (ctx.user.empty()) on = false;
+    return (on) ? 1 : 2;
 }
+""",
+        "after": HEAD + """
 int g(const flags::Context& ctx) {
     bool on = true;
     if (ctx.user.empty()) on = false;
-    return on ? 1 : 2;
+    return (on) ? 1 : 2;
 }
 """,
     },
@@ -377,6 +411,7 @@ requires = { "release.new-checkout" = true }  # only with the new checkout
         "runtime_after": """
 schema = 1
 
+# the checkout
 [flags."experiment.button-color"]
 split = { blue = 50, green = 50 }
 """,
@@ -504,5 +539,68 @@ int f(const flags::Context& ctx) {
 """,
         "exit": 1,
         "notes": ['src/case.cpp:4: note: left for a person: the detail is used as a whole; only its .value and .variant have a kept value'],
+    },
+    {
+        "name": "requires-in-every-spelling-drops-only-the-retired-flag",
+        "flag": "release.new-checkout", "keep": "true",
+        "before": HEAD + "int f() { return 1; }\n",
+        "runtime": """
+# the runtime file's own comment
+[flags."release.new-checkout"]
+rollout = 10
+
+[flags."experiment.button-color"]
+split = { blue = 50, green = 50 }
+requires."release.new-checkout" = true
+requires."release.fast-search" = true
+
+[flags."a.dotted-only"]
+requires.'release.new-checkout' = true  # only with it
+
+[flags."an.inline-pair"]
+requires = { "release.fast-search" = true, 'release.new-checkout' = true }
+
+[flags."an.inline-only"]
+requires = { "release.new-checkout" = true }
+rollout = 5
+
+[flags."a.table".requires]
+"release.new-checkout" = true
+"release.fast-search" = false
+
+[flags."a.table-only".requires]
+'release.new-checkout' = true
+""",
+        "runtime_after": """
+# the runtime file's own comment
+[flags."experiment.button-color"]
+split = { blue = 50, green = 50 }
+requires."release.fast-search" = true
+
+[flags."a.dotted-only"]
+
+[flags."an.inline-pair"]
+requires = { "release.fast-search" = true }
+
+[flags."an.inline-only"]
+rollout = 5
+
+[flags."a.table".requires]
+"release.fast-search" = false
+
+""",
+    },
+    {
+        "name": "requires-in-a-dotted-key-on-the-other-value-is-left",
+        "flag": "release.new-checkout", "keep": "false",
+        "before": HEAD + "int f() { return 1; }\n",
+        "runtime": """
+[flags."experiment.button-color"]
+requires."release.new-checkout" = true
+requires."release.fast-search" = true
+""",
+        "exit": 1,
+        "notes": ["flags/runtime.toml:2: note: left for a person: experiment.button-color requires "
+                  "release.new-checkout = true, but it keeps false: experiment.button-color would be off for everyone"],
     },
 ]

@@ -180,4 +180,33 @@ bool AstQueries::may_have_side_effects(const Expr* e) const {
     return e->HasSideEffects(ctx_, true);
 }
 
+namespace {
+
+// Whether a use of `var` under `s` reaches it other than by reading or assigning its value. `parent`
+// is the nearest enclosing node that is not a parenthesis.
+bool escapes_under(const Stmt* s, const Stmt* parent, const VarDecl* var) {
+    if (!s) return false;
+    if (const auto* lambda = dyn_cast<LambdaExpr>(s))
+        for (const auto& capture : lambda->captures())
+            if (capture.capturesVariable() && capture.getCapturedVar() == var) return true;
+    if (const auto* ref = dyn_cast<DeclRefExpr>(s); ref && ref->getDecl() == var) {
+        const auto* cast = dyn_cast_or_null<ImplicitCastExpr>(parent);
+        const auto* assign = dyn_cast_or_null<BinaryOperator>(parent);
+        const bool read = cast && cast->getCastKind() == CK_LValueToRValue;
+        const bool assigned = assign && assign->isAssignmentOp() && assign->getLHS()->IgnoreParens() == ref;
+        return !read && !assigned;
+    }
+    const auto* next_parent = isa<ParenExpr>(s) ? parent : s;
+    for (const auto* child : s->children())
+        if (escapes_under(child, next_parent, var)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool escapes(const VarDecl* var) {
+    const auto* function = dyn_cast_or_null<FunctionDecl>(var->getParentFunctionOrMethod());
+    return function && escapes_under(function->getBody(), nullptr, var);
+}
+
 }  // namespace flagctl

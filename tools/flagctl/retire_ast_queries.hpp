@@ -53,4 +53,8 @@ private:
 // Whether `decl` is declared in namespace flags (`inner`: in flags::<inner>, e.g. "testing").
 bool in_flags_namespace(const clang::Decl* decl, std::string_view inner = "");
 
+// Whether the local `var` can be reached other than through its value: its address taken, bound to
+// a reference, captured by a lambda (a copy outlives the rewrite of the original).
+bool escapes(const clang::VarDecl* var);
+
 }  // namespace flagctl

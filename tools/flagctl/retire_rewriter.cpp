@@ -259,6 +259,7 @@ Value Rewriter::fold(const Stmt* s) {
             fold_override(decl, var);
             return std::nullopt;
         }
+        if (const auto* var = dyn_cast<VarDecl>(decl->getSingleDecl()); var && leave_escaping(var)) return std::nullopt;
         if (const auto* var = dyn_cast<VarDecl>(decl->getSingleDecl()); var && fold_stored(decl, var)) return std::nullopt;
     }
     fold_children(s);
@@ -266,8 +267,8 @@ Value Rewriter::fold(const Stmt* s) {
 }
 
 // `const bool on = <a read>;`: the local holds the kept value, so its reads fold as the read would;
-// the clean-up removes the declaration once no use is left (retire_cleanup.cpp), and a use it cannot
-// fold (its address, a reference to it, a lambda's copy) keeps it, as `const bool on = true;`.
+// the clean-up removes the declaration once no use is left (retire_cleanup.cpp). A local that
+// escapes never gets here (leave_escaping).
 bool Rewriter::fold_stored(const DeclStmt* decl, const VarDecl* var) {
     const auto type = var->getType();
     if (!var->isLocalVarDecl() || var->isStaticLocal() || !var->getInit() || !type.isConstQualified() ||
@@ -278,6 +279,25 @@ bool Rewriter::fold_stored(const DeclStmt* decl, const VarDecl* var) {
     materialize(var->getInit(), *v);
     if (v->kind == Const::Kind::boolean) stored_.emplace(var, *v);
     return true;
+}
+
+// `bool on = <a read>;` with `on` reachable other than through its value (`&on`, a reference, a
+// lambda's capture): what reads it through there cannot be followed, so the read stays for a person.
+bool Rewriter::leave_escaping(const VarDecl* var) {
+    if (!var->isLocalVarDecl() || var->isStaticLocal() || !var->getInit() || !var->getType()->isBooleanType() ||
+        !escapes(var))
+        return false;
+    leave_reads_under(var->getInit(), "the value is stored in '" + var->getName().str() + "', which escapes");
+    return true;
+}
+
+void Rewriter::leave_reads_under(const Stmt* s, const std::string& why) {
+    if (!s) return;
+    if (const auto* call = dyn_cast<CallExpr>(s); call && queries_.read_kind(call) != ReadKind::none) {
+        seen_reads_.insert(call);
+        leave_at(call->getBeginLoc(), why);
+    }
+    for (const auto* child : s->children()) leave_reads_under(child, why);
 }
 
 void Rewriter::fold_children(const Stmt* s) {

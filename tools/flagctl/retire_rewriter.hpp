@@ -116,6 +116,8 @@ public:
     std::map<const clang::ParmVarDecl*, Const> fixed_;  // parameters that hold the flag's value
     std::map<const clang::VarDecl*, Const> stored_;     // const bool locals initialized with it
     bool fold_stored(const clang::DeclStmt* decl, const clang::VarDecl* var);
+    bool leave_escaping(const clang::VarDecl* var);
+    void leave_reads_under(const clang::Stmt* s, const std::string& why);
     std::set<const clang::Stmt*> seen_reads_;
     std::vector<const clang::FunctionDecl*> bodies_;
     std::optional<std::vector<clang::Decl*>> project_decls_;

@@ -30,10 +30,6 @@ private:
 };
 
 bool blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-bool comment(std::string_view line) {
-    const auto i = line.find_first_not_of(" \t");
-    return i != std::string_view::npos && line[i] == '#';
-}
 
 void last_line_of(const toml::node& node, std::size_t& last) {
     last = std::max<std::size_t>(last, node.source().end.line);
@@ -46,12 +42,11 @@ void last_line_of(const toml::node& node, std::size_t& last) {
         for (const auto& child : *a) last_line_of(child, last);
 }
 
-// The lines [first, last] of the table, grown by the comment lines right above it and the blank
-// lines after it (or, at the end of the file, the blank lines before it).
+// The lines [first, last] of the table and its sub-tables, grown by the blank lines after it (or, at
+// the end of the file, the blank lines before it). Comments above it stay: they may be the file's.
 TextEdit table_removal(const Lines& lines, const toml::table& table) {
     std::size_t first = table.source().begin.line, last = first;
     last_line_of(table, last);
-    while (first > 1 && comment(lines.line(first - 1))) --first;
     std::size_t after = last;
     while (after < lines.count() && after + 1 <= lines.count() && blank(lines.line(after + 1)) &&
            lines.after(after) < lines.after(after + 1))
@@ -67,15 +62,18 @@ std::string value_name(const toml::node& value) {
     return "";
 }
 
-// `"flag" = value` out of a requires table: the whole key line when it is the table's only entry,
-// else the pair and the comma that joins it to its neighbour.
-TextEdit requirement_removal(const Lines& lines, const std::string& text, const toml::key& requires_key,
-                             const toml::table& requires_table, const toml::key& key, const toml::node& value) {
-    if (requires_table.size() == 1) {
-        std::size_t last = requires_table.source().end.line;
-        last_line_of(requires_table, last);
-        return TextEdit{lines.start(requires_key.source().begin.line), lines.after(last), ""};
-    }
+// Whether the key starts its own line, perhaps after a dotted prefix (`requires."flag" = true`, or a
+// line of a [flags."x".requires] table), rather than sitting inside an inline table.
+bool on_its_own_line(const Lines& lines, const std::string& text, const toml::key& key) {
+    const auto line_start = lines.start(key.source().begin.line);
+    const auto prefix = std::string_view(text).substr(line_start, lines.offset(key.source().begin) - line_start);
+    return prefix.find_first_of("{,=") == std::string_view::npos;
+}
+
+// `"flag" = value` out of an inline requires table: the pair and the comma that joins it to its
+// neighbour.
+TextEdit inline_pair_removal(const Lines& lines, const std::string& text, const toml::key& key,
+                             const toml::node& value) {
     auto begin = lines.offset(key.source().begin);
     auto end = lines.offset(value.source().end);
     auto after = end;
@@ -89,6 +87,29 @@ TextEdit requirement_removal(const Lines& lines, const std::string& text, const 
     while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t')) --before;
     if (before > 0 && text[before - 1] == ',') begin = before - 1;
     return TextEdit{begin, end, ""};
+}
+
+// The requirement `flag = value` out of a flag's requires, in any of TOML's spellings: a line of its
+// own (dotted key or [flags."x".requires] table) goes whole, with the table's header when it was the
+// only entry; an inline table loses the pair, or the whole `requires = {...}` when it was the only one.
+TextEdit requirement_removal(const Lines& lines, const std::string& text, const toml::key& requires_key,
+                             const toml::table& requires_table, const toml::key& key, const toml::node& value) {
+    const bool own_line = on_its_own_line(lines, text, key);
+    if (own_line) {
+        std::size_t first = key.source().begin.line, last = first;
+        last_line_of(value, last);
+        const auto header = requires_key.source().begin.line;
+        if (requires_table.size() == 1 && header > 0 && header < first &&
+            lines.line(header).find('[') != std::string_view::npos)
+            first = header;
+        return TextEdit{lines.start(first), lines.after(last), ""};
+    }
+    if (requires_table.size() == 1) {
+        std::size_t last = requires_table.source().end.line;
+        last_line_of(requires_table, last);
+        return TextEdit{lines.start(requires_key.source().begin.line), lines.after(last), ""};
+    }
+    return inline_pair_removal(lines, text, key, value);
 }
 
 }  // namespace
