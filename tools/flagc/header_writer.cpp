@@ -1,6 +1,6 @@
 #include "header_writer.hpp"
 
-#include <ranges>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -146,8 +146,10 @@ std::string render_header(const registry::LoadedRegistry& registry) {
     line("");
     for (const auto& flag : view.flags) {
         if (flag.is_boolean()) continue;
+        std::vector<std::string> variants;
+        for (const auto variant : flag.variants) variants.push_back(view_of(variant));
         line(fmt::format("inline constexpr std::string_view {}_variants[] = {{{}}};", flag.identifier,
-                         fmt::join(flag.variants | std::views::transform(view_of), ", ")));
+                         fmt::join(variants, ", ")));
     }
     line("");
     line("// What reads check and use at compile time. The description, owner, ticket and dates are left");

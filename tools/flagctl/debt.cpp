@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <iostream>
-#include <ranges>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -341,8 +340,9 @@ int debt(const Invocation& inv) {
     const auto usage = read_usage(inv.args.values("--usage"), view, warnings);
     if (!inv.common.json) print_diagnostics(std::cerr, warnings);
     const auto call_sites = roots.empty() ? std::vector<std::vector<CallSite>>{} : find_call_sites(roots, view);
-    const auto searched = fmt::format(
-        "{}", fmt::join(roots | std::views::transform([](const auto& r) { return r.generic_string(); }), ", "));
+    std::vector<std::string> root_names;
+    for (const auto& root : roots) root_names.push_back(root.generic_string());
+    const auto searched = fmt::format("{}", fmt::join(root_names, ", "));
 
     std::vector<FlagDebt> debts;
     for (std::size_t i = 0; i < view.flags.size(); ++i) {
