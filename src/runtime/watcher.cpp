@@ -161,6 +161,7 @@ void Watcher::go_blind(const std::string& reason) {
     targets_.clear();
     open_writes_.clear();
     open_count_.clear();
+    complete_.clear();
     at_once_ = false;
     rearm_needed_ = false;
     {
@@ -278,13 +279,21 @@ void Watcher::handle_event(const inotify_event& event, Clock::time_point now) {
     if (mask & IN_OPEN) ++open_count_[path];
     if (mask & IN_MODIFY) {
         open_writes_[path] = now;  // postpones, never triggers
+        complete_.erase(path);
         if (pending_) arm(now);
     }
     if (mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) closed(path, mask & IN_CLOSE_WRITE, now);
     if (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)) name_changed(path, mask, now);
-    // chmod, chown, touch: worth a read, though nothing says the file is complete; a file that is (an
-    // editor sets the mode of what it just wrote and closed) stays so.
-    if ((mask & IN_ATTRIB) && !(pending_ && at_once_)) arm(now);
+    if (mask & IN_ATTRIB) attributes_changed(path, now);
+}
+
+// chmod, chown, touch, an ACL: worth a read, though nothing says the file is complete. A file known
+// complete stays so: editors set the mode or ACL of what they just wrote and closed (vim's fchmod and
+// setxattr), and that change may arrive while the load its close asked for already runs.
+void Watcher::attributes_changed(const std::string& path, Clock::time_point now) {
+    if (pending_ && at_once_) return;
+    if (!pending_ && complete_.contains(path)) return arm_at_once(now);
+    arm(now);
 }
 
 // A close. After writing, the file is complete unless another process still holds it open; then the
@@ -298,8 +307,12 @@ void Watcher::closed(const std::string& key, bool wrote, Clock::time_point now) 
     if (count != open_count_.end() && count->second <= 0) open_count_.erase(count);
     if (!wrote) return;
     open_writes_.erase(key);
-    if (others_hold_it) arm(now);
-    else arm_at_once(now);
+    if (others_hold_it) {
+        complete_.erase(key);
+        return arm(now);
+    }
+    complete_.insert(key);
+    arm_at_once(now);
 }
 
 // Another inode, or none, under the name: the opens counted were of the one before. A rename into
@@ -312,8 +325,12 @@ void Watcher::closed(const std::string& key, bool wrote, Clock::time_point now) 
 void Watcher::name_changed(const std::string& path, std::uint32_t mask, Clock::time_point now) {
     open_count_.erase(path);
     open_writes_.erase(path);
+    complete_.erase(path);
     rearm_needed_ = true;
-    if (mask & IN_MOVED_TO) return arm_at_once(now);
+    if (mask & IN_MOVED_TO) {
+        complete_.insert(path);
+        return arm_at_once(now);
+    }
     struct stat st{};
     const bool present = ::lstat(path.c_str(), &st) == 0;
     if (mask & (IN_MOVED_FROM | IN_DELETE)) {
@@ -321,7 +338,10 @@ void Watcher::name_changed(const std::string& path, std::uint32_t mask, Clock::t
         return;
     }
     if (!present || (mask & IN_ISDIR)) return arm(now);
-    if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1)) return arm_at_once(now);
+    if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1)) {
+        complete_.insert(path);
+        return arm_at_once(now);
+    }
     if (S_ISREG(st.st_mode) && st.st_size == 0) open_writes_[path] = now;
     arm(now);
 }

@@ -9,7 +9,8 @@
 // check of each component's device and inode, to be another one (a file system mounted over it).
 // A file that arrives complete is loaded at once: a rename into place (mv, rsync, editors, a
 // Kubernetes `..data` swap, a release directory), a new hard link or symlink, and a close after
-// writing when nothing else holds the file open. Everything else (a deletion, a rename away, a
+// writing when nothing else holds the file open; a change of attributes to a file so delivered, and
+// not written since, keeps it complete. Everything else (a deletion, a rename away, any other
 // change of attributes, a close while another process still has the file open) waits until the
 // files have been quiet for the quiet period, and a bare modification only postpones, so a file
 // being written in place is never read half done. A load asked for at once that finds the files
@@ -98,6 +99,7 @@ private:
     bool relevant_now(int wd, const std::string& name);
     void name_changed(const std::string& path, std::uint32_t mask, Clock::time_point now);
     void closed(const std::string& key, bool wrote, Clock::time_point now);
+    void attributes_changed(const std::string& path, Clock::time_point now);
     bool may_conclude(bool early, bool good);
     std::string fingerprint() const;
     void arm(Clock::time_point now);
@@ -126,6 +128,7 @@ private:
     Clock::time_point deadline_{};
     std::map<std::string, Clock::time_point> open_writes_;  // files modified and not yet closed
     std::map<std::string, int> open_count_;                 // opens of each file not yet closed
+    std::set<std::string> complete_;  // files last seen closed after writing, or arrived whole
     std::string last_fingerprint_;
     Clock::time_point next_poll_{};
 
