@@ -51,13 +51,13 @@ def preprocessed_lines(command):
 def main():
     split = sys.argv.index("--")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("build_dir", help="a configured build, whose flags/registry.hpp stands in for a project's")
+    parser.add_argument("build_dir", help="a configured build, whose tests/data/flags/registry.hpp stands in for a project's")
     parser.add_argument("source_root")
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args(sys.argv[1:split])
     compiler = sys.argv[split + 1:]
-    flags = ["-std=c++20", "-O2", f"-I{Path(args.source_root) / 'include'}", f"-I{Path(args.build_dir)}"]
+    flags = ["-std=c++20", "-O2", f"-I{Path(args.source_root) / 'include'}", f"-I{Path(args.build_dir) / 'tests' / 'data'}"]
 
     with tempfile.TemporaryDirectory(prefix="flagstone-include-cost-") as work:
         work = Path(work)
