@@ -34,13 +34,27 @@
 
 namespace flags {
 
+class Runtime;
+
 // One snapshot for a whole request: every read through a view sees the same generation, even while
 // newer ones are published. Cheap to copy; the snapshot lives as long as any copy of the view.
+// Made by flags::pin() or Runtime::pin().
 class PinnedView : public internal::TypedReads<PinnedView> {
 public:
-    explicit PinnedView(internal::SnapshotRef snapshot) noexcept : snapshot_(std::move(snapshot)) {}
-
     std::uint64_t generation() const noexcept { return snapshot_.generation(); }
+
+    // Any flag, chosen at run time, for code that walks generated::flags (a dashboard, a report);
+    // a flag known where it is read is read with enabled<>, variant<> or detail<>.
+    Evaluation evaluate(Flag flag, const Context& ctx) const noexcept {
+        return snapshot_.evaluate(static_cast<std::size_t>(flag), ctx);
+    }
+
+private:
+    friend struct internal::ReadSourceAccess;
+    friend class Runtime;
+    friend PinnedView pin() noexcept;
+
+    explicit PinnedView(internal::SnapshotRef snapshot) noexcept : snapshot_(std::move(snapshot)) {}
 
     template <std::size_t I>
     ValueIndex value_index(const Context& ctx) const noexcept {
@@ -48,7 +62,6 @@ public:
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return snapshot_.evaluate(flag, ctx); }
 
-private:
     internal::SnapshotRef snapshot_;
 };
 

@@ -65,6 +65,12 @@ public:
     PinnedView pin() const noexcept { return PinnedView(core_.pin()); }
     std::uint64_t generation() const noexcept { return core_.generation(); }
 
+private:
+    friend struct internal::ReadSourceAccess;
+    friend struct internal::RuntimeAccess;
+    friend struct internal::ProcessStart;
+    friend Runtime& internal::make_process_runtime();
+
     template <std::size_t I>
     [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return internal::read_through_word<I>(
@@ -76,10 +82,6 @@ public:
     }
     Evaluation evaluation(std::size_t flag, const Context& ctx) const noexcept { return core_.evaluate(flag, ctx); }
 
-private:
-    friend struct internal::RuntimeAccess;
-    friend struct internal::ProcessStart;
-    friend Runtime& internal::make_process_runtime();
     struct ProcessTag {};
     // The process's runtime publishes into the words generated with the registry, which the free
     // functions read; its core is the one the library answers for when they go out of line.

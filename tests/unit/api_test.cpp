@@ -64,6 +64,21 @@ static_assert(flags::internal::position_of("release.new-checkou") == not_found);
 static_assert(flags::internal::position_of("release.new-checkoutt") == not_found);
 static_assert(flags::internal::position_of("zzz") == not_found);
 
+// Flag positions and snapshot handles are not part of the API: a Runtime and a PinnedView read
+// through enabled<>, variant<>, detail<> and PinnedView::evaluate(Flag), and the typed reads reach
+// the positions through a friend.
+template <class Source>
+concept exposes_positions = requires(const Source& source, const flags::Context& ctx, std::size_t flag) {
+    source.template value_index<0>(ctx);
+} || requires(const Source& source, const flags::Context& ctx, std::size_t flag) { source.evaluation(flag, ctx); };
+static_assert(!exposes_positions<flags::Runtime>);
+static_assert(!exposes_positions<flags::PinnedView>);
+static_assert(!std::is_constructible_v<flags::PinnedView, flags::internal::SnapshotRef>);
+static_assert(flags::internal::ReadSource<flags::Runtime>);
+static_assert(flags::internal::ReadSource<flags::PinnedView>);
+struct NotASource {};
+static_assert(!flags::internal::ReadSource<NotASource>);
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
@@ -301,6 +316,24 @@ BOOST_AUTO_TEST_CASE(a_pinned_view_keeps_its_snapshot_while_newer_ones_are_publi
     BOOST_TEST(view.detail<Flag::experiment_button_color>(ctx).generation == 1u);
     BOOST_TEST(copy.enabled<Flag::release_new_checkout>(ctx) == true);
     BOOST_TEST(runtime.pin().generation() == 3u);
+}
+
+// A flag chosen at run time: the same evaluation as detail<> of the flag known at compile time.
+BOOST_AUTO_TEST_CASE(a_pinned_view_evaluates_a_flag_chosen_at_run_time) {
+    TempDir dir;
+    flags::Runtime runtime(dir.write("flags.toml", runtime_a));
+    BOOST_TEST(runtime.reload().ok());
+    const auto view = runtime.pin();
+    for (const char* tenant : {"acme", "globex"}) {
+        const flags::Context ctx{.user = "u-1", .tenant = tenant};
+        const auto dynamic = view.evaluate(Flag::permission_early_access, ctx);
+        const auto known = view.detail<Flag::permission_early_access>(ctx);
+        BOOST_TEST(dynamic.value == (known.value ? 1u : 0u));
+        BOOST_TEST((dynamic.reason == known.reason));
+        BOOST_TEST(dynamic.rule_index == known.rule_index);
+        BOOST_TEST(dynamic.generation == 1u);
+    }
+    BOOST_TEST(view.evaluate(Flag::permission_early_access, {.tenant = "acme"}).value == 1u);
 }
 
 // A thread's views of one snapshot share its pin record; a view of another snapshot taken while the

@@ -67,7 +67,7 @@ std::string share_of(std::size_t flag, const std::vector<User>& users, const fla
     std::vector<std::size_t> counts(info.value_count(), 0);
     for (const auto& u : users) {
         flags::Context ctx{.user = u.id, .tenant = u.tenant, .attributes = {{"plan", u.plan}}};
-        ++counts[view.evaluation(flag, ctx).value];
+        ++counts[view.evaluate(static_cast<flags::Flag>(flag), ctx).value];
     }
     const double total = static_cast<double>(users.size());
     if (info.is_boolean()) return fmt::format("{:5.1f}% on", 100.0 * static_cast<double>(counts[1]) / total);

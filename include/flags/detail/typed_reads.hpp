@@ -64,12 +64,28 @@ Detail<flag_value_t<F>> make_detail(const Evaluation& e) noexcept {
                                    .content_hash = e.content_hash};
 }
 
+// How the typed reads reach a source's value_index<I>() and evaluation(), which a public source
+// (Runtime, PinnedView) keeps private by befriending this: flag positions are not part of the API.
+// The trailing return types make a source without them fail ReadSource, not an instantiation.
+struct ReadSourceAccess {
+    template <std::size_t I, class Source>
+    [[gnu::always_inline]] static auto value_index(const Source& source, const Context& ctx) noexcept(
+        noexcept(source.template value_index<I>(ctx))) -> decltype(source.template value_index<I>(ctx)) {
+        return source.template value_index<I>(ctx);
+    }
+    template <class Source>
+    static auto evaluation(const Source& source, std::size_t flag, const Context& ctx) noexcept(
+        noexcept(source.evaluation(flag, ctx))) -> decltype(source.evaluation(flag, ctx)) {
+        return source.evaluation(flag, ctx);
+    }
+};
+
 // What a source of values gives the typed reads: the value of flag I for a context, the fast way
 // (a published word where there is one), and the whole evaluation of a flag, for detail<>.
 template <class Source>
 concept ReadSource = requires(const Source& source, std::size_t flag, const Context& ctx) {
-    { source.template value_index<0>(ctx) } noexcept -> std::same_as<ValueIndex>;
-    { source.evaluation(flag, ctx) } noexcept -> std::same_as<Evaluation>;
+    { ReadSourceAccess::value_index<0>(source, ctx) } noexcept -> std::same_as<ValueIndex>;
+    { ReadSourceAccess::evaluation(source, flag, ctx) } noexcept -> std::same_as<Evaluation>;
 };
 
 // The typed reads, written once for every ReadSource (the default runtime, a Runtime, a PinnedView),
@@ -85,7 +101,7 @@ public:
     [[nodiscard, gnu::always_inline]] bool enabled(const Context& ctx) const noexcept {
         static_assert(std::is_same_v<flag_value_t<F>, bool>,
                       "flags::enabled<> takes a boolean flag; read a multivariate flag with flags::variant<>");
-        return source().template value_index<index_of<F>>(ctx) != 0;
+        return ReadSourceAccess::value_index<index_of<F>>(source(), ctx) != 0;
     }
     template <FlagName Name>
     [[nodiscard, gnu::always_inline]] bool enabled(const Context& ctx) const noexcept {
@@ -96,7 +112,7 @@ public:
     [[nodiscard, gnu::always_inline]] flag_value_t<F> variant(const Context& ctx) const noexcept {
         static_assert(!std::is_same_v<flag_value_t<F>, bool>,
                       "flags::variant<> takes a multivariate flag; read a boolean flag with flags::enabled<>");
-        return typed_value<flag_value_t<F>>(source().template value_index<index_of<F>>(ctx));
+        return typed_value<flag_value_t<F>>(ReadSourceAccess::value_index<index_of<F>>(source(), ctx));
     }
     template <FlagName Name>
     [[nodiscard, gnu::always_inline]] auto variant(const Context& ctx) const noexcept {
@@ -105,7 +121,7 @@ public:
 
     template <Flag F>
     [[nodiscard]] Detail<flag_value_t<F>> detail(const Context& ctx) const noexcept {
-        return make_detail<F>(source().evaluation(index_of<F>, ctx));
+        return make_detail<F>(ReadSourceAccess::evaluation(source(), index_of<F>, ctx));
     }
     template <FlagName Name>
     [[nodiscard]] auto detail(const Context& ctx) const noexcept {
