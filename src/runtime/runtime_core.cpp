@@ -444,7 +444,7 @@ SnapshotRef RuntimeCore::pin() const noexcept {
 }
 
 void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                                   bool counted) const noexcept {
+                                   bool counted, std::uint64_t key_hash) const noexcept {
     Observer& observer = *observer_;
     const auto reason = word_reason(word);
     // Read before counting(), so that the entry filled below goes stale if counting stops meanwhile.
@@ -459,7 +459,7 @@ void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint
     // Only an exposure needs the generation, which costs a look at the runtime's.
     if (observer.tracks(flag))
         observer.expose(flag, value, reason, word_generation(word, published_generation_.load(std::memory_order_acquire)),
-                        ctx.user);
+                        ctx.user, key_hash);
 }
 
 void RuntimeCore::observe(ObserveOptions options) { observer_->configure(std::move(options)); }
@@ -501,9 +501,9 @@ Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, cons
 }
 
 void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                              bool counted) noexcept {
+                              bool counted, std::uint64_t key_hash) noexcept {
     if (const auto* runtime = default_instance.load(std::memory_order_acquire))
-        runtime->record_word_read(flag, value, word, ctx, counted);
+        runtime->record_word_read(flag, value, word, ctx, counted, key_hash);
 }
 
 SnapshotRef pin_default(const RegistryView& registry) noexcept {

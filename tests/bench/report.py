@@ -140,7 +140,8 @@ INCLUDE_COST_TARGET = 1.5
 # The cases whose instruction counts are recorded.
 CORE_CASES = ["floor/atomic_load", "floor/counted_load", "floor/bucket_hash", "flagstone/static", "flagstone/rollout",
               "flagstone/targeting", "flagstone/split", "flagstone/detail", "flagstone/request_10",
-              "observed/static_counted", "observed/static_exposed", "proposal/rollout_in_word", "shared_ptr/rollout",
+              "observed/static_counted", "observed/rollout_counted", "observed/split_counted", "observed/split_tracked",
+              "observed/static_exposed", "proposal/rollout_in_word", "shared_ptr/rollout",
               "naive/rollout"]
 
 

@@ -420,6 +420,41 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_does_not_count_says_so_in_the_call_site_entr
     flags::observe({});
 }
 
+// A tracked flag read from its word goes out of line only while some runtime takes exposures: while
+// runtimes only count, its call site counts it and is done; a sink attached anywhere sends it out again.
+BOOST_AUTO_TEST_CASE(a_tracked_read_counted_at_its_call_site_is_still_exposed_while_a_sink_is_attached) {
+    using flags::Reason;
+    LoadedRuntime counting_only;
+    counting_only.runtime.observe({.count_evaluations = true});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 0u);
+    std::map<std::string, std::uint64_t> served;
+    for (int i = 0; i < 40; ++i)
+        ++served[std::string(counting_only.runtime.detail<Flag::experiment_button_color>(user(i)).variant)];
+    for (int i = 0; i < 40; ++i) (void)counting_only.runtime.variant<Flag::experiment_button_color>(user(i));
+    for (const auto& [variant, n] : served)
+        BOOST_TEST(counted(counting_only.runtime.evaluation_counts(), "experiment.button-color", variant, Reason::SPLIT) ==
+                   2 * n, variant);
+
+    LoadedRuntime exposing;
+    RecordingSink recorder;
+    exposing.runtime.observe({.count_evaluations = true, .exposures = recorder.sink()});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 1u);
+    for (int i = 0; i < 40; ++i) (void)exposing.runtime.variant<Flag::experiment_button_color>(user(i));
+    for (int i = 0; i < 40; ++i) (void)exposing.runtime.variant<Flag::experiment_button_color>(user(i));  // repeats
+    BOOST_REQUIRE(exposing.runtime.flush_observations());
+    const auto seen = recorder.copy();
+    BOOST_TEST(seen.size() == 40u);
+    std::map<std::string, std::uint64_t> exposed;
+    for (const auto& e : seen) ++exposed[e.variant];
+    BOOST_TEST((exposed == served));
+    for (const auto& [variant, n] : served)
+        BOOST_TEST(counted(exposing.runtime.evaluation_counts(), "experiment.button-color", variant, Reason::SPLIT) == 2 * n,
+                   variant);
+    BOOST_TEST(exposing.runtime.observation_stats().exposures_deduplicated == 40u);
+    exposing.runtime.observe({.count_evaluations = true});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 0u);
+}
+
 // The runtime a call site's entry names is destroyed: the entry is stale from then on, so a runtime
 // later made in the same memory is counted in counters of its own, never in the freed ones.
 BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_call_site) {

@@ -63,6 +63,9 @@ extern Atomic<std::uint64_t> counting_epoch;
 // Nonzero while any runtime counts: a read of a flag that is not tracked, which has nothing but a
 // count to record, tests this alone, so that exposures elsewhere cost it nothing.
 extern Atomic<std::uint32_t> counting_runtimes;
+// Nonzero while any runtime takes exposures: a tracked flag's read that its call site has counted
+// (or knows need not be) goes out of line only for an exposure, so only while this says one is taken.
+extern Atomic<std::uint32_t> exposing_runtimes;
 // constinit and trivially destructible: reaching it is a TLS load, with no wrapper call.
 extern constinit thread_local CallSiteCounters call_site_counters;
 
