@@ -30,12 +30,16 @@
 namespace flags::internal {
 
 inline constexpr std::size_t reasons_counted = static_cast<std::size_t>(Reason::ERROR) + 1;
+// Each value's counters take eight places, one per reason and one never written, so that a call site
+// finds a counter's place with one scaled add (value * 8 + reason) rather than a multiply by seven.
+inline constexpr std::size_t counters_per_value = 8;
+static_assert(reasons_counted <= counters_per_value);
 
-constexpr std::size_t counters_of(const FlagInfo& flag) noexcept { return flag.value_count() * reasons_counted; }
+constexpr std::size_t counters_of(const FlagInfo& flag) noexcept { return flag.value_count() * counters_per_value; }
 
 // Where (value, reason) sits among its flag's counters.
 constexpr std::size_t counter_in_flag(ValueIndex value, Reason reason) noexcept {
-    return value * reasons_counted + static_cast<std::size_t>(reason);
+    return value * counters_per_value + static_cast<std::size_t>(reason);
 }
 
 // Each flag's first counter, for a registry known at compile time.
