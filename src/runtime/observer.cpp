@@ -19,13 +19,25 @@ namespace flags::internal {
 
 Atomic<std::uint32_t> observers_active{0};
 Atomic<std::uint64_t> counting_epoch{0};
-Atomic<std::uint32_t> counting_runtimes{0};
 Atomic<std::uint32_t> exposing_runtimes{0};
 constinit thread_local CallSiteCounters call_site_counters{};
+constinit thread_local CallSiteCounters process_call_site_counters{};
 
 namespace {
 
 std::atomic<std::uint64_t> next_observer_id{1};
+
+// How many runtimes count, and the epochs handed out so far (call_site_counting.hpp): counting_epoch
+// is 0 while none counts, and a new epoch, never 0 and never marked, whenever the set changes.
+std::mutex counting_mutex;
+std::uint32_t counting_runtimes = 0;
+std::uint64_t last_epoch = 0;
+
+void change_counting_runtimes(bool counting) {
+    std::lock_guard lock(counting_mutex);
+    counting_runtimes = counting ? counting_runtimes + 1 : counting_runtimes - 1;
+    counting_epoch.store(counting_runtimes == 0 ? 0 : ++last_epoch, std::memory_order_release);
+}
 
 // The coarse clock is read from the vDSO without a system call, in a few nanoseconds, to the
 // kernel's tick (a few milliseconds), which is all a window of minutes or hours needs.
@@ -127,9 +139,7 @@ void Observer::configure(ObserveOptions options) {
     const bool counting_changes = counting != counting_.load(std::memory_order_relaxed);
     counting_.store(counting, std::memory_order_release);
     // After the store: a call site's entry filled before it is stale (call_site_counting.hpp).
-    if (counting_changes) counting_epoch.fetch_add(1, std::memory_order_release);
-    if (counting_changes && counting) counting_runtimes.fetch_add(1, std::memory_order_release);
-    if (counting_changes && !counting) counting_runtimes.fetch_sub(1, std::memory_order_release);
+    if (counting_changes) change_counting_runtimes(counting);
     const bool exposing_changes = exposing != exposing_.load(std::memory_order_relaxed);
     exposing_.store(exposing, std::memory_order_release);
     if (exposing_changes && exposing) exposing_runtimes.fetch_add(1, std::memory_order_release);

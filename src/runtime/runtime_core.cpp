@@ -134,7 +134,8 @@ std::atomic<RuntimeCore*> default_instance{nullptr};
 
 RuntimeCore::RuntimeCore(RegistryView registry, std::span<Atomic<std::uint32_t>> words)
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
-      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })),
+      publishes_process_words_(true) {
     default_instance.store(this, std::memory_order_release);
 }
 
@@ -449,12 +450,14 @@ void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint
     const auto reason = word_reason(word);
     // Read before counting(), so that the entry filled below goes stale if counting stops meanwhile.
     const auto epoch = counting_epoch.load(std::memory_order_acquire);
+    // The process runtime's entry is its own, which its call sites take without a test of whose it is.
+    CallSiteCounters& entry = publishes_process_words_ ? process_call_site_counters : call_site_counters;
     if (!counted && observer.counting()) {
         observer.count(flag, value, reason);
-        if (auto* counts = observer.counters_of_this_thread())
-            call_site_counters = {.words = words_, .counts = counts, .epoch = epoch};
-    } else if (!counted) {
-        call_site_counters = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
+        if (auto* counts = observer.counters_of_this_thread(); counts && epoch != 0)
+            entry = {.words = words_, .counts = counts, .epoch = epoch};
+    } else if (!counted && epoch != 0) {
+        entry = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
     }
     // Only an exposure needs the generation, which costs a look at the runtime's.
     if (observer.tracks(flag))

@@ -122,6 +122,8 @@ private:
     // Stored before the words of its generation, so that a reader of a word finds it at least as new.
     std::atomic<std::uint64_t> published_generation_{0};
     std::unique_ptr<Observer> observer_;
+    // The process's runtime, whose reads count in the thread's process_call_site_counters.
+    bool publishes_process_words_ = false;
 };
 
 }  // namespace flags::internal
