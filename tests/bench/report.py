@@ -75,7 +75,12 @@ HASH_TARGETS = {
 # (case: (baseline case, most it may cost as a multiple of the baseline)). Exposed: exposures on and
 # counting off, reading a flag that is not tracked, which has nothing to record.
 OBSERVED_TARGETS = {
-    "observed/static_counted": ("flagstone/static", 1.5),
+    # No target against the unobserved read (its ratio is shown): no exact count can meet 1.5x of it. A
+    # counted read cannot beat floor/counted_load, a load and the add alone, whose chain through memory
+    # measured 1.36x to 2.1x flagstone/static by time in the same runs (0.75 ns and 1.16 ns against
+    # 0.55 ns), which leaves less than a cycle for finding the thread's counters. Its target is what
+    # physics allows (issue #17, item 4): <= 2x floor/counted_load, in COUNTED_AGAINST_FLOOR.
+    "observed/static_counted": ("flagstone/static", None),
     "observed/rollout_counted": ("flagstone/rollout", 1.5),
     "observed/targeting_counted": ("flagstone/targeting", 1.5),
     "observed/split_counted": ("flagstone/split", 1.5),
@@ -252,7 +257,7 @@ def judge_micro(rows):
                 if r["case"] in COST_TARGETS:
                     baseline, most = COST_TARGETS[r["case"]]
                     checks.append((f"<= {most:g}x {baseline}", r["vs_baseline"] is not None and r["vs_baseline"] <= most))
-                if r["case"] in OBSERVED_TARGETS:
+                if r["case"] in OBSERVED_TARGETS and OBSERVED_TARGETS[r["case"]][1] is not None:
                     baseline, most = OBSERVED_TARGETS[r["case"]]
                     checks.append((f"<= {most:g}x {baseline}",
                                    r["vs_unobserved"] is not None and r["vs_unobserved"] <= most))
