@@ -75,8 +75,8 @@ private:
     [[gnu::always_inline]] ValueIndex value_index(const Context& ctx) const noexcept {
         return internal::read_through_word<I>(
             core_.words(), ctx,
-            [&](ValueIndex value, std::uint32_t word, bool counted) {
-                core_.record_word_read(I, value, word, ctx, counted);
+            [&](ValueIndex value, std::uint32_t word, bool counted, std::uint64_t key_hash) {
+                core_.record_word_read(I, value, word, ctx, counted, key_hash);
             },
             [&] { return core_.evaluate(I, ctx).value; });
     }

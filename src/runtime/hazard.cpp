@@ -63,6 +63,7 @@ void release_at_thread_exit(void* slot) {
     // The counters the entry points to belong to this slot's record, which the next owner of the slot
     // writes: a read from a later destructor of this thread must find its counters anew.
     call_site_counters = {};
+    process_call_site_counters = {};
     s->pointer.store(nullptr, std::memory_order_release);
     // A view pinned here may live on in another thread: then the slot stays claimed, so that no new
     // thread's pins overwrite what protects it.

@@ -19,12 +19,25 @@ namespace flags::internal {
 
 Atomic<std::uint32_t> observers_active{0};
 Atomic<std::uint64_t> counting_epoch{0};
-Atomic<std::uint32_t> counting_runtimes{0};
+Atomic<std::uint32_t> exposing_runtimes{0};
 constinit thread_local CallSiteCounters call_site_counters{};
+constinit thread_local CallSiteCounters process_call_site_counters{};
 
 namespace {
 
 std::atomic<std::uint64_t> next_observer_id{1};
+
+// How many runtimes count, and the epochs handed out so far (call_site_counting.hpp): counting_epoch
+// is 0 while none counts, and a new epoch, never 0 and never marked, whenever the set changes.
+std::mutex counting_mutex;
+std::uint32_t counting_runtimes = 0;
+std::uint64_t last_epoch = 0;
+
+void change_counting_runtimes(bool counting) {
+    std::lock_guard lock(counting_mutex);
+    counting_runtimes = counting ? counting_runtimes + 1 : counting_runtimes - 1;
+    counting_epoch.store(counting_runtimes == 0 ? 0 : ++last_epoch, std::memory_order_release);
+}
 
 // The coarse clock is read from the vDSO without a system call, in a few nanoseconds, to the
 // kernel's tick (a few milliseconds), which is all a window of minutes or hours needs.
@@ -32,12 +45,6 @@ std::int64_t monotonic_coarse_ns() noexcept {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Never 0, which marks an unused filter entry.
-std::uint64_t exposure_hash(std::size_t flag, ValueIndex value, std::string_view key) noexcept {
-    const std::uint64_t seed = bucketing::fmix64((static_cast<std::uint64_t>(flag) << 16) | value);
-    return bucketing::fmix64(bucketing::absorb(bucketing::fnv_offset_basis ^ seed, key)) | 1;
 }
 
 }  // namespace
@@ -76,6 +83,7 @@ Observer::Observer(RegistryView registry, Log log)
         counter_offsets_.push_back(counter_total_);
         counter_total_ += counters_of(flag);
         tracked_.push_back(flag.track ? 1 : 0);
+        name_salt_states_.push_back(bucketing::salt_state(flag.name));
     }
     last_totals_.assign(registry.flags.size(), 0);
     last_evaluated_.assign(registry.flags.size(), std::nullopt);
@@ -131,10 +139,11 @@ void Observer::configure(ObserveOptions options) {
     const bool counting_changes = counting != counting_.load(std::memory_order_relaxed);
     counting_.store(counting, std::memory_order_release);
     // After the store: a call site's entry filled before it is stale (call_site_counting.hpp).
-    if (counting_changes) counting_epoch.fetch_add(1, std::memory_order_release);
-    if (counting_changes && counting) counting_runtimes.fetch_add(1, std::memory_order_release);
-    if (counting_changes && !counting) counting_runtimes.fetch_sub(1, std::memory_order_release);
+    if (counting_changes) change_counting_runtimes(counting);
+    const bool exposing_changes = exposing != exposing_.load(std::memory_order_relaxed);
     exposing_.store(exposing, std::memory_order_release);
+    if (exposing_changes && exposing) exposing_runtimes.fetch_add(1, std::memory_order_release);
+    if (exposing_changes && !exposing) exposing_runtimes.fetch_sub(1, std::memory_order_release);
     if (active() && !was_active) observers_active.fetch_add(1, std::memory_order_release);
     if (!active() && was_active) observers_active.fetch_sub(1, std::memory_order_release);
     if (active()) {
@@ -192,7 +201,7 @@ Atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
 }
 
 void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                      std::string_view key) noexcept {
+                      std::string_view key, std::uint64_t key_hash) noexcept {
     if (key.empty()) return;  // nobody to attribute it to; such a read is an ERROR anyway
     ObservationRecord* mine = record_of_this_thread();
     if (!mine) {
@@ -200,7 +209,8 @@ void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::ui
         return;
     }
     const auto now = monotonic_coarse_ns();
-    const auto hash = exposure_hash(flag, value, key);
+    if (key_hash == 0) key_hash = exposure_key_hash(name_salt_states_[flag], key);
+    const auto hash = exposure_filter_hash(key_hash, value);
     auto& set = mine->recent[(hash >> 32) & (ObservationRecord::filter_sets - 1)];
     const auto window = window_ns_.load(std::memory_order_relaxed);
     for (const auto& way : set.ways)

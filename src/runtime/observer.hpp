@@ -26,6 +26,7 @@
 
 #include <flags/detail/atomic.hpp>
 #include <flags/detail/call_site_counting.hpp>
+#include <flags/detail/exposure_key.hpp>
 #include <flags/observability.hpp>
 #include <flags/registry_types.hpp>
 
@@ -62,8 +63,10 @@ public:
     // The calling thread's counters, for a call site to add to (call_site_counting.hpp), or nullptr
     // while it has none of its own.
     Atomic<std::uint64_t>* counters_of_this_thread() noexcept;
-    // The same read as an exposure: also from which generation, and the key the flag buckets by.
-    void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key) noexcept;
+    // The same read as an exposure: also from which generation, and the key the flag buckets by, with
+    // its exposure_key_hash for the flag when the caller has it (0: hashed here).
+    void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key,
+                std::uint64_t key_hash = 0) noexcept;
 
     // Both, as they apply. The key is asked of `key_of()` only for an exposure: finding it may mean a
     // look through the context's attributes, which a read that is only counted does not need.
@@ -112,6 +115,7 @@ private:
     std::vector<std::size_t> counter_offsets_;  // each flag's first counter
     std::size_t counter_total_ = 0;
     std::vector<std::uint8_t> tracked_;
+    std::vector<std::uint64_t> name_salt_states_;  // each flag's, for exposure_key_hash
 
     std::atomic<bool> counting_{false};
     std::atomic<bool> exposing_{false};

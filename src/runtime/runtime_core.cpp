@@ -134,7 +134,8 @@ std::atomic<RuntimeCore*> default_instance{nullptr};
 
 RuntimeCore::RuntimeCore(RegistryView registry, std::span<Atomic<std::uint32_t>> words)
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
-      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
+      observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })),
+      publishes_process_words_(true) {
     default_instance.store(this, std::memory_order_release);
 }
 
@@ -444,22 +445,24 @@ SnapshotRef RuntimeCore::pin() const noexcept {
 }
 
 void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                                   bool counted) const noexcept {
+                                   bool counted, std::uint64_t key_hash) const noexcept {
     Observer& observer = *observer_;
     const auto reason = word_reason(word);
     // Read before counting(), so that the entry filled below goes stale if counting stops meanwhile.
     const auto epoch = counting_epoch.load(std::memory_order_acquire);
+    // The process runtime's entry is its own, which its call sites take without a test of whose it is.
+    CallSiteCounters& entry = publishes_process_words_ ? process_call_site_counters : call_site_counters;
     if (!counted && observer.counting()) {
         observer.count(flag, value, reason);
-        if (auto* counts = observer.counters_of_this_thread())
-            call_site_counters = {.words = words_, .counts = counts, .epoch = epoch};
-    } else if (!counted) {
-        call_site_counters = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
+        if (auto* counts = observer.counters_of_this_thread(); counts && epoch != 0)
+            entry = {.words = words_, .counts = counts, .epoch = epoch};
+    } else if (!counted && epoch != 0) {
+        entry = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
     }
     // Only an exposure needs the generation, which costs a look at the runtime's.
     if (observer.tracks(flag))
         observer.expose(flag, value, reason, word_generation(word, published_generation_.load(std::memory_order_acquire)),
-                        ctx.user);
+                        ctx.user, key_hash);
 }
 
 void RuntimeCore::observe(ObserveOptions options) { observer_->configure(std::move(options)); }
@@ -501,9 +504,9 @@ Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, cons
 }
 
 void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                              bool counted) noexcept {
+                              bool counted, std::uint64_t key_hash) noexcept {
     if (const auto* runtime = default_instance.load(std::memory_order_acquire))
-        runtime->record_word_read(flag, value, word, ctx, counted);
+        runtime->record_word_read(flag, value, word, ctx, counted, key_hash);
 }
 
 SnapshotRef pin_default(const RegistryView& registry) noexcept {

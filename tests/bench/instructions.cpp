@@ -97,9 +97,17 @@ int run_instructions(std::size_t iterations) {
     flags::observe({.count_evaluations = true});
     count("observed/static_counted", iterations,
           [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(contexts[0]); });
+    count("observed/rollout_counted", iterations,
+          [&](std::size_t i) { return flags::enabled<Flag::release_new_checkout>(contexts[i]); });
+    count("observed/split_counted", iterations,
+          [&](std::size_t i) { return flags::variant<Flag::experiment_button_color>(contexts[i]); });
     flags::observe({.exposures = [](const flags::Exposure&) {}});
     count("observed/static_exposed", iterations,
           [&](std::size_t) { return flags::enabled<Flag::ops_kill_switch_payments>(contexts[0]); });
+    // Past the first pass over the population, each read is a repeat that the thread's filter of
+    // recent exposures turns away: the steady state of a tracked flag.
+    count("observed/split_tracked", iterations,
+          [&](std::size_t i) { return flags::variant<Flag::experiment_button_color>(contexts[i]); });
     flags::observe({});
     const auto& model = proposal::new_checkout_model();
     count("proposal/rollout_in_word", iterations, [&](std::size_t i) { return model.enabled(contexts[i]); });

@@ -75,7 +75,14 @@ HASH_TARGETS = {
 # (case: (baseline case, most it may cost as a multiple of the baseline)). Exposed: exposures on and
 # counting off, reading a flag that is not tracked, which has nothing to record.
 OBSERVED_TARGETS = {
-    "observed/static_counted": ("flagstone/static", 1.5),
+    # No target against the unobserved read (its ratio is shown): no exact count meets 1.5x of it. A count
+    # adds to the read a load and a store of the thread's counter (floor/counted_load is the floor's load
+    # and that add: 9 instructions to 6), and finding the counter (this thread's entry for the runtime, the
+    # test that it is current, the counter's place from the value and reason the word holds) takes at
+    # least 5 more; 1.5x of flagstone/static's 14 leaves 7. (By time, on the shared machine, floor/counted_load
+    # measured 0.7x to 2.1x flagstone/static over four runs: too noisy to argue from.) Its target is what
+    # physics allows (issue #17, item 4): <= 2x floor/counted_load, in COUNTED_AGAINST_FLOOR.
+    "observed/static_counted": ("flagstone/static", None),
     "observed/rollout_counted": ("flagstone/rollout", 1.5),
     "observed/targeting_counted": ("flagstone/targeting", 1.5),
     "observed/split_counted": ("flagstone/split", 1.5),
@@ -140,7 +147,8 @@ INCLUDE_COST_TARGET = 1.5
 # The cases whose instruction counts are recorded.
 CORE_CASES = ["floor/atomic_load", "floor/counted_load", "floor/bucket_hash", "flagstone/static", "flagstone/rollout",
               "flagstone/targeting", "flagstone/split", "flagstone/detail", "flagstone/request_10",
-              "observed/static_counted", "observed/static_exposed", "proposal/rollout_in_word", "shared_ptr/rollout",
+              "observed/static_counted", "observed/rollout_counted", "observed/split_counted", "observed/split_tracked",
+              "observed/static_exposed", "proposal/rollout_in_word", "shared_ptr/rollout",
               "naive/rollout"]
 
 
@@ -251,7 +259,7 @@ def judge_micro(rows):
                 if r["case"] in COST_TARGETS:
                     baseline, most = COST_TARGETS[r["case"]]
                     checks.append((f"<= {most:g}x {baseline}", r["vs_baseline"] is not None and r["vs_baseline"] <= most))
-                if r["case"] in OBSERVED_TARGETS:
+                if r["case"] in OBSERVED_TARGETS and OBSERVED_TARGETS[r["case"]][1] is not None:
                     baseline, most = OBSERVED_TARGETS[r["case"]]
                     checks.append((f"<= {most:g}x {baseline}",
                                    r["vs_unobserved"] is not None and r["vs_unobserved"] <= most))

@@ -386,6 +386,33 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_stops_counting_is_no_longer_counted_at_the_c
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 3u);
 }
 
+// counting_epoch is all an unobserved read of an untracked flag tests: 0 while no runtime counts, and
+// while some do, an epoch never seen before, so that an entry filled under an earlier one is stale.
+BOOST_AUTO_TEST_CASE(the_counting_epoch_is_zero_while_no_runtime_counts_and_new_whenever_that_changes) {
+    const auto& epoch = flags::internal::counting_epoch;
+    BOOST_TEST(epoch.load() == 0u);
+    LoadedRuntime first, second;
+    first.runtime.observe({.count_evaluations = true});
+    const auto one_counts = epoch.load();
+    second.runtime.observe({.count_evaluations = true});
+    const auto two_count = epoch.load();
+    second.runtime.observe({.exposures = [](const flags::Exposure&) {}});
+    const auto one_again = epoch.load();
+    first.runtime.observe({});
+    BOOST_TEST(epoch.load() == 0u);
+    for (int i = 0; i < 3; ++i) (void)first.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
+    first.runtime.observe({.count_evaluations = true});
+    const auto counts_anew = epoch.load();
+    (void)first.runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
+    const std::set<std::uint64_t> epochs{one_counts, two_count, one_again, counts_anew};
+    BOOST_TEST(epochs.size() == 4u);
+    BOOST_TEST(!epochs.contains(0u));
+    BOOST_TEST(counted(first.runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 1u);
+    first.runtime.observe({});
+    second.runtime.observe({});
+    BOOST_TEST(epoch.load() == 0u);
+}
+
 // While no runtime counts, a read of an untracked flag answered from its word has nothing to record,
 // exposures or not, and does not leave its call site (it fills no entry). While another runtime
 // counts, a runtime that exposes without counting gets a call-site entry that says so, and such a
@@ -405,11 +432,15 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_does_not_count_says_so_in_the_call_site_entr
     BOOST_TEST(flags::internal::call_site_counts_nothing_for(words));
     BOOST_TEST(flags::internal::call_site_counts_for(words) == nullptr);
 
+    // The process runtime's entry is its own: another runtime's counted reads leave it as it was.
+    const auto* counting_words = flags::internal::core_of(counting_one.runtime).words();
     for (int i = 0; i < 4; ++i) (void)counting_one.runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
     BOOST_TEST(counted(counting_one.runtime.evaluation_counts(), "ops.kill-switch-payments", "true", Reason::STATIC) == 4u);
-    BOOST_TEST(!flags::internal::call_site_counts_nothing_for(words));
+    BOOST_TEST(flags::internal::call_site_counts_for(counting_words) != nullptr);
+    BOOST_TEST(flags::internal::call_site_counts_nothing_for(words));
     (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
     BOOST_TEST(flags::internal::call_site_counts_nothing_for(words));
+    BOOST_TEST(flags::internal::call_site_counts_for(counting_words) != nullptr);
 
     flags::observe({.count_evaluations = true, .exposures = ignore});
     BOOST_TEST(!flags::internal::call_site_counts_nothing_for(words));
@@ -418,6 +449,41 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_does_not_count_says_so_in_the_call_site_entr
     BOOST_TEST(flags::internal::call_site_counts_for(words) != nullptr);
     BOOST_TEST(counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", Reason::DEFAULT) == before + 5u);
     flags::observe({});
+}
+
+// A tracked flag read from its word goes out of line only while some runtime takes exposures: while
+// runtimes only count, its call site counts it and is done; a sink attached anywhere sends it out again.
+BOOST_AUTO_TEST_CASE(a_tracked_read_counted_at_its_call_site_is_still_exposed_while_a_sink_is_attached) {
+    using flags::Reason;
+    LoadedRuntime counting_only;
+    counting_only.runtime.observe({.count_evaluations = true});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 0u);
+    std::map<std::string, std::uint64_t> served;
+    for (int i = 0; i < 40; ++i)
+        ++served[std::string(counting_only.runtime.detail<Flag::experiment_button_color>(user(i)).variant)];
+    for (int i = 0; i < 40; ++i) (void)counting_only.runtime.variant<Flag::experiment_button_color>(user(i));
+    for (const auto& [variant, n] : served)
+        BOOST_TEST(counted(counting_only.runtime.evaluation_counts(), "experiment.button-color", variant, Reason::SPLIT) ==
+                   2 * n, variant);
+
+    LoadedRuntime exposing;
+    RecordingSink recorder;
+    exposing.runtime.observe({.count_evaluations = true, .exposures = recorder.sink()});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 1u);
+    for (int i = 0; i < 40; ++i) (void)exposing.runtime.variant<Flag::experiment_button_color>(user(i));
+    for (int i = 0; i < 40; ++i) (void)exposing.runtime.variant<Flag::experiment_button_color>(user(i));  // repeats
+    BOOST_REQUIRE(exposing.runtime.flush_observations());
+    const auto seen = recorder.copy();
+    BOOST_TEST(seen.size() == 40u);
+    std::map<std::string, std::uint64_t> exposed;
+    for (const auto& e : seen) ++exposed[e.variant];
+    BOOST_TEST((exposed == served));
+    for (const auto& [variant, n] : served)
+        BOOST_TEST(counted(exposing.runtime.evaluation_counts(), "experiment.button-color", variant, Reason::SPLIT) == 2 * n,
+                   variant);
+    BOOST_TEST(exposing.runtime.observation_stats().exposures_deduplicated == 40u);
+    exposing.runtime.observe({.count_evaluations = true});
+    BOOST_TEST(flags::internal::exposing_runtimes.load() == 0u);
 }
 
 // The runtime a call site's entry names is destroyed: the entry is stale from then on, so a runtime

@@ -6,16 +6,20 @@
 //
 // A read answered from its flag's published word costs a load or two, so a call to count it would
 // cost ten times the read. Instead the call site adds to the thread's counter itself: each thread
-// keeps, in `call_site_counters`, its counter array for the runtime it last counted for, keyed by that
-// runtime's words. The first counted read through a runtime goes out of line and fills it. A runtime
-// that observes without counting (exposures only) gets an entry too, which says it does not count,
-// so that a read of an untracked flag through it has nothing to do and does not leave the call site.
+// keeps an entry with its counter array for a runtime. The process's runtime (the free functions'),
+// whose words are a constant of the call site, has an entry of its own, `process_call_site_counters`,
+// which the call site takes without a test of whose it is; any other runtime shares
+// `call_site_counters`, keyed by its words, with the runtime it last counted for. The first counted
+// read through a runtime goes out of line and fills its entry. A runtime that observes without
+// counting (exposures only) gets an entry too, which says it does not count, so that a read of an
+// untracked flag through it has nothing to do and does not leave the call site.
 //
-// `counting_epoch` changes whenever any runtime starts or stops counting, which makes every thread's
-// entry stale at once: a runtime that stops counting (or is destroyed, which stops it first) is
-// never counted for, or its freed counters written, from an old entry, and one that starts is never
-// taken for one that does not count. Whoever fills an entry reads the epoch before it checks whether
-// its runtime counts, so an entry never outlives the counting (or not) it was filled under.
+// `counting_epoch` is 0 while no runtime counts, which is all an unobserved read tests, and takes a
+// new value, never taken before, whenever any runtime starts or stops counting, which makes every
+// thread's entry stale at once: a runtime that stops counting (or is destroyed, which stops it first)
+// is never counted for, or its freed counters written, from an old entry, and one that starts is
+// never taken for one that does not count. Whoever fills an entry reads the epoch before it checks
+// whether its runtime counts, so an entry never outlives the counting (or not) it was filled under.
 #pragma once
 
 #include <array>
@@ -30,12 +34,16 @@
 namespace flags::internal {
 
 inline constexpr std::size_t reasons_counted = static_cast<std::size_t>(Reason::ERROR) + 1;
+// Each value's counters take eight places, one per reason and one never written, so that a call site
+// finds a counter's place with one scaled add (value * 8 + reason) rather than a multiply by seven.
+inline constexpr std::size_t counters_per_value = 8;
+static_assert(reasons_counted <= counters_per_value);
 
-constexpr std::size_t counters_of(const FlagInfo& flag) noexcept { return flag.value_count() * reasons_counted; }
+constexpr std::size_t counters_of(const FlagInfo& flag) noexcept { return flag.value_count() * counters_per_value; }
 
 // Where (value, reason) sits among its flag's counters.
 constexpr std::size_t counter_in_flag(ValueIndex value, Reason reason) noexcept {
-    return value * reasons_counted + static_cast<std::size_t>(reason);
+    return value * counters_per_value + static_cast<std::size_t>(reason);
 }
 
 // Each flag's first counter, for a registry known at compile time.
@@ -59,24 +67,15 @@ struct CallSiteCounters {
 // Marks an entry's epoch for a runtime that does not count: never a value of counting_epoch itself.
 inline constexpr std::uint64_t does_not_count = std::uint64_t{1} << 63;
 
+// 0 while no runtime counts: a read of a flag that is not tracked, which has nothing but a count to
+// record, tests this alone, so that exposures elsewhere cost it nothing.
 extern Atomic<std::uint64_t> counting_epoch;
-// Nonzero while any runtime counts: a read of a flag that is not tracked, which has nothing but a
-// count to record, tests this alone, so that exposures elsewhere cost it nothing.
-extern Atomic<std::uint32_t> counting_runtimes;
-// constinit and trivially destructible: reaching it is a TLS load, with no wrapper call.
+// Nonzero while any runtime takes exposures: a tracked flag's read that its call site has counted
+// (or knows need not be) goes out of line only for an exposure, so only while this says one is taken.
+extern Atomic<std::uint32_t> exposing_runtimes;
+// constinit and trivially destructible: reaching them is a TLS load, with no wrapper call.
 extern constinit thread_local CallSiteCounters call_site_counters;
-
-// This thread's counters for the runtime publishing `words`, or nullptr when it has none at hand.
-inline Atomic<std::uint64_t>* call_site_counts_for(const Atomic<std::uint32_t>* words) noexcept {
-    const CallSiteCounters& entry = call_site_counters;
-    return entry.words == words && entry.epoch == counting_epoch.load(MemoryOrder::relaxed) ? entry.counts : nullptr;
-}
-
-// Whether this thread's entry says that the runtime publishing `words` does not count.
-inline bool call_site_counts_nothing_for(const Atomic<std::uint32_t>* words) noexcept {
-    const CallSiteCounters& entry = call_site_counters;
-    return entry.words == words && entry.epoch == (counting_epoch.load(MemoryOrder::relaxed) | does_not_count);
-}
+extern constinit thread_local CallSiteCounters process_call_site_counters;
 
 // Only the owning thread writes a counter, so a plain add will do; readers sum with relaxed loads.
 // Always inlined: a call site's count sits on a branch the compiler thinks cold, where it would
@@ -86,15 +85,12 @@ inline bool call_site_counts_nothing_for(const Atomic<std::uint32_t>* words) noe
 }
 
 // Counts, at its call site, a read answered from the word of the flag whose counters start at
-// `flag_counters` in the runtime publishing `words`: true when this thread's entry is for that
-// runtime, and so the read is counted, or that runtime does not count; false when the entry has to
-// be filled out of line first.
-[[gnu::always_inline]] inline bool count_at_call_site(const Atomic<std::uint32_t>* words, std::size_t flag_counters,
-                                                      ValueIndex value, Reason reason) noexcept {
-    const CallSiteCounters& entry = call_site_counters;
-    if (entry.words != words) [[unlikely]]
-        return false;
-    const auto epoch = counting_epoch.load(MemoryOrder::relaxed);
+// `flag_counters`, in `entry`, which the caller has found to be its runtime's, under `epoch`, the
+// nonzero counting_epoch it loaded: true when the entry is filled under that epoch, and so the read
+// is counted, or says that its runtime does not count; false when the entry has to be filled out of
+// line first.
+[[gnu::always_inline]] inline bool count_in_entry(const CallSiteCounters& entry, std::uint64_t epoch,
+                                                  std::size_t flag_counters, ValueIndex value, Reason reason) noexcept {
     if (entry.epoch == epoch) [[likely]] {
         add_one(entry.counts[flag_counters + counter_in_flag(value, reason)]);
         return true;

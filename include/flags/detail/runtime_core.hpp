@@ -85,9 +85,10 @@ public:
 
     // Records a read answered from flag's published word (settled, or a user rollout or split), when
     // observing; `counted`: its call site has done the counting (counted the read, or knows this runtime
-    // does not count). Fills the thread's call-site entry.
+    // does not count); `key_hash`: the user's exposure_key_hash for the flag, 0 when the call site did
+    // not compute it. Fills the thread's call-site entry.
     void record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                          bool counted) const noexcept;
+                          bool counted, std::uint64_t key_hash) const noexcept;
 
     // The same from text in memory; `display` names it in messages.
     LoadReport load_text(std::string_view text, std::string display) noexcept;
@@ -121,6 +122,8 @@ private:
     // Stored before the words of its generation, so that a reader of a word finds it at least as new.
     std::atomic<std::uint64_t> published_generation_{0};
     std::unique_ptr<Observer> observer_;
+    // The process's runtime, whose reads count in the thread's process_call_site_counters.
+    bool publishes_process_words_ = false;
 };
 
 }  // namespace flags::internal

@@ -58,6 +58,6 @@ Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, cons
 SnapshotRef pin_default(const RegistryView& registry) noexcept;
 // RuntimeCore::record_word_read on the default runtime, if it was created.
 void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                              bool counted) noexcept;
+                              bool counted, std::uint64_t key_hash) noexcept;
 
 }  // namespace flags::internal
