@@ -68,7 +68,7 @@ public:
 
     void read_header(const toml::table& root);
     void read_segments(const toml::table& root);
-    void read_flags(const toml::table& root, int layer);
+    void read_flags(toml::table& root, std::uint32_t file, int layer, LimitCheck& limits);
     bool check_prerequisite_cycles();
     void check_unused_segments();
     void check_evaluation_costs(const Limits& limits);
@@ -146,13 +146,21 @@ private:
     Interner intern_;
     std::vector<FlagProgram> programs_;
     std::map<std::string, SegmentSource, std::less<>> segments_;
-    // A flag's entry in effect, by flag: the key stays in its file's tree until compiling ends.
+    // A flag's entry in effect, by flag. Its file's tree drops each entry once compiled, so the places
+    // later messages name are kept here, with the file's number to find its name in paths_.
     struct Declaration {
+        bool present = false;  // false: the files have no entry for the flag
         int layer = 0;
-        const toml::key* key = nullptr;  // null: the files have no entry for the flag
-        const toml::node* requires_node = nullptr;
+        std::uint32_t file = 0;
+        toml::source_position key{};       // of the entry's [flags."name"] key
+        toml::source_position requires_at{};  // of its `requires`, when it has one
     };
+    toml::source_region place(const Declaration& declared, toml::source_position at) const {
+        return toml::source_region{.begin = at, .end = at, .path = paths_[declared.file]};
+    }
+    void read_entry(const toml::key& key, const toml::node& value, std::uint32_t file, int layer);
     std::vector<Declaration> declared_;
+    std::vector<toml::source_path_ptr> paths_;  // by file: the name its messages give
     // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
     // rest counted, so that a file of many thousands costs no more to load than one of a few.
     std::size_t unknown_flags_ = 0;
@@ -582,7 +590,7 @@ void Compiler::read_flag_outcome(std::size_t flag, const toml::node*, const Entr
 
 void Compiler::read_requires(std::size_t flag, const toml::node* requires_node, const EntryKeys&) {
     if (!requires_node) return;
-    declared_[flag].requires_node = requires_node;
+    declared_[flag].requires_at = requires_node->source().begin;
     const auto* requires_table = requires_node->as_table();
     if (!requires_table) {
         report_.error(requires_node->source(), "'requires' must be a table of flag = value",
@@ -757,45 +765,56 @@ void Compiler::report_unlisted_unknown_flags() {
                                 listed_unknown_flags));
 }
 
-void Compiler::read_flags(const toml::table& root, int layer) {
-    const auto* node = root.get("flags");
+// Each entry is checked against the limits, compiled, and dropped from the tree in turn, so that its
+// values are read from memory once, while in the cache, rather than once by each of those steps.
+// Past a limit, the entries left are only checked, for the limits' messages.
+void Compiler::read_flags(toml::table& root, std::uint32_t file, int layer, LimitCheck& limits) {
+    auto* node = root.get("flags");
     if (!node) return;
-    const auto* table = node->as_table();
+    auto* table = node->as_table();
     if (!table) {
         report_.error(node->source(), "'flags' must be a table", "write each flag as [flags.\"<type>.<name>\"]");
         return;
     }
-    for (auto&& [key, value] : *table) {
-        const int flag = find_flag(key.str());
-        entry_ = described_ ? &described_->add_entry(std::string(key.str()), key.source(), layer, flag >= 0) : nullptr;
-        if (flag < 0) {
-            report_unknown_flag(key);
-            continue;
-        }
-        const auto index = static_cast<std::size_t>(flag);
-        auto& declared = declared_[index];
-        if (declared.key && declared.layer == layer) {
-            const auto& where = declared.key->source();
-            report_.error(key.source(),
-                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
-                                      where.path ? *where.path : std::string{}, where.begin.line),
-                          "keep the flag in one file");
-            continue;
-        }
-        if (declared.key) {
-            // An override replaces the lower layer's entry whole.
-            programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
-                                           .salt_state = bucketing::salt_state(registry_.flags[index].name)};
-        }
-        declared = Declaration{.layer = layer, .key = &key};
-        const auto* flag_table = value.as_table();
-        if (!flag_table) {
-            report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
-                          fmt::format("write [flags.\"{}\"] with value, rollout, split or rules below", key.str()));
-            continue;
-        }
-        read_flag(index, *flag_table);
+    if (paths_.size() <= file) paths_.resize(file + 1);
+    paths_[file] = root.source().path;
+    for (auto it = table->begin(); it != table->end(); it = table->erase(it)) {
+        const auto& [key, value] = *it;
+        limits.check_entry(file, key, value);
+        if (limits.ok()) read_entry(key, value, file, layer);
     }
+}
+
+void Compiler::read_entry(const toml::key& key, const toml::node& value, std::uint32_t file, int layer) {
+    const int flag = find_flag(key.str());
+    entry_ = described_ ? &described_->add_entry(std::string(key.str()), key.source(), layer, flag >= 0) : nullptr;
+    if (flag < 0) {
+        report_unknown_flag(key);
+        return;
+    }
+    const auto index = static_cast<std::size_t>(flag);
+    auto& declared = declared_[index];
+    if (declared.present && declared.layer == layer) {
+        const auto& path = paths_[declared.file];
+        report_.error(key.source(),
+                      fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                  path ? *path : std::string{}, declared.key.line),
+                      "keep the flag in one file");
+        return;
+    }
+    if (declared.present) {
+        // An override replaces the lower layer's entry whole.
+        programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
+                                       .salt_state = bucketing::salt_state(registry_.flags[index].name)};
+    }
+    declared = Declaration{.present = true, .layer = layer, .file = file, .key = key.source().begin};
+    const auto* flag_table = value.as_table();
+    if (!flag_table) {
+        report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
+                      fmt::format("write [flags.\"{}\"] with value, rollout, split or rules below", key.str()));
+        return;
+    }
+    read_flag(index, *flag_table);
 }
 
 // A segment no rule uses yet is still checked, so that a mistake in it fails this deploy rather than
@@ -809,12 +828,12 @@ void Compiler::check_unused_segments() {
 void Compiler::check_evaluation_costs(const Limits& limits) {
     const auto costs = worst_case_costs(*rules_, programs_);
     for (std::size_t flag = 0; flag < declared_.size(); ++flag) {
-        if (!declared_[flag].key) continue;
+        if (!declared_[flag].present) continue;
         const auto& cost = costs[flag];
         if (cost.total <= limits.max_evaluation_cost) continue;
         const std::string in_prerequisites =
             cost.prerequisites ? fmt::format(" ({} of it in its prerequisites)", cost.prerequisites) : "";
-        report_.error(declared_[flag].key->source(),
+        report_.error(place(declared_[flag], declared_[flag].key),
                       fmt::format("flag '{}' costs {} to evaluate at worst{}; the limit is {}",
                                   registry_.flags[flag].name, cost.total, in_prerequisites,
                                   limits.max_evaluation_cost),
@@ -839,7 +858,7 @@ bool Compiler::check_prerequisite_cycles() {
                 auto start = std::find(path.begin(), path.end(), next);
                 for (auto it = start; it != path.end(); ++it) cycle += std::string(registry_.flags[*it].name) + " -> ";
                 cycle += registry_.flags[next].name;
-                report_.error(declared_[next].requires_node->source(), "'requires' forms a cycle: " + cycle,
+                report_.error(place(declared_[next], declared_[next].requires_at), "'requires' forms a cycle: " + cycle,
                               "a flag cannot depend on itself, directly or through others");
                 return false;
             }
@@ -884,18 +903,31 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
         if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
     }
     if (report.failed()) return std::nullopt;
-    for (const auto& root : roots) within_limits(root, limits, report);
-    if (report.failed()) return std::nullopt;
-    for (const auto& root : roots) {
-        compiler.read_header(root);
-        compiler.read_segments(root);
-    }
+    // All but the flag entries is checked against the limits first; each entry just before it is compiled.
+    LimitCheck checked(limits);
+    for (const auto& root : roots) checked.check_file(root);
+    const std::size_t compiled_from = diagnostics.size();
+    if (checked.ok())
+        for (const auto& root : roots) {
+            compiler.read_header(root);
+            compiler.read_segments(root);
+        }
     // Lower layers first, so that a higher layer's entry replaces theirs.
     std::vector<std::size_t> order(roots.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
-    for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
+    for (auto i : order) compiler.read_flags(roots[i], static_cast<std::uint32_t>(i), sources[i].layer, checked);
+    if (!checked.ok()) {
+        // Files past a limit get the limits' messages alone, as if nothing had been compiled.
+        diagnostics.erase(diagnostics.begin() + static_cast<std::ptrdiff_t>(compiled_from), diagnostics.end());
+        if (described) {
+            *described = SourceMap{};
+            for (const auto& source : sources) described->add_file(source.display, source.text);
+        }
+        checked.report(report);
+        return std::nullopt;
+    }
     if (described) described->finish();
     compiler.check_unused_segments();
     compiler.report_unlisted_unknown_flags();
