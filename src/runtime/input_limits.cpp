@@ -41,8 +41,21 @@ void LimitCheck::check_entry(std::size_t number, const toml::key& name, const to
     File& file = files_[number];
     if (!file.entries_checked) return;
     into_ = &file.entries;
-    if (file.entries_nested && check_key(name)) visit(entry, 2);
-    check_rules(file, name, entry);
+    const auto* table = entry.as_table();
+    const toml::array* rules = nullptr;
+    if (!table) {
+        if (file.entries_nested && check_key(name)) visit(entry, 2);
+    } else if (!(file.entries_nested && check_key(name) && within_nesting(*table, 2))) {
+        rules = table->get_as<toml::array>("rules");
+    } else {
+        // The entry's own keys walked here, as visit() would, so that its rules are found on the way
+        // rather than by a look-up in its table.
+        for (auto&& [key, value] : *table) {
+            if (key.str() == "rules") rules = value.as_array();
+            if (check_key(key)) visit(value, 3);
+        }
+    }
+    check_rules(file, name, rules);
     into_ = nullptr;
 }
 
@@ -82,9 +95,7 @@ bool LimitCheck::check_key(const toml::key& key) {
 }
 
 // Counted with the entry, and reported after every value's problems, as a walk of their own would find them.
-void LimitCheck::check_rules(File& file, const toml::key& name, const toml::node& entry) {
-    const auto* table = entry.as_table();
-    const auto* rules = table ? table->get_as<toml::array>("rules") : nullptr;
+void LimitCheck::check_rules(File& file, const toml::key& name, const toml::array* rules) {
     if (rules && rules->size() > limits_.max_rules_per_flag)
         fail_count(file, rules->source(),
                    fmt::format("flag '{}' has {} rules; the limit is {}", name.str(), rules->size(),

@@ -52,7 +52,7 @@ private:
     void visit(const toml::node& node, std::size_t depth);
     bool within_nesting(const toml::node& node, std::size_t depth);
     bool check_key(const toml::key& key);
-    void check_rules(File& file, const toml::key& name, const toml::node& entry);
+    void check_rules(File& file, const toml::key& name, const toml::array* rules);
     void fail(const toml::source_region& where, std::string message);
     void fail_count(File& file, const toml::source_region& where, std::string message);
 
