@@ -56,14 +56,13 @@ bool is_attribute_name(std::string_view name) noexcept {
 // Compiles all sources into one CompiledRules, collecting every problem before giving up.
 class Compiler {
 public:
-    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics, SourceMap* described = nullptr)
-        : described_(described), registry_(registry), index_(registry.flags), report_(diagnostics),
-          rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings), declared_(registry.flags.size()) {
+    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics, SourceMap* described = nullptr,
+             const RegistryTables* tables = nullptr)
+        : described_(described), registry_(registry), tables_(tables ? *tables : own_tables_.emplace(registry)),
+          report_(diagnostics), rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings),
+          declared_(registry.flags.size()) {
         programs_.resize(registry.flags.size());
-        for (std::size_t i = 0; i < programs_.size(); ++i) {
-            programs_[i].default_value = registry.flags[i].default_value;
-            programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
-        }
+        for (std::size_t i = 0; i < programs_.size(); ++i) programs_[i] = blank_program(i);
     }
 
     void read_header(const toml::table& root);
@@ -133,14 +132,19 @@ private:
     std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
 
-    int find_flag(std::string_view name) const { return index_.find(name); }
+    int find_flag(std::string_view name) const { return tables_.index.find(name); }
+    // The program of a flag the files leave out: its registry default, its name as the salt.
+    FlagProgram blank_program(std::size_t flag) const {
+        return FlagProgram{.default_value = registry_.flags[flag].default_value, .salt_state = tables_.salt_states[flag]};
+    }
     void describe_flag(const toml::table& table, const EntryKeys& found);
 
     // What was read, for tools; null when compiling for a service. entry_: the entry being read.
     SourceMap* described_ = nullptr;
     EntrySource* entry_ = nullptr;
     const RegistryView& registry_;
-    FlagIndex index_;
+    std::optional<RegistryTables> own_tables_;  // when the caller keeps none
+    const RegistryTables& tables_;
     Reporter report_;
     std::shared_ptr<CompiledRules> rules_;
     Interner intern_;
@@ -804,8 +808,7 @@ void Compiler::read_entry(const toml::key& key, const toml::node& value, std::ui
     }
     if (declared.present) {
         // An override replaces the lower layer's entry whole.
-        programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
-                                       .salt_state = bucketing::salt_state(registry_.flags[index].name)};
+        programs_[index] = blank_program(index);
     }
     declared = Declaration{.present = true, .layer = layer, .file = file, .key = key.source().begin};
     const auto* flag_table = value.as_table();
@@ -877,6 +880,11 @@ bool Compiler::check_prerequisite_cycles() {
 
 }  // namespace
 
+RegistryTables::RegistryTables(const RegistryView& registry) : index(registry.flags) {
+    salt_states.reserve(registry.flags.size());
+    for (const auto& flag : registry.flags) salt_states.push_back(bucketing::salt_state(flag.name));
+}
+
 CompiledFile empty_runtime(const RegistryView& registry) {
     std::vector<Diagnostic> none;
     Compiler compiler(registry, none);
@@ -885,10 +893,10 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits,
-                                            SourceMap* described) {
+                                            SourceMap* described, const RegistryTables* tables) {
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
-    Compiler compiler(registry, diagnostics, described);
+    Compiler compiler(registry, diagnostics, described, tables);
     if (described)
         for (const auto& source : sources) described->add_file(source.display, source.text);
     std::vector<toml::table> roots;

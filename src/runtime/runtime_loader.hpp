@@ -12,6 +12,7 @@
 #include <flags/registry_types.hpp>
 #include <flags/runtime_options.hpp>
 
+#include "flag_index.hpp"
 #include "snapshot.hpp"
 
 namespace flags::internal {
@@ -35,12 +36,21 @@ inline constexpr int runtime_schema = 1;
 
 class SourceMap;
 
+// What compiling needs of a registry at every load, made once: its flags by name, and each flag's
+// default salt (the hash of its name). A runtime keeps these for its registry, so that no load hashes
+// every registered name again; compile_runtime makes its own when given none.
+struct RegistryTables {
+    explicit RegistryTables(const RegistryView& registry);
+    FlagIndex index;
+    std::vector<std::uint64_t> salt_states;  // by flag
+};
+
 // Compiles the sources together, layer by layer. Returns nothing when any
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
 // `described`, for tools only, receives what was read, even from a file refused for an error.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits = {},
-                                            SourceMap* described = nullptr);
+                                            SourceMap* described = nullptr, const RegistryTables* tables = nullptr);
 
 // The programs of a runtime with no file: every flag absent, so every flag serves its default.
 CompiledFile empty_runtime(const RegistryView& registry);
