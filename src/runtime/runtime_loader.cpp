@@ -164,6 +164,12 @@ private:
     }
     void read_entry(const toml::key& key, const toml::node& value, std::uint32_t file, int layer);
     std::vector<Declaration> declared_;
+    // Working lists kept from one flag to the next rather than allocated for each (on a heap strewn with
+    // the tree's freed nodes, an allocation costs hundreds of instructions): the conditions being read (a
+    // stack, as a segment's are read while a rule's are), a flag's rules, and a split's weights by variant.
+    std::vector<Condition> condition_stack_;
+    std::vector<Rule> rule_scratch_;
+    std::vector<std::uint16_t> weights_;
     std::vector<toml::source_path_ptr> paths_;  // by file: the name its messages give
     // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
     // rest counted, so that a file of many thousands costs no more to load than one of a few.
@@ -345,17 +351,18 @@ bool Compiler::compile_segment(SegmentSource& segment) {
 
 bool Compiler::read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin,
                                std::uint32_t& count) {
-    // Compile first, then append: a segment compiled on first use appends its own conditions, and
-    // this list must stay contiguous.
-    std::vector<Condition> compiled;
+    // Compile onto the stack first, then append: a segment compiled on first use appends its own
+    // conditions (from above this list on the stack), and this list must stay contiguous.
+    const auto from = static_cast<std::ptrdiff_t>(condition_stack_.size());
     bool ok = true;
     for (const auto& element : array) {
-        if (auto c = read_condition(element, inside_segment)) compiled.push_back(*c);
+        if (auto c = read_condition(element, inside_segment)) condition_stack_.push_back(*c);
         else ok = false;
     }
     begin = static_cast<std::uint32_t>(rules_->conditions.size());
-    count = static_cast<std::uint32_t>(compiled.size());
-    rules_->conditions.insert(rules_->conditions.end(), compiled.begin(), compiled.end());
+    count = static_cast<std::uint32_t>(condition_stack_.size() - static_cast<std::size_t>(from));
+    rules_->conditions.insert(rules_->conditions.end(), condition_stack_.begin() + from, condition_stack_.end());
+    condition_stack_.erase(condition_stack_.begin() + from, condition_stack_.end());
     return ok;
 }
 
@@ -486,7 +493,8 @@ bool Compiler::read_split(const toml::node& split, std::size_t flag) {
                       "e.g. split = { blue = 50, green = 50 }");
         return false;
     }
-    std::vector<std::uint16_t> by_variant(info.variants.size(), 0);
+    auto& by_variant = weights_;
+    by_variant.assign(info.variants.size(), 0);
     bool ok = true;
     for (auto&& [key, weight] : *weights) {
         const auto found = std::find(info.variants.begin(), info.variants.end(), key.str());
@@ -624,7 +632,8 @@ void Compiler::read_rules(std::size_t flag, const toml::node* rules_node, const 
                       "e.g. rules = [{ when = [{ segment = \"staff\" }], value = true }]");
         return;
     }
-    std::vector<Rule> compiled;
+    auto& compiled = rule_scratch_;
+    compiled.clear();
     for (const auto& element : *array)
         if (auto rule = read_rule(flag, element)) compiled.push_back(*rule);
     if (compiled.size() > 32'000) {
