@@ -911,14 +911,15 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the
-    // memory of its tree.
+    // memory of its tree; the count takes the content hash on its way.
     std::size_t values = 0;
-    for (const auto& source : sources)
-        if (!text_within_limits(source.text, source.display, limits, values, report)) return std::nullopt;
     for (const auto& source : sources) {
-        content_hash = bucketing::absorb(bucketing::absorb(content_hash, source.text), std::string_view("\0", 1));
-        if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
+        if (!text_within_limits(source.text, source.display, limits, values, report, {}, &content_hash))
+            return std::nullopt;
+        content_hash = bucketing::absorb(content_hash, std::string_view("\0", 1));
     }
+    for (const auto& source : sources)
+        if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
     if (report.failed()) return std::nullopt;
     // All but the flag entries is checked against the limits first; each entry just before it is compiled.
     LimitCheck checked(limits);

@@ -853,4 +853,22 @@ BOOST_AUTO_TEST_CASE(a_cycle_through_two_files_is_reported_at_the_requires_of_th
                "    hint: a flag cannot depend on itself, directly or through others\n");
 }
 
+BOOST_AUTO_TEST_CASE(the_content_hash_is_fnv_1a_of_each_files_text_and_a_nul) {
+    // The hash is taken while the text is counted, a statement at a time; every byte is in it once,
+    // whatever the text holds: comments, strings over several lines, escapes, a last line without a break.
+    const std::string base = "schema = 1 # the schema\n[segments]\nstaff = [{ attr = \"email\", ends_with = "
+                             "[\"@example.com\", 'x\\\\'] }]\n\n[flags.\"release.new-checkout\"] # entry\n"
+                             "value = true\nsalt = \"\"\"a \"quoted\"\nsalt\\\"\"\"\"\n";
+    const std::string local = "schema = 1\n[flags.\"ops.kill-switch-payments\"]\nvalue = false";
+    std::vector<flags::Diagnostic> diagnostics;
+    const auto compiled = flags::internal::compile_runtime(
+        flags::generated::registry, {{.display = "base.toml", .text = base}, {.display = "local.toml", .text = local, .layer = 1}},
+        diagnostics);
+    BOOST_REQUIRE(compiled.has_value());
+    namespace b = flags::bucketing;
+    const std::string_view nul("\0", 1);
+    BOOST_TEST(compiled->content_hash ==
+               b::fmix64(b::absorb(b::absorb(b::absorb(b::absorb(b::fnv_offset_basis, base), nul), local), nul)));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
