@@ -267,9 +267,7 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     const auto started = std::chrono::steady_clock::now();
     LoadReport report;
     try {
-        // Not from an initializer list, which would copy the text a second time.
-        std::vector<RuntimeSource> sources;
-        sources.push_back(RuntimeSource{.display = display, .text = std::string(text)});
+        const SourceView sources[] = {{.display = display, .text = text}};
         Limits limits;
         {
             std::lock_guard lock(state_->writer);

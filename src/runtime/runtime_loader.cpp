@@ -903,23 +903,33 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits,
                                             SourceMap* described, const RegistryTables* tables) {
+    std::vector<SourceView> views;
+    views.reserve(sources.size());
+    for (const auto& source : sources)
+        views.push_back(SourceView{.display = source.display, .text = source.text, .layer = source.layer});
+    return compile_runtime(registry, views, diagnostics, limits, described, tables);
+}
+
+std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::span<const SourceView> sources,
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits,
+                                            SourceMap* described, const RegistryTables* tables) {
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
     Compiler compiler(registry, diagnostics, described, tables);
     if (described)
-        for (const auto& source : sources) described->add_file(source.display, source.text);
+        for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the
     // memory of its tree; the count takes the content hash on its way.
     std::size_t values = 0;
     for (const auto& source : sources) {
-        if (!text_within_limits(source.text, source.display, limits, values, report, {}, &content_hash))
+        if (!text_within_limits(source.text, std::string(source.display), limits, values, report, {}, &content_hash))
             return std::nullopt;
         content_hash = bucketing::absorb(content_hash, std::string_view("\0", 1));
     }
     for (const auto& source : sources)
-        if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
+        if (auto root = parse_toml(source.text, std::string(source.display), report)) roots.push_back(std::move(*root));
     if (report.failed()) return std::nullopt;
     // All but the flag entries is checked against the limits first; each entry just before it is compiled.
     LimitCheck checked(limits);
@@ -941,7 +951,7 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
         diagnostics.erase(diagnostics.begin() + static_cast<std::ptrdiff_t>(compiled_from), diagnostics.end());
         if (described) {
             *described = SourceMap{};
-            for (const auto& source : sources) described->add_file(source.display, source.text);
+            for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
         }
         checked.report(report);
         return std::nullopt;
@@ -952,7 +962,7 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const 
     if (compiler.check_prerequisite_cycles()) compiler.check_evaluation_costs(limits);
     // toml++ keeps a table's keys sorted, so problems are found in name order; report them in the
     // order of the files and of the lines in them.
-    std::map<std::string, std::size_t> file_order;
+    std::map<std::string_view, std::size_t> file_order;
     for (std::size_t i = 0; i < sources.size(); ++i) file_order.emplace(sources[i].display, i);
     const auto position = [&](const Diagnostic& d) {
         const auto found = file_order.find(d.file);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct RuntimeSource {
     std::string text;
     // Files of one layer are merged, and a flag may appear in only one of them; an entry in a higher
     // layer (the local override file) replaces the flag's entry from a lower one.
+    int layer = 0;
+};
+
+// A source whose text the caller keeps, read where it is: text handed over in memory
+// (Runtime::load_text) is not copied to be compiled.
+struct SourceView {
+    std::string_view display;
+    std::string_view text;
     int layer = 0;
 };
 
@@ -49,6 +58,9 @@ struct RegistryTables {
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
 // `described`, for tools only, receives what was read, even from a file refused for an error.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits = {},
+                                            SourceMap* described = nullptr, const RegistryTables* tables = nullptr);
+std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::span<const SourceView> sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits = {},
                                             SourceMap* described = nullptr, const RegistryTables* tables = nullptr);
 
