@@ -61,8 +61,9 @@ public:
         : described_(described), registry_(registry), tables_(tables ? *tables : own_tables_.emplace(registry)),
           report_(diagnostics), rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings),
           declared_(registry.flags.size()) {
-        programs_.resize(registry.flags.size());
-        for (std::size_t i = 0; i < programs_.size(); ++i) programs_[i] = blank_program(i);
+        // Each program written once, not default-made and then overwritten.
+        programs_.reserve(registry.flags.size());
+        for (std::size_t i = 0; i < registry.flags.size(); ++i) programs_.push_back(blank_program(i));
     }
 
     void read_header(const toml::table& root);
