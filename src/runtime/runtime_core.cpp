@@ -96,6 +96,7 @@ struct RuntimeCore::State {
     RuntimeOptions options;
     std::unique_ptr<Atomic<std::uint32_t>[]> own_words;
     std::optional<CompiledFile> base;  // the last good files, before overrides
+    std::unique_ptr<const RegistryTables> tables;  // made with the runtime, never changed: read without the lock
     std::map<std::size_t, ValueIndex> overrides;
     std::uint64_t generation = 0;
     std::vector<const Snapshot*> retired;  // unpublished, maybe still read
@@ -121,6 +122,7 @@ struct RuntimeCore::State {
 RuntimeCore::RuntimeCore(RegistryView registry)
     : registry_(registry), state_(std::make_unique<State>()),
       observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })) {
+    state_->tables = std::make_unique<const RegistryTables>(registry);
     state_->own_words = std::make_unique<Atomic<std::uint32_t>[]>(registry.flags.size());
     words_ = state_->own_words.get();
     for (std::size_t i = 0; i < registry.flags.size(); ++i)
@@ -136,6 +138,7 @@ RuntimeCore::RuntimeCore(RegistryView registry, std::span<Atomic<std::uint32_t>>
     : registry_(registry), state_(std::make_unique<State>()), words_(words.data()),
       observer_(std::make_unique<Observer>(registry, [this](const std::string& line) { log(line); })),
       publishes_process_words_(true) {
+    state_->tables = std::make_unique<const RegistryTables>(registry);
     default_instance.store(this, std::memory_order_release);
 }
 
@@ -265,7 +268,7 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
     const auto started = std::chrono::steady_clock::now();
     LoadReport report;
     try {
-        std::vector<RuntimeSource> sources{RuntimeSource{.display = display, .text = std::string(text)}};
+        const SourceView sources[] = {{.display = display, .text = text}};
         Limits limits;
         {
             std::lock_guard lock(state_->writer);
@@ -278,7 +281,7 @@ LoadReport RuntimeCore::load_text(std::string_view text, std::string display) no
                 .hint = "a flag file this large is a mistake; the last good snapshot keeps serving"});
             return report;
         }
-        auto compiled = compile_runtime(registry_, sources, report.diagnostics, limits);
+        auto compiled = compile_runtime(registry_, sources, report.diagnostics, limits, nullptr, state_->tables.get());
         // Text in memory is the caller's to report: it gets the diagnostics back, and nothing is logged.
         return conclude(SourceState::ok, compiled ? std::make_unique<Compiled>(Compiled{std::move(*compiled)}) : nullptr,
                         std::move(report), started, false);
@@ -311,7 +314,8 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool(bool)>* may_conc
         report.diagnostics = std::move(read.diagnostics);
         std::unique_ptr<Compiled> compiled;
         if (read.state == SourceState::ok) {
-            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits))
+            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits, nullptr,
+                                            state_->tables.get()))
                 compiled = std::make_unique<Compiled>(Compiled{std::move(*file)});
         }
         // A writer began changing the files while they were read (what was read may be half of it), or a

@@ -56,19 +56,19 @@ bool is_attribute_name(std::string_view name) noexcept {
 // Compiles all sources into one CompiledRules, collecting every problem before giving up.
 class Compiler {
 public:
-    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics, SourceMap* described = nullptr)
-        : described_(described), registry_(registry), index_(registry.flags), report_(diagnostics),
-          rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings), declared_(registry.flags.size()) {
-        programs_.resize(registry.flags.size());
-        for (std::size_t i = 0; i < programs_.size(); ++i) {
-            programs_[i].default_value = registry.flags[i].default_value;
-            programs_[i].salt_state = bucketing::salt_state(registry.flags[i].name);
-        }
+    Compiler(const RegistryView& registry, std::vector<Diagnostic>& diagnostics, SourceMap* described = nullptr,
+             const RegistryTables* tables = nullptr)
+        : described_(described), registry_(registry), tables_(tables ? *tables : own_tables_.emplace(registry)),
+          report_(diagnostics), rules_(std::make_shared<CompiledRules>()), intern_(rules_->strings),
+          declared_(registry.flags.size()) {
+        // Each program written once, not default-made and then overwritten.
+        programs_.reserve(registry.flags.size());
+        for (std::size_t i = 0; i < registry.flags.size(); ++i) programs_.push_back(blank_program(i));
     }
 
     void read_header(const toml::table& root);
     void read_segments(const toml::table& root);
-    void read_flags(const toml::table& root, int layer);
+    void read_flags(toml::table& root, std::uint32_t file, int layer, LimitCheck& limits);
     bool check_prerequisite_cycles();
     void check_unused_segments();
     void check_evaluation_costs(const Limits& limits);
@@ -133,26 +133,45 @@ private:
     std::string_view similar_flag(std::string_view name);
     void report_unknown_flag(const toml::key& key);
 
-    int find_flag(std::string_view name) const { return index_.find(name); }
+    int find_flag(std::string_view name) const { return tables_.index.find(name); }
+    // The program of a flag the files leave out: its registry default, its name as the salt.
+    FlagProgram blank_program(std::size_t flag) const {
+        return FlagProgram{.default_value = registry_.flags[flag].default_value, .salt_state = tables_.salt_states[flag]};
+    }
     void describe_flag(const toml::table& table, const EntryKeys& found);
 
     // What was read, for tools; null when compiling for a service. entry_: the entry being read.
     SourceMap* described_ = nullptr;
     EntrySource* entry_ = nullptr;
     const RegistryView& registry_;
-    FlagIndex index_;
+    std::optional<RegistryTables> own_tables_;  // when the caller keeps none
+    const RegistryTables& tables_;
     Reporter report_;
     std::shared_ptr<CompiledRules> rules_;
     Interner intern_;
     std::vector<FlagProgram> programs_;
     std::map<std::string, SegmentSource, std::less<>> segments_;
-    // A flag's entry in effect, by flag: the key stays in its file's tree until compiling ends.
+    // A flag's entry in effect, by flag. Its file's tree drops each entry once compiled, so the places
+    // later messages name are kept here, with the file's number to find its name in paths_.
     struct Declaration {
+        bool present = false;  // false: the files have no entry for the flag
         int layer = 0;
-        const toml::key* key = nullptr;  // null: the files have no entry for the flag
-        const toml::node* requires_node = nullptr;
+        std::uint32_t file = 0;
+        toml::source_position key{};       // of the entry's [flags."name"] key
+        toml::source_position requires_at{};  // of its `requires`, when it has one
     };
+    toml::source_region place(const Declaration& declared, toml::source_position at) const {
+        return toml::source_region{.begin = at, .end = at, .path = paths_[declared.file]};
+    }
+    void read_entry(const toml::key& key, const toml::node& value, std::uint32_t file, int layer);
     std::vector<Declaration> declared_;
+    // Working lists kept from one flag to the next rather than allocated for each (on a heap strewn with
+    // the tree's freed nodes, an allocation costs hundreds of instructions): the conditions being read (a
+    // stack, as a segment's are read while a rule's are), a flag's rules, and a split's weights by variant.
+    std::vector<Condition> condition_stack_;
+    std::vector<Rule> rule_scratch_;
+    std::vector<std::uint16_t> weights_;
+    std::vector<toml::source_path_ptr> paths_;  // by file: the name its messages give
     // Entries for flags the registry lacks: the first few are named, each with a suggestion, and the
     // rest counted, so that a file of many thousands costs no more to load than one of a few.
     std::size_t unknown_flags_ = 0;
@@ -333,17 +352,18 @@ bool Compiler::compile_segment(SegmentSource& segment) {
 
 bool Compiler::read_conditions(const toml::array& array, bool inside_segment, std::uint32_t& begin,
                                std::uint32_t& count) {
-    // Compile first, then append: a segment compiled on first use appends its own conditions, and
-    // this list must stay contiguous.
-    std::vector<Condition> compiled;
+    // Compile onto the stack first, then append: a segment compiled on first use appends its own
+    // conditions (from above this list on the stack), and this list must stay contiguous.
+    const auto from = static_cast<std::ptrdiff_t>(condition_stack_.size());
     bool ok = true;
     for (const auto& element : array) {
-        if (auto c = read_condition(element, inside_segment)) compiled.push_back(*c);
+        if (auto c = read_condition(element, inside_segment)) condition_stack_.push_back(*c);
         else ok = false;
     }
     begin = static_cast<std::uint32_t>(rules_->conditions.size());
-    count = static_cast<std::uint32_t>(compiled.size());
-    rules_->conditions.insert(rules_->conditions.end(), compiled.begin(), compiled.end());
+    count = static_cast<std::uint32_t>(condition_stack_.size() - static_cast<std::size_t>(from));
+    rules_->conditions.insert(rules_->conditions.end(), condition_stack_.begin() + from, condition_stack_.end());
+    condition_stack_.erase(condition_stack_.begin() + from, condition_stack_.end());
     return ok;
 }
 
@@ -474,7 +494,8 @@ bool Compiler::read_split(const toml::node& split, std::size_t flag) {
                       "e.g. split = { blue = 50, green = 50 }");
         return false;
     }
-    std::vector<std::uint16_t> by_variant(info.variants.size(), 0);
+    auto& by_variant = weights_;
+    by_variant.assign(info.variants.size(), 0);
     bool ok = true;
     for (auto&& [key, weight] : *weights) {
         const auto found = std::find(info.variants.begin(), info.variants.end(), key.str());
@@ -582,7 +603,7 @@ void Compiler::read_flag_outcome(std::size_t flag, const toml::node*, const Entr
 
 void Compiler::read_requires(std::size_t flag, const toml::node* requires_node, const EntryKeys&) {
     if (!requires_node) return;
-    declared_[flag].requires_node = requires_node;
+    declared_[flag].requires_at = requires_node->source().begin;
     const auto* requires_table = requires_node->as_table();
     if (!requires_table) {
         report_.error(requires_node->source(), "'requires' must be a table of flag = value",
@@ -612,7 +633,8 @@ void Compiler::read_rules(std::size_t flag, const toml::node* rules_node, const 
                       "e.g. rules = [{ when = [{ segment = \"staff\" }], value = true }]");
         return;
     }
-    std::vector<Rule> compiled;
+    auto& compiled = rule_scratch_;
+    compiled.clear();
     for (const auto& element : *array)
         if (auto rule = read_rule(flag, element)) compiled.push_back(*rule);
     if (compiled.size() > 32'000) {
@@ -757,45 +779,55 @@ void Compiler::report_unlisted_unknown_flags() {
                                 listed_unknown_flags));
 }
 
-void Compiler::read_flags(const toml::table& root, int layer) {
-    const auto* node = root.get("flags");
+// Each entry is checked against the limits, compiled, and dropped from the tree in turn, so that its
+// values are read from memory once, while in the cache, rather than once by each of those steps.
+// Past a limit, the entries left are only checked, for the limits' messages.
+void Compiler::read_flags(toml::table& root, std::uint32_t file, int layer, LimitCheck& limits) {
+    auto* node = root.get("flags");
     if (!node) return;
-    const auto* table = node->as_table();
+    auto* table = node->as_table();
     if (!table) {
         report_.error(node->source(), "'flags' must be a table", "write each flag as [flags.\"<type>.<name>\"]");
         return;
     }
-    for (auto&& [key, value] : *table) {
-        const int flag = find_flag(key.str());
-        entry_ = described_ ? &described_->add_entry(std::string(key.str()), key.source(), layer, flag >= 0) : nullptr;
-        if (flag < 0) {
-            report_unknown_flag(key);
-            continue;
-        }
-        const auto index = static_cast<std::size_t>(flag);
-        auto& declared = declared_[index];
-        if (declared.key && declared.layer == layer) {
-            const auto& where = declared.key->source();
-            report_.error(key.source(),
-                          fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
-                                      where.path ? *where.path : std::string{}, where.begin.line),
-                          "keep the flag in one file");
-            continue;
-        }
-        if (declared.key) {
-            // An override replaces the lower layer's entry whole.
-            programs_[index] = FlagProgram{.default_value = registry_.flags[index].default_value,
-                                           .salt_state = bucketing::salt_state(registry_.flags[index].name)};
-        }
-        declared = Declaration{.layer = layer, .key = &key};
-        const auto* flag_table = value.as_table();
-        if (!flag_table) {
-            report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
-                          fmt::format("write [flags.\"{}\"] with value, rollout, split or rules below", key.str()));
-            continue;
-        }
-        read_flag(index, *flag_table);
+    if (paths_.size() <= file) paths_.resize(file + 1);
+    paths_[file] = root.source().path;
+    for (auto it = table->begin(); it != table->end(); it = table->erase(it)) {
+        const auto& [key, value] = *it;
+        limits.check_entry(file, key, value);
+        if (limits.ok()) read_entry(key, value, file, layer);
     }
+}
+
+void Compiler::read_entry(const toml::key& key, const toml::node& value, std::uint32_t file, int layer) {
+    const int flag = find_flag(key.str());
+    entry_ = described_ ? &described_->add_entry(std::string(key.str()), key.source(), layer, flag >= 0) : nullptr;
+    if (flag < 0) {
+        report_unknown_flag(key);
+        return;
+    }
+    const auto index = static_cast<std::size_t>(flag);
+    auto& declared = declared_[index];
+    if (declared.present && declared.layer == layer) {
+        const auto& path = paths_[declared.file];
+        report_.error(key.source(),
+                      fmt::format("flag '{}' has entries in two files; the first is {}:{}", key.str(),
+                                  path ? *path : std::string{}, declared.key.line),
+                      "keep the flag in one file");
+        return;
+    }
+    if (declared.present) {
+        // An override replaces the lower layer's entry whole.
+        programs_[index] = blank_program(index);
+    }
+    declared = Declaration{.present = true, .layer = layer, .file = file, .key = key.source().begin};
+    const auto* flag_table = value.as_table();
+    if (!flag_table) {
+        report_.error(value.source(), fmt::format("flag '{}' must be a table", key.str()),
+                      fmt::format("write [flags.\"{}\"] with value, rollout, split or rules below", key.str()));
+        return;
+    }
+    read_flag(index, *flag_table);
 }
 
 // A segment no rule uses yet is still checked, so that a mistake in it fails this deploy rather than
@@ -809,12 +841,12 @@ void Compiler::check_unused_segments() {
 void Compiler::check_evaluation_costs(const Limits& limits) {
     const auto costs = worst_case_costs(*rules_, programs_);
     for (std::size_t flag = 0; flag < declared_.size(); ++flag) {
-        if (!declared_[flag].key) continue;
+        if (!declared_[flag].present) continue;
         const auto& cost = costs[flag];
         if (cost.total <= limits.max_evaluation_cost) continue;
         const std::string in_prerequisites =
             cost.prerequisites ? fmt::format(" ({} of it in its prerequisites)", cost.prerequisites) : "";
-        report_.error(declared_[flag].key->source(),
+        report_.error(place(declared_[flag], declared_[flag].key),
                       fmt::format("flag '{}' costs {} to evaluate at worst{}; the limit is {}",
                                   registry_.flags[flag].name, cost.total, in_prerequisites,
                                   limits.max_evaluation_cost),
@@ -839,7 +871,7 @@ bool Compiler::check_prerequisite_cycles() {
                 auto start = std::find(path.begin(), path.end(), next);
                 for (auto it = start; it != path.end(); ++it) cycle += std::string(registry_.flags[*it].name) + " -> ";
                 cycle += registry_.flags[next].name;
-                report_.error(declared_[next].requires_node->source(), "'requires' forms a cycle: " + cycle,
+                report_.error(place(declared_[next], declared_[next].requires_at), "'requires' forms a cycle: " + cycle,
                               "a flag cannot depend on itself, directly or through others");
                 return false;
             }
@@ -858,6 +890,11 @@ bool Compiler::check_prerequisite_cycles() {
 
 }  // namespace
 
+RegistryTables::RegistryTables(const RegistryView& registry) : index(registry.flags) {
+    salt_states.reserve(registry.flags.size());
+    for (const auto& flag : registry.flags) salt_states.push_back(bucketing::salt_state(flag.name));
+}
+
 CompiledFile empty_runtime(const RegistryView& registry) {
     std::vector<Diagnostic> none;
     Compiler compiler(registry, none);
@@ -866,43 +903,67 @@ CompiledFile empty_runtime(const RegistryView& registry) {
 
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits,
-                                            SourceMap* described) {
+                                            SourceMap* described, const RegistryTables* tables) {
+    std::vector<SourceView> views;
+    views.reserve(sources.size());
+    for (const auto& source : sources)
+        views.push_back(SourceView{.display = source.display, .text = source.text, .layer = source.layer});
+    return compile_runtime(registry, views, diagnostics, limits, described, tables);
+}
+
+std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::span<const SourceView> sources,
+                                            std::vector<Diagnostic>& diagnostics, const Limits& limits,
+                                            SourceMap* described, const RegistryTables* tables) {
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
-    Compiler compiler(registry, diagnostics, described);
+    Compiler compiler(registry, diagnostics, described, tables);
     if (described)
-        for (const auto& source : sources) described->add_file(source.display, source.text);
+        for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the
-    // memory of its tree.
+    // memory of its tree; the count takes the content hash on its way.
     std::size_t values = 0;
-    for (const auto& source : sources)
-        if (!text_within_limits(source.text, source.display, limits, values, report)) return std::nullopt;
     for (const auto& source : sources) {
-        content_hash = bucketing::absorb(bucketing::absorb(content_hash, source.text), std::string_view("\0", 1));
-        if (auto root = parse_toml(source.text, source.display, report)) roots.push_back(std::move(*root));
+        if (!text_within_limits(source.text, std::string(source.display), limits, values, report, {}, &content_hash))
+            return std::nullopt;
+        content_hash = bucketing::absorb(content_hash, std::string_view("\0", 1));
     }
+    for (const auto& source : sources)
+        if (auto root = parse_toml(source.text, std::string(source.display), report)) roots.push_back(std::move(*root));
     if (report.failed()) return std::nullopt;
-    for (const auto& root : roots) within_limits(root, limits, report);
-    if (report.failed()) return std::nullopt;
-    for (const auto& root : roots) {
-        compiler.read_header(root);
-        compiler.read_segments(root);
-    }
+    // All but the flag entries is checked against the limits first; each entry just before it is compiled.
+    LimitCheck checked(limits);
+    for (const auto& root : roots) checked.check_file(root);
+    const std::size_t compiled_from = diagnostics.size();
+    if (checked.ok())
+        for (const auto& root : roots) {
+            compiler.read_header(root);
+            compiler.read_segments(root);
+        }
     // Lower layers first, so that a higher layer's entry replaces theirs.
     std::vector<std::size_t> order(roots.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return sources[a].layer < sources[b].layer; });
-    for (auto i : order) compiler.read_flags(roots[i], sources[i].layer);
+    for (auto i : order) compiler.read_flags(roots[i], static_cast<std::uint32_t>(i), sources[i].layer, checked);
+    if (!checked.ok()) {
+        // Files past a limit get the limits' messages alone, as if nothing had been compiled.
+        diagnostics.erase(diagnostics.begin() + static_cast<std::ptrdiff_t>(compiled_from), diagnostics.end());
+        if (described) {
+            *described = SourceMap{};
+            for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
+        }
+        checked.report(report);
+        return std::nullopt;
+    }
     if (described) described->finish();
     compiler.check_unused_segments();
     compiler.report_unlisted_unknown_flags();
     if (compiler.check_prerequisite_cycles()) compiler.check_evaluation_costs(limits);
     // toml++ keeps a table's keys sorted, so problems are found in name order; report them in the
     // order of the files and of the lines in them.
-    std::map<std::string, std::size_t> file_order;
+    std::map<std::string_view, std::size_t> file_order;
     for (std::size_t i = 0; i < sources.size(); ++i) file_order.emplace(sources[i].display, i);
     const auto position = [&](const Diagnostic& d) {
         const auto found = file_order.find(d.file);

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <flags/bucketing.hpp>
+
 namespace flags::internal {
 namespace {
 
@@ -46,21 +48,32 @@ struct Open {
 class TextScan {
 public:
     TextScan(std::string_view text, const std::string& display, const Limits& limits, std::size_t& values,
-             Reporter& report, const BudgetWords& words)
+             Reporter& report, const BudgetWords& words, std::uint64_t* hash)
         : text_(text), display_(std::make_shared<const std::string>(display)), limits_(limits), values_(values),
-          report_(report), words_(words) {}
+          report_(report), words_(words), hash_(hash) {}
 
     bool run() {
         while (ok_ && skip_blanks(true)) {
             if (open_.empty()) statement();
             else if (open_.back().is_array) array_item();
             else inline_entry();
+            absorb_until(pos_);
         }
         if (ok_ && overfull_ > 0) close_array(open_[overfull_ - 1]);  // never closed: toml++ would say so
+        absorb_until(text_.size());
         return ok_;
     }
 
 private:
+    // The text up to `offset` goes into the hash, from where the last call stopped. The scan only moves
+    // forward, and may stand past the end after an escape that ends the text.
+    void absorb_until(std::size_t offset) {
+        const std::size_t end = std::min(offset, text_.size());
+        if (!hash_ || end <= hashed_) return;
+        *hash_ = bucketing::absorb(*hash_, text_.substr(hashed_, end - hashed_));
+        hashed_ = end;
+    }
+
     char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
 
     // Skips spaces, tabs, comments and (where `lines`) line breaks; false at the end of the text.
@@ -271,13 +284,15 @@ private:
     std::vector<std::string_view> header_, previous_header_;
     std::size_t overfull_ = 0;  // 1 + the index in open_ of an array past max_array_elements, or 0
     bool ok_ = true;
+    std::uint64_t* hash_ = nullptr;
+    std::size_t hashed_ = 0;  // the text before this offset is in *hash_
 };
 
 }  // namespace
 
 bool text_within_limits(std::string_view text, const std::string& display, const Limits& limits,
-                        std::size_t& values, Reporter& report, const BudgetWords& words) {
-    return TextScan(text, display, limits, values, report, words).run();
+                        std::size_t& values, Reporter& report, const BudgetWords& words, std::uint64_t* hash) {
+    return TextScan(text, display, limits, values, report, words, hash).run();
 }
 
 }  // namespace flags::internal

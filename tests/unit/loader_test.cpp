@@ -789,4 +789,86 @@ BOOST_AUTO_TEST_CASE(a_suggestion_is_a_registered_name_within_two_edits_of_any_l
     BOOST_TEST(hint_for("r").find("did you mean") == std::string::npos);
 }
 
+// The messages of compiling `sources` together with `limits`.
+std::string compiled_together(const std::vector<flags::internal::RuntimeSource>& sources,
+                              const flags::Limits& limits = {}) {
+    std::vector<flags::Diagnostic> diagnostics;
+    flags::internal::compile_runtime(flags::generated::registry, sources, diagnostics, limits);
+    return rendered(diagnostics);
+}
+
+BOOST_AUTO_TEST_CASE(limit_problems_are_reported_alone_file_by_file_in_the_order_of_each_file) {
+    // Each flag entry is checked against the limits as it is compiled; a file past a limit still gets
+    // only the limits' messages (not those of compiling what came before), in the order of the files
+    // as given (not of their layers) and, in each, of the file's keys, with the counts last.
+    flags::Limits limits;
+    limits.max_string_bytes = 30;
+    limits.max_rules_per_flag = 1;
+    limits.max_flag_entries = 1;
+    const std::string base = R"(schema = 1
+[segments]
+big = [{ attr = "plan", in = ["a", "a string of more than thirty bytes!"] }]
+[flags."release.new-checkout"]
+value = "a string of more than thirty bytes"
+bogus = 1
+[flags."permission.early-access"]
+rules = [{ when = [{ segment = "big" }], value = true }, { when = [{ segment = "big" }], value = false }]
+)";
+    const std::string local = R"(schema = 1
+colour = "blue"
+[flags."release.fast-search"]
+a_key_of_more_than_thirty_bytes_ = true
+)";
+    const std::string hint = "    hint: a real flag file is far below this; raise RuntimeOptions::limits if not";
+    BOOST_TEST(compiled_together({{.display = "local.toml", .text = local, .layer = 1},
+                                  {.display = "base.toml", .text = base}},
+                                 limits) ==
+               rendered(std::vector<std::string>{
+                   "local.toml:4:1: error: a key of 32 bytes; the limit is 30\n" + hint,
+                   "base.toml:5:9: error: a string of 34 bytes; the limit is 30\n" + hint,
+                   "base.toml:3:36: error: a string of 35 bytes; the limit is 30\n" + hint,
+                   "base.toml:4:1: error: 2 flag entries; the limit is 1\n" + hint,
+                   "base.toml:8:9: error: flag 'permission.early-access' has 2 rules; the limit is 1\n" + hint,
+               }));
+}
+
+BOOST_AUTO_TEST_CASE(an_entry_in_two_files_names_the_first_at_its_line) {
+    // The second file's entry is read after the first file's entries are compiled.
+    BOOST_TEST(compiled_together({{.display = "a.toml", .text = "schema = 1\n\n[flags.\"release.new-checkout\"]\nvalue = true\n"},
+                                  {.display = "b.toml", .text = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = false\n"}}) ==
+               "b.toml:2:8: error: flag 'release.new-checkout' has entries in two files; the first is a.toml:3\n"
+               "    hint: keep the flag in one file\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_cycle_through_two_files_is_reported_at_the_requires_of_the_first_flag) {
+    // The place is in the first file, whose entries are compiled before the second file is read.
+    BOOST_TEST(compiled_together({{.display = "a.toml",
+                                   .text = "schema = 1\n\n[flags.\"release.fast-search\"]\nvalue = true\n"
+                                           "requires = { \"release.new-checkout\" = true }\n"},
+                                  {.display = "b.toml",
+                                   .text = "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n"
+                                           "requires = { \"release.fast-search\" = true }\n"}}) ==
+               "a.toml:5:12: error: 'requires' forms a cycle: release.fast-search -> release.new-checkout -> "
+               "release.fast-search\n"
+               "    hint: a flag cannot depend on itself, directly or through others\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_content_hash_is_fnv_1a_of_each_files_text_and_a_nul) {
+    // The hash is taken while the text is counted, a statement at a time; every byte is in it once,
+    // whatever the text holds: comments, strings over several lines, escapes, a last line without a break.
+    const std::string base = "schema = 1 # the schema\n[segments]\nstaff = [{ attr = \"email\", ends_with = "
+                             "[\"@example.com\", 'x\\\\'] }]\n\n[flags.\"release.new-checkout\"] # entry\n"
+                             "value = true\nsalt = \"\"\"a \"quoted\"\nsalt\\\"\"\"\"\n";
+    const std::string local = "schema = 1\n[flags.\"ops.kill-switch-payments\"]\nvalue = false";
+    std::vector<flags::Diagnostic> diagnostics;
+    const auto compiled = flags::internal::compile_runtime(
+        flags::generated::registry, {{.display = "base.toml", .text = base}, {.display = "local.toml", .text = local, .layer = 1}},
+        diagnostics);
+    BOOST_REQUIRE(compiled.has_value());
+    namespace b = flags::bucketing;
+    const std::string_view nul("\0", 1);
+    BOOST_TEST(compiled->content_hash ==
+               b::fmix64(b::absorb(b::absorb(b::absorb(b::absorb(b::fnv_offset_basis, base), nul), local), nul)));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

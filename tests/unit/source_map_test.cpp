@@ -158,6 +158,28 @@ BOOST_AUTO_TEST_CASE(a_refused_file_is_described_as_far_as_it_was_read) {
     BOOST_TEST(entry->rules.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_file_past_a_limit_is_described_by_its_files_alone) {
+    // The limits are checked entry by entry as the entries are compiled; a file past one is described
+    // as if nothing had been read, even an entry before the one past the limit.
+    SourceMap map;
+    std::vector<flags::Diagnostic> diagnostics;
+    flags::Limits limits;
+    limits.max_string_bytes = 30;
+    const auto compiled = flags::internal::compile_runtime(
+        flags::generated::registry,
+        {{.display = "runtime.toml",
+          .text = "schema = 1\n[segments]\nstaff = [{ attr = \"email\", ends_with = [\"@example.com\"] }]\n"
+                  "[flags.\"experiment.button-color\"]\nsplit = { blue = 50, green = 50 }\n"
+                  "[flags.\"release.new-checkout\"]\nsalt = \"a salt of more than thirty bytes\"\n"}},
+        diagnostics, limits, &map);
+    BOOST_TEST(!compiled);
+    BOOST_REQUIRE(diagnostics.size() == 1u);
+    BOOST_TEST(diagnostics[0].message == "a string of 32 bytes; the limit is 30");
+    BOOST_TEST(map.entries().empty());
+    BOOST_TEST(map.conditions().empty());
+    BOOST_TEST(map.segment("staff").empty());
+}
+
 BOOST_AUTO_TEST_CASE(compiling_without_a_map_describes_nothing) {
     // A service compiles with no map: the same file compiles to the same programs either way.
     std::vector<flags::Diagnostic> with_map, without_map;
