@@ -94,6 +94,7 @@ struct RuntimeCore::State {
     mutable std::mutex writer;  // serialises publishers and guards everything below; readers never take it
     SourcePaths paths;
     RuntimeOptions options;
+    SourceMap* described = nullptr;  // a tool's description of each load (describe_loads_into)
     std::unique_ptr<Atomic<std::uint32_t>[]> own_words;
     std::optional<CompiledFile> base;  // the last good files, before overrides
     std::unique_ptr<const RegistryTables> tables;  // made with the runtime, never changed: read without the lock
@@ -158,6 +159,11 @@ void RuntimeCore::set_sources(std::filesystem::path base, std::filesystem::path 
     std::lock_guard lock(state_->writer);
     state_->paths = SourcePaths{.base = std::move(base), .override_file = std::move(override_file)};
     state_->status.sources = state_->paths.described();
+}
+
+void RuntimeCore::describe_loads_into(SourceMap* out) {
+    std::lock_guard lock(state_->writer);
+    state_->described = out;
 }
 
 void RuntimeCore::publish_locked(State& state) {
@@ -299,10 +305,12 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool(bool)>* may_conc
     try {
         SourcePaths paths;
         RuntimeOptions options;
+        SourceMap* described = nullptr;
         {
             std::lock_guard lock(state_->writer);
             paths = state_->paths;
             options = state_->options;
+            described = state_->described;
             report.generation = state_->generation;
         }
         if (paths.base.empty()) {
@@ -314,7 +322,7 @@ LoadReport RuntimeCore::load_from_disk(const std::function<bool(bool)>* may_conc
         report.diagnostics = std::move(read.diagnostics);
         std::unique_ptr<Compiled> compiled;
         if (read.state == SourceState::ok) {
-            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits, nullptr,
+            if (auto file = compile_runtime(registry_, read.sources, report.diagnostics, options.limits, described,
                                             state_->tables.get()))
                 compiled = std::make_unique<Compiled>(Compiled{std::move(*file)});
         }

@@ -917,8 +917,10 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::s
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
     Compiler compiler(registry, diagnostics, described, tables);
-    if (described)
+    if (described) {
+        *described = SourceMap{};  // of these sources alone, whatever it held before
         for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
+    }
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the

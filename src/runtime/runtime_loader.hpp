@@ -56,7 +56,8 @@ struct RegistryTables {
 
 // Compiles the sources together, layer by layer. Returns nothing when any
 // error was found; warnings (an entry for a flag the registry does not know) do not block.
-// `described`, for tools only, receives what was read, even from a file refused for an error.
+// `described`, for tools only, receives what was read (and nothing it held before), even from a file
+// refused for an error.
 std::optional<CompiledFile> compile_runtime(const RegistryView& registry, const std::vector<RuntimeSource>& sources,
                                             std::vector<Diagnostic>& diagnostics, const Limits& limits = {},
                                             SourceMap* described = nullptr, const RegistryTables* tables = nullptr);

@@ -3,10 +3,16 @@
 #define BOOST_TEST_MODULE sourcemap
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <flags/flags.hpp>
+
+#include <flags/detail/runtime_core.hpp>
 
 #include "runtime/compiled_source.hpp"
 #include "runtime/runtime_loader.hpp"
@@ -191,6 +197,36 @@ BOOST_AUTO_TEST_CASE(compiling_without_a_map_describes_nothing) {
     BOOST_TEST(a->content_hash == b->content_hash);
     BOOST_TEST(a->rules->rules.size() == b->rules->rules.size());
     BOOST_TEST(with_map.size() == without_map.size());
+}
+
+// flagctl shows what its one load read: the engine describes each load from disk into the map it
+// was given, from the same reading it judged, until it is given none.
+BOOST_AUTO_TEST_CASE(a_runtime_describes_each_load_into_the_map_it_was_given) {
+    const auto dir = std::filesystem::temp_directory_path() / ("flagstone-sourcemap-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto path = dir / "flags.toml";
+    std::ofstream(path) << file;
+    flags::internal::RuntimeCore core(flags::generated::registry);
+    core.set_sources(path);
+    SourceMap map;
+    core.describe_loads_into(&map);
+    BOOST_TEST(core.reload().ok());
+    const auto* entry = map.entry("release.new-checkout");
+    BOOST_REQUIRE(entry);
+    BOOST_TEST(entry->place.file == path.string());
+    BOOST_TEST(entry->rules.size() == 2u);
+
+    std::ofstream(path) << "schema = 1\n[flags.\"release.new-checkout\"]\nvalue = true\n";
+    BOOST_TEST(core.reload().ok());
+    BOOST_REQUIRE(map.entry("release.new-checkout"));
+    BOOST_TEST(map.entry("release.new-checkout")->rules.empty());  // the second load's reading
+    BOOST_TEST(!map.entry("experiment.button-color"));
+
+    core.describe_loads_into(nullptr);
+    std::ofstream(path) << file;
+    BOOST_TEST(core.reload().ok());
+    BOOST_TEST(map.entry("release.new-checkout")->rules.empty());  // no longer described
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -168,8 +168,7 @@ int buckets(const Invocation& inv) {
     const std::size_t flag = find_flag(view, name, "buckets");
     const auto& info = view.flags[flag];
     const auto runtime = require_runtime(inv.common, view, file, override_file);
-    const auto described = describe_runtime(view, file, override_file);
-    const EntrySource* entry = described.entry(name);
+    const EntrySource* entry = runtime.described->entry(name);
     const EntryShape shape = entry ? shape_of(*entry) : EntryShape{};
     if (!entry || shape.off || (!shape.rollout && shape.split.empty()))
         throw failure("buckets", fmt::format("flag '{}' has no rollout or split of its own in {}", name, file.generic_string()),

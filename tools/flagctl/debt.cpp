@@ -332,10 +332,7 @@ int debt(const Invocation& inv) {
     const auto registry = load_registry(inv.common);
     const auto view = registry.view();
     std::optional<SourceMap> text;
-    if (file) {
-        require_runtime(inv.common, view, *file);
-        text = describe_runtime(view, *file);
-    }
+    if (file) text = std::move(*require_runtime(inv.common, view, *file).described);
     std::vector<flags::Diagnostic> warnings;
     const auto usage = read_usage(inv.args.values("--usage"), view, warnings);
     if (!inv.common.json) print_diagnostics(std::cerr, warnings);

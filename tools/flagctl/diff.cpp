@@ -127,8 +127,8 @@ int diff(const Invocation& inv) {
         print_diagnostics(std::cerr, before.report.diagnostics);
         print_diagnostics(std::cerr, after.report.diagnostics);
     }
-    const auto old_text = describe_runtime(view, files[0]);
-    const auto new_text = describe_runtime(view, files[1]);
+    const auto& old_text = *before.described;
+    const auto& new_text = *after.described;
 
     Population population;
     population.learn(old_text);

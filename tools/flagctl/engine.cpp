@@ -35,9 +35,13 @@ flags::RuntimeOptions reading_options() {
 
 Runtime load_runtime(const flags::RegistryView& registry, const std::filesystem::path& base,
                      const std::filesystem::path& override_file) {
-    Runtime runtime{.core = std::make_unique<flags::internal::RuntimeCore>(registry), .report = {}};
+    Runtime runtime{.core = std::make_unique<flags::internal::RuntimeCore>(registry),
+                    .report = {},
+                    .described = std::make_unique<flags::internal::SourceMap>()};
     runtime.core->set_sources(base, override_file);
+    runtime.core->describe_loads_into(runtime.described.get());
     runtime.report = runtime.core->start(reading_options()).load;  // one load: reading_options() does not watch
+    runtime.core->describe_loads_into(nullptr);
     return runtime;
 }
 
@@ -49,26 +53,12 @@ Runtime require_runtime(const Common& common, const flags::RegistryView& registr
     return runtime;
 }
 
-namespace {
-
-flags::internal::SourceMap describe(const flags::RegistryView& registry,
-                                    const std::vector<flags::internal::RuntimeSource>& sources) {
+flags::internal::SourceMap describe_text(const flags::RegistryView& registry, std::string text, std::string display) {
     flags::internal::SourceMap described;
-    std::vector<flags::Diagnostic> ignored;  // the engine reports them
+    std::vector<flags::Diagnostic> ignored;  // a text from history is described as it stands, good or not
+    const std::vector<flags::internal::RuntimeSource> sources{{.display = std::move(display), .text = std::move(text)}};
     flags::internal::compile_runtime(registry, sources, ignored, reading_options().limits, &described);
     return described;
-}
-
-}  // namespace
-
-flags::internal::SourceMap describe_runtime(const flags::RegistryView& registry, const std::filesystem::path& base,
-                                            const std::filesystem::path& override_file) {
-    const auto read = flags::internal::read_sources({.base = base, .override_file = override_file}, reading_options());
-    return describe(registry, read.sources);
-}
-
-flags::internal::SourceMap describe_text(const flags::RegistryView& registry, std::string text, std::string display) {
-    return describe(registry, {flags::internal::RuntimeSource{.display = std::move(display), .text = std::move(text)}});
 }
 
 }  // namespace flagctl

@@ -30,6 +30,9 @@ flags::RuntimeOptions reading_options();
 struct Runtime {
     std::unique_ptr<flags::internal::RuntimeCore> core;
     flags::LoadReport report;  // what the first load said: errors, and warnings such as unknown flags
+    // What that load read, described for showing (where each entry is written, its shape, its rules'
+    // text), from the same reading the engine judged and evaluates.
+    std::unique_ptr<flags::internal::SourceMap> described;
 };
 
 // A runtime that has loaded `base` (a file or a directory of *.toml) and the optional override file
@@ -42,11 +45,8 @@ Runtime load_runtime(const flags::RegistryView& registry, const std::filesystem:
 Runtime require_runtime(const Common& common, const flags::RegistryView& registry, const std::filesystem::path& base,
                         const std::filesystem::path& override_file = {});
 
-// What the loader compiled from the same files, described for showing: where each entry is written,
-// its shape, its rules' text, the conditions. Read only after the engine has judged the files.
-flags::internal::SourceMap describe_runtime(const flags::RegistryView& registry, const std::filesystem::path& base,
-                                            const std::filesystem::path& override_file = {});
-// The same for one file's text, e.g. an old version from git, which may not be valid any more.
+// One file's text described as Runtime::described describes files, e.g. an old version from git,
+// which may not be valid any more.
 flags::internal::SourceMap describe_text(const flags::RegistryView& registry, std::string text, std::string display);
 
 }  // namespace flagctl

@@ -60,8 +60,7 @@ int eval(const Invocation& inv) {
     const flags::Evaluation e = runtime.core->evaluate(flag, ctx);
     const auto& info = view.flags[flag];
 
-    const auto described = describe_runtime(view, file, override_file);
-    const EntrySource* entry = described.entry(name);
+    const EntrySource* entry = runtime.described->entry(name);
     const EntryShape shape = entry ? shape_of(*entry) : EntryShape{};
     const auto matched = static_cast<std::size_t>(e.rule_index);
     const RuleSource* rule = e.rule_index >= 0 && entry && matched < entry->rules.size() ? &entry->rules[matched] : nullptr;

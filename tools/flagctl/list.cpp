@@ -38,10 +38,7 @@ int list(const Invocation& inv) {
     const auto view = registry.view();
     // Validated by the engine first: a state is shown only for a file a service would accept.
     std::optional<SourceMap> text;
-    if (file) {
-        require_runtime(inv.common, view, *file, override_file);
-        text = describe_runtime(view, *file, override_file);
-    }
+    if (file) text = std::move(*require_runtime(inv.common, view, *file, override_file).described);
 
     auto state_of = [&](const flags::FlagInfo& flag) -> std::string {
         const auto* entry = text->entry(flag.name);

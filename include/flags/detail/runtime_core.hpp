@@ -34,6 +34,8 @@
 
 namespace flags::internal {
 
+class SourceMap;
+
 class RuntimeCore {
 public:
     // A runtime with published words of its own.
@@ -51,6 +53,10 @@ public:
     // base's, flag by flag.
     void set_sources(std::filesystem::path base, std::filesystem::path override_file = {});
     void set_file(std::filesystem::path file) { set_sources(std::move(file)); }
+    // For the library's tools: every later load from disk also describes what it read into `out`
+    // (src/runtime/compiled_source.hpp), from the very reading it judges, so that a tool shows what
+    // was evaluated without reading and compiling the files a second time. Null stops it.
+    void describe_loads_into(SourceMap* out);
 
     // Reads, validates and compiles the files. On success with new content, publishes a new snapshot
     // (generation + 1); on any error, or unchanged content, the serving snapshot stays.
