@@ -1,8 +1,11 @@
 // The operators a runtime file's conditions may use, one row each: the name written in the file,
-// the reader of its operand, the tag the evaluator switches on, and the example shown when the
-// operand is wrong. Adding an operator is a row here, a reader, and a case in the evaluator.
+// its tag, the reader of its operand, the test of a context value against it, and the example shown
+// when the operand is wrong. Adding an operator is a tag, a row, a reader and a test, all here and
+// in condition_operators.cpp; the evaluator calls the row's test and knows no operator.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -44,10 +47,16 @@ using OperandReader = bool (*)(const toml::node& operand, const OperatorSpec& sp
 
 struct OperatorSpec {
     std::string_view name;     // as written in the file: { attr = "plan", in = [...] }
-    Op op;                     // the evaluator's tag
+    Op op;                     // the condition's tag, by which the evaluator finds `test`
     OperandReader read;
+    ConditionTest test;        // run by the evaluator on the attribute's value, when the context has it
     std::string_view example;  // the hint when the operand is not what the operator takes
 };
+
+// Every row's test, indexed by its tag: the evaluator's one dispatch. `segment` has none (nullptr):
+// the evaluator tests a segment's conditions itself.
+inline constexpr std::size_t operator_tags = static_cast<std::size_t>(Op::segment) + 1;
+extern const std::array<ConditionTest, operator_tags> condition_tests;
 
 // The row of the operator named `name`, or nothing.
 const OperatorSpec* find_operator(std::string_view name) noexcept;

@@ -4,12 +4,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string_view>
 
 #include <flags/context.hpp>
 
+#include "same_bytes.hpp"
 #include "semver.hpp"
 #include "snapshot.hpp"
 
@@ -76,23 +76,6 @@ private:
             return attribute.value;
         }
         return std::nullopt;
-    }
-
-    // Whether n bytes at a and b are the same: names are short, and a few fixed-size loads, which
-    // may overlap, compare them without the call a comparison of any length costs.
-    static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-        if (n > 16) return std::memcmp(a, b, n) == 0;
-        if (n >= 8) return load<std::uint64_t>(a) == load<std::uint64_t>(b) &&
-                           load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
-        if (n >= 4) return load<std::uint32_t>(a) == load<std::uint32_t>(b) &&
-                           load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
-        return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-    }
-    template <class Word>
-    static Word load(const char* p) noexcept {
-        Word w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
     }
 
     struct Text {  // a string_view without its initialisation

@@ -1,14 +1,14 @@
 // Evaluation of one flag for one context, in docs/runtime-file.md's order: no entry, off, requires,
 // rules in order, the flag's own rollout/split or value. Nothing here allocates or throws.
 #include <array>
-#include <charconv>
 #include <cstring>
 
 #include <flags/bucketing.hpp>
 
+#include "condition_operators.hpp"
 #include "evaluation_scratch.hpp"
+#include "same_bytes.hpp"
 #include "snapshot.hpp"
-#include "timestamp.hpp"
 
 namespace flags::internal {
 
@@ -73,25 +73,19 @@ StringSet::StringSet(const std::vector<std::string_view>& members) {
 bool StringSet::holds(std::string_view text) const noexcept {
     if (slots_.empty()) {
         for (auto member : few_)
-            if (member.size() == text.size() && member == text) return true;
+            if (member.size() == text.size() && same_bytes(member.data(), text.data(), text.size())) return true;
         return false;
     }
     const auto hash = set_hash(text);
     for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
         const Slot& slot = slots_[i];
         if (!slot.used) return false;
-        if (slot.hash == hash && slot.text == text) return true;
+        if (slot.hash == hash && slot.text.size() == text.size() && same_bytes(slot.text.data(), text.data(), text.size()))
+            return true;
     }
 }
 
 namespace {
-
-std::optional<double> parse_number(std::string_view text) noexcept {
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept;
 
@@ -103,58 +97,13 @@ bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t co
     return true;
 }
 
-// The operators that parse the value, out of line: kept apart, they leave matches() small enough
-// to cost little to enter, which every condition does.
-[[gnu::noinline]] bool compare_numbers(Op op, std::string_view value, double operand) noexcept {
-    const auto number = parse_number(value);
-    if (!number) return false;
-    switch (op) {
-    case Op::lt: return *number < operand;
-    case Op::lte: return *number <= operand;
-    case Op::gt: return *number > operand;
-    default: return *number >= operand;
-    }
-}
-
-[[gnu::noinline]] bool compare_versions(const Condition& c, std::string_view value, EvaluationScratch& scratch) noexcept {
-    const SemVer* version = scratch.version_of(c.subject, value);
-    if (!version) return false;
-    const SemVer& operand = c.version;
-    const Op op = c.op;
-    const int order = compare(*version, operand);
-    switch (op) {
-    case Op::semver_eq: return order == 0;
-    case Op::semver_lt: return order < 0;
-    case Op::semver_lte: return order <= 0;
-    case Op::semver_gt: return order > 0;
-    default: return order >= 0;
-    }
-}
-
-[[gnu::noinline]] bool compare_times(const Condition& c, std::string_view value) noexcept {
-    const auto time = parse_rfc3339(value);
-    if (!time) return false;
-    return c.op == Op::before ? *time < c.time_ns : *time > c.time_ns;
-}
-
-// A condition on an attribute the context lacks, or whose value does not parse as the operator's
-// kind ("abc" against gt = 5), does not match, whatever the operator, not_in included.
+// A condition on an attribute the context lacks does not match, whatever the operator, not_in
+// included. Which test a present value gets is the operator's row's business (condition_operators.cpp).
 bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept {
     if (c.op == Op::segment)  // a segment's own conditions are never segments, so this recursion ends here
         return scratch.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, scratch); });
     const auto value = scratch.value_of(c.subject, ctx);
-    if (!value) return false;
-    switch (c.op) {
-    case Op::in: return rules.sets[c.begin].contains(*value);
-    case Op::not_in: return !rules.sets[c.begin].contains(*value);
-    case Op::starts_with: case Op::ends_with: case Op::contains: return rules.matchers[c.begin].matches(*value);
-    case Op::lt: case Op::lte: case Op::gt: case Op::gte: return compare_numbers(c.op, *value, c.number);
-    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
-        return compare_versions(c, *value, scratch);
-    case Op::before: case Op::after: return compare_times(c, *value);
-    case Op::segment: break;
-    }
-    return false;
+    return value && condition_tests[static_cast<std::size_t>(c.op)](c, *value, rules, scratch);
 }
 
 // Serves an outcome: its value, or the value of the key's bucket. Without a key there is no bucket
