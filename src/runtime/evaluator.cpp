@@ -87,23 +87,37 @@ bool StringSet::holds(std::string_view text) const noexcept {
 
 namespace {
 
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept;
-
-bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx,
-               EvaluationScratch& scratch) noexcept {
-    const Condition* condition = rules.conditions.data() + begin;
-    for (const Condition* end = condition + count; condition != end; ++condition)
-        if (!matches(rules, *condition, ctx, scratch)) return false;
-    return true;
-}
-
-// A condition on an attribute the context lacks does not match, whatever the operator, not_in
-// included. Which test a present value gets is the operator's row's business (condition_operators.cpp).
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept {
-    if (c.op == Op::segment)  // a segment's own conditions are never segments, so this recursion ends here
-        return scratch.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, scratch); });
+// A condition on an attribute: the context lacks the attribute, and it does not match, whatever the
+// operator, not_in included; or it has it, and the operator's row's test (condition_operators.cpp)
+// judges its value.
+[[gnu::always_inline]] inline bool holds(const CompiledRules& rules, const Condition& c, const Context& ctx,
+                                         EvaluationScratch& scratch) noexcept {
     const auto value = scratch.value_of(c.subject, ctx);
     return value && condition_tests[static_cast<std::size_t>(c.op)](c, *value, rules, scratch);
+}
+
+// A segment's conditions are never segments: they are tested here, in one loop, and the result is
+// remembered for the rest of the evaluation.
+[[gnu::noinline]] bool segment_holds(const CompiledRules& rules, const Condition& segment, const Context& ctx,
+                                     EvaluationScratch& scratch) noexcept {
+    return scratch.remembered(segment.segment, [&]() noexcept {
+        const Condition* c = rules.conditions.data() + segment.begin;
+        for (const Condition* end = c + segment.count; c != end; ++c)
+            if (!holds(rules, *c, ctx, scratch)) return false;
+        return true;
+    });
+}
+
+// Inlined into the evaluation's loop over rules: the conditions of a rule are tested without a call
+// but to each operator's test.
+[[gnu::always_inline]] inline bool rule_matches(const CompiledRules& rules, const Rule& rule, const Context& ctx,
+                                                EvaluationScratch& scratch) noexcept {
+    const Condition* c = rules.conditions.data() + rule.conditions_begin;
+    for (const Condition* end = c + rule.conditions_count; c != end; ++c) {
+        const bool ok = c->op == Op::segment ? segment_holds(rules, *c, ctx, scratch) : holds(rules, *c, ctx, scratch);
+        if (!ok) return false;
+    }
+    return true;
 }
 
 // Serves an outcome: its value, or the value of the key's bucket. Without a key there is no bucket
@@ -164,7 +178,7 @@ Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Conte
     }
     for (std::uint32_t i = 0; i < program.rules_count; ++i) {
         const Rule& rule = rules.rules[program.rules_begin + i];
-        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx, scratch)) continue;
+        if (!rule_matches(rules, rule, ctx, scratch)) continue;
         e.rule_index = static_cast<std::int16_t>(i);
         if (serve(rules, program, rule.outcome, ctx, e)) e.reason = Reason::TARGETING_MATCH;
         return e;

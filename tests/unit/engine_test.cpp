@@ -12,6 +12,7 @@
 #include <flags/bucketing.hpp>
 #include <flags/flags.hpp>
 
+#include "runtime/condition_operators.hpp"
 #include "runtime/evaluation_scratch.hpp"
 #include "runtime/published_words.hpp"
 #include "runtime/semver.hpp"
@@ -345,6 +346,104 @@ BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
 
 // A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
 // needle would, for needles that overlap, nest and repeat, the empty needle included.
+// Version texts at and around the edges of a plain release's packed key: parts at 2^21 and past
+// seven digits, leading zeros, pre-releases and build metadata, and texts that are no version.
+const std::vector<std::string> version_edges = {
+    "0.0.0", "1.2.3", "2.4.1", "2.9.9", "2.10.0", "10.0.0", "2097151.0.0", "2097152.0.0", "0.2097151.1", "1.2.2097152",
+    "1234567.1.1", "12345678.1.1", "99999999999999999999.1.1", "01.2.3", "1.02.3", "1.2.03", "1.2.0", "1.2", "1.2.3.",
+    "1.2.3.4", ".1.2.3", "1..3", "", "x", "v1.2.3", "1.2.-3", "1.2.3 ", " 1.2.3", "1.2.3-beta", "1.2.3-0",
+    "1.2.3+build", "1.2.3-rc.1+build", "2.3.0-rc.1", "2.3.0", "2.3.0+7"};
+
+// The packed key of a plain release is there exactly when the general parse reads a release with
+// parts below 2^21 and no build metadata, and two keys order as their versions do.
+BOOST_AUTO_TEST_CASE(a_plain_release_packs_into_a_key_that_orders_as_the_version_does) {
+    using flags::internal::ReleaseKey;
+    using flags::internal::parse_semver;
+    for (const auto& text : version_edges) {
+        const auto key = ReleaseKey::of(text);
+        const auto version = parse_semver(text);
+        const bool plain = version && version->prerelease.empty() && text.find('+') == std::string::npos &&
+                           version->major < ReleaseKey::part_limit && version->minor < ReleaseKey::part_limit &&
+                           version->patch < ReleaseKey::part_limit;
+        BOOST_TEST(key.has_value() == plain, text);
+        if (key) BOOST_TEST(*key == ReleaseKey::of(*version).value_or(0), text);
+    }
+    for (const auto& a : version_edges)
+        for (const auto& b : version_edges) {
+            const auto ka = ReleaseKey::of(a), kb = ReleaseKey::of(b);
+            if (!ka || !kb) continue;
+            const int order = flags::internal::compare(*parse_semver(a), *parse_semver(b));
+            BOOST_TEST((*ka < *kb) == (order < 0), a << " / " << b);
+            BOOST_TEST((*ka == *kb) == (order == 0), a << " / " << b);
+        }
+}
+
+// Every semver operator, against operands that pack and operands that do not, answers for every
+// value as the general parse and comparison do: the packed comparison is a shortcut, never a
+// different answer. An absent attribute matches no operator.
+BOOST_AUTO_TEST_CASE(semver_operators_answer_as_the_general_comparison_does) {
+    using flags::internal::compare;
+    using flags::internal::parse_semver;
+    const std::vector<std::pair<std::string, bool (*)(int)>> operators = {
+        {"semver_eq", [](int o) { return o == 0; }}, {"semver_lt", [](int o) { return o < 0; }},
+        {"semver_lte", [](int o) { return o <= 0; }}, {"semver_gt", [](int o) { return o > 0; }},
+        {"semver_gte", [](int o) { return o >= 0; }}};
+    for (const std::string operand : {"2.3.0", "2.3.0-rc.1", "2097152.0.0", "0.0.0", "1.2.3+build"})
+        for (const auto& [name, order] : operators) {
+            const Loaded runtime(R"([flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "app_version", )" + name + " = \"" + operand + R"(" }], value = true }]
+)");
+            for (const auto& value : version_edges) {
+                const auto v = parse_semver(value);
+                const bool expected = v && order(compare(*v, *parse_semver(operand)));
+                const auto e = runtime.eval("permission.early-access", with("app_version", value));
+                BOOST_TEST(e.value == (expected ? 1 : 0), name << " " << operand << " / '" << value << "'");
+            }
+            BOOST_TEST(runtime.eval("permission.early-access", Context{.user = "u-1"}).value == 0, name);
+        }
+}
+
+// A condition on an attribute the context lacks matches with no operator, not_in included: every
+// operator's case, evaluated for a context with no tenant and no attributes, does not match.
+BOOST_DATA_TEST_CASE(each_operator_on_an_absent_attribute_does_not_match, boost::unit_test::data::make(operator_cases),
+                     c) {
+    const Loaded runtime(R"(
+[segments]
+beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [)" + c.condition + R"(], value = true }]
+)");
+    const auto e = runtime.eval("permission.early-access", Context{.user = c.condition.find("\"user\"") != std::string::npos
+                                                                               ? std::string_view{}
+                                                                               : std::string_view{"u-1"}});
+    BOOST_TEST(e.value == 0);
+    BOOST_TEST(e.rule_index == -1);
+}
+
+// Each operator a file may name has its test in its own row, and the evaluator's dispatch finds that
+// row's test by the condition's tag: adding a row is all it takes for the evaluator to run it.
+BOOST_AUTO_TEST_CASE(every_operator_row_carries_the_test_the_evaluator_runs) {
+    using flags::internal::condition_tests;
+    using flags::internal::find_operator;
+    std::string_view list = flags::internal::operator_list();
+    int rows = 0;
+    while (!list.empty()) {
+        const auto comma = list.find(", ");
+        const auto name = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 2);
+        if (name == "segment") continue;
+        const auto* spec = find_operator(name);
+        BOOST_REQUIRE_MESSAGE(spec != nullptr, name);
+        BOOST_TEST(spec->test != nullptr, name);
+        BOOST_TEST((condition_tests[static_cast<std::size_t>(spec->op)] == spec->test), name);
+        ++rows;
+    }
+    BOOST_TEST(rows == 16);
+    BOOST_TEST((condition_tests[static_cast<std::size_t>(flags::internal::Op::segment)] == nullptr));
+}
+
 BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
     using flags::internal::TextMatcher;
     std::mt19937 random(13);
