@@ -16,7 +16,7 @@ namespace {
 
 // The hash of the string sets. Unlike the bucket function it is no contract (it never leaves the
 // process), so it reads eight bytes at a time rather than one: sets are probed on the hot path.
-std::uint64_t set_hash(std::string_view text) noexcept {
+[[gnu::always_inline]] inline std::uint64_t set_hash(std::string_view text) noexcept {
     std::uint64_t h = text.size() * 0x9e3779b97f4a7c15ULL;
     const char* p = text.data();
     std::size_t left = text.size();
@@ -96,9 +96,9 @@ namespace {
     return value && condition_tests[static_cast<std::size_t>(c.op)](c, *value, rules, scratch);
 }
 
-// A segment's conditions are never segments: they are tested here, in one loop, and the result is
-// remembered for the rest of the evaluation.
-[[gnu::noinline]] bool segment_holds(const CompiledRules& rules, const Condition& segment, const Context& ctx,
+// A segment's conditions are never segments: they are tested here, in one loop inlined into the
+// evaluation's, and the result is remembered for the rest of the evaluation.
+[[gnu::always_inline]] inline bool segment_holds(const CompiledRules& rules, const Condition& segment, const Context& ctx,
                                      EvaluationScratch& scratch) noexcept {
     return scratch.remembered(segment.segment, [&]() noexcept {
         const Condition* c = rules.conditions.data() + segment.begin;

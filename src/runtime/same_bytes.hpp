@@ -15,10 +15,14 @@ inline Word load_word(const char* p) noexcept {
     return w;
 }
 
-// Whether n bytes at a and b are the same, by a few fixed-size loads that may overlap; past 16 bytes,
-// memcmp.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-    if (n > 16) return std::memcmp(a, b, n) == 0;
+// Whether n bytes at a and b are the same, by fixed-size loads that may overlap. No call, even past
+// 16 bytes: a function that compares names then needs to save no registers to run.
+[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    if (n > 16) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (load_word<std::uint64_t>(a + i) != load_word<std::uint64_t>(b + i)) return false;
+        return load_word<std::uint64_t>(a + n - 8) == load_word<std::uint64_t>(b + n - 8);
+    }
     if (n >= 8)
         return load_word<std::uint64_t>(a) == load_word<std::uint64_t>(b) &&
                load_word<std::uint64_t>(a + n - 8) == load_word<std::uint64_t>(b + n - 8);

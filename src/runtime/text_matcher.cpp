@@ -4,6 +4,8 @@
 #include <deque>
 #include <string>
 
+#include "same_bytes.hpp"
+
 namespace flags::internal {
 
 TextMatcher::TextMatcher(Mode mode, std::vector<std::string_view> needles)
@@ -100,10 +102,12 @@ bool TextMatcher::matches_linear(std::string_view text) const noexcept {
     for (auto needle : needles_) {
         switch (mode_) {
         case Mode::prefix:
-            if (text.starts_with(needle)) return true;
+            if (text.size() >= needle.size() && same_bytes(text.data(), needle.data(), needle.size())) return true;
             break;
         case Mode::suffix:
-            if (text.ends_with(needle)) return true;
+            if (text.size() >= needle.size() &&
+                same_bytes(text.data() + text.size() - needle.size(), needle.data(), needle.size()))
+                return true;
             break;
         case Mode::substring:
             if (text.find(needle) != std::string_view::npos) return true;
