@@ -1,7 +1,8 @@
 // The operators a runtime file's conditions may use, one row each: the name written in the file,
-// its tag, the reader of its operand, the test of a context value against it, and the example shown
-// when the operand is wrong. Adding an operator is a tag, a row, a reader and a test, all here and
-// in condition_operators.cpp; the evaluator calls the row's test and knows no operator.
+// its tag, the reader of its operand, the test of a context value against it, its worst-case cost,
+// and the example shown when the operand is wrong. Adding an operator is its tag (Op, snapshot.hpp)
+// and its row with its functions (condition_operators.cpp): the evaluator and the cost model call
+// the row's functions and know no operator.
 #pragma once
 
 #include <array>
@@ -41,6 +42,9 @@ struct OperandContext {
 
 struct OperatorSpec;
 
+// What testing `condition` costs at worst, in evaluation_cost.hpp's units.
+using ConditionCost = std::uint64_t (*)(const Condition& condition, const CompiledRules& rules) noexcept;
+
 // Reads `operand` into `condition` (whose op and subject are set); false after reporting why not.
 using OperandReader = bool (*)(const toml::node& operand, const OperatorSpec& spec, OperandContext& context,
                                Condition& condition);
@@ -50,6 +54,7 @@ struct OperatorSpec {
     Op op;                     // the condition's tag, by which the evaluator finds `test`
     OperandReader read;
     ConditionTest test;        // run by the evaluator on the attribute's value, when the context has it
+    ConditionCost cost;        // charged by the cost model (evaluation_cost.cpp)
     std::string_view example;  // the hint when the operand is not what the operator takes
 };
 
@@ -60,6 +65,9 @@ extern const std::array<ConditionTest, operator_tags> condition_tests;
 
 // The row of the operator named `name`, or nothing.
 const OperatorSpec* find_operator(std::string_view name) noexcept;
+
+// The row of the operator tagged `op`, or nothing for Op::segment, which has none.
+const OperatorSpec* operator_of(Op op) noexcept;
 
 // Every operator a condition may name, in alphabetical order, then `segment`: the hint of a message
 // about an unknown or missing operator.

@@ -422,8 +422,8 @@ rules = [{ when = [)" + c.condition + R"(], value = true }]
     BOOST_TEST(e.rule_index == -1);
 }
 
-// Each operator a file may name has its test in its own row, and the evaluator's dispatch finds that
-// row's test by the condition's tag: adding a row is all it takes for the evaluator to run it.
+// Each operator a file may name has its test and its cost in its own row, and the evaluator's dispatch
+// and the cost model find that row by the condition's tag: adding a row is all it takes for both.
 BOOST_AUTO_TEST_CASE(every_operator_row_carries_the_test_the_evaluator_runs) {
     using flags::internal::condition_tests;
     using flags::internal::find_operator;
@@ -438,10 +438,13 @@ BOOST_AUTO_TEST_CASE(every_operator_row_carries_the_test_the_evaluator_runs) {
         BOOST_REQUIRE_MESSAGE(spec != nullptr, name);
         BOOST_TEST(spec->test != nullptr, name);
         BOOST_TEST((condition_tests[static_cast<std::size_t>(spec->op)] == spec->test), name);
+        BOOST_TEST(spec->cost != nullptr, name);
+        BOOST_TEST(flags::internal::operator_of(spec->op) == spec, name);
         ++rows;
     }
     BOOST_TEST(rows == 16);
     BOOST_TEST((condition_tests[static_cast<std::size_t>(flags::internal::Op::segment)] == nullptr));
+    BOOST_TEST(flags::internal::operator_of(flags::internal::Op::segment) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
