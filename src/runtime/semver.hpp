@@ -33,21 +33,11 @@ struct ReleaseKey {
     static std::optional<std::uint64_t> of(std::string_view text) noexcept {
         const char* p = text.data();
         const char* const end = p + text.size();
-        std::uint64_t key = 0;
-        for (int part = 0; part < 3; ++part) {
-            if (part > 0) {
-                if (p == end || *p != '.') return std::nullopt;
-                ++p;
-            }
-            const char* const first = p;
-            std::uint64_t value = 0;
-            for (; p != end && static_cast<unsigned char>(*p - '0') < 10 && p - first < 7; ++p)
-                value = value * 10 + static_cast<unsigned char>(*p - '0');
-            if (p == first || value >= part_limit || (*first == '0' && p - first > 1)) return std::nullopt;
-            key = (key << part_bits) | value;
-        }
-        if (p != end) return std::nullopt;
-        return key;
+        std::uint64_t major, minor, patch;
+        if (!read_part(p, end, major) || p == end || *p++ != '.' || !read_part(p, end, minor) || p == end ||
+            *p++ != '.' || !read_part(p, end, patch) || p != end)
+            return std::nullopt;
+        return (major << (2 * part_bits)) | (minor << part_bits) | patch;
     }
 
     // The key of a parsed version, when it is such a release.
@@ -55,6 +45,25 @@ struct ReleaseKey {
         if (!v.prerelease.empty() || v.major >= part_limit || v.minor >= part_limit || v.patch >= part_limit)
             return std::nullopt;
         return (v.major << (2 * part_bits)) | (v.minor << part_bits) | v.patch;
+    }
+
+private:
+    // A part's digits at p, below part_limit. A part that starts with 0 is that one digit: a digit
+    // after it (a leading zero) is then where a dot or the end should be, and the key is refused.
+    static bool read_part(const char*& p, const char* end, std::uint64_t& out) noexcept {
+        if (p == end) return false;
+        unsigned digit = static_cast<unsigned char>(*p - '0');
+        if (digit > 9) return false;
+        std::uint64_t value = digit;
+        ++p;
+        if (value != 0) {
+            for (; p != end && (digit = static_cast<unsigned char>(*p - '0')) <= 9; ++p) {
+                value = value * 10 + digit;
+                if (value >= part_limit) return false;
+            }
+        }
+        out = value;
+        return true;
     }
 };
 
