@@ -15,6 +15,7 @@
 #include "runtime/condition_operators.hpp"
 #include "runtime/evaluation_scratch.hpp"
 #include "runtime/published_words.hpp"
+#include "runtime/same_bytes.hpp"
 #include "runtime/semver.hpp"
 #include "runtime/text_matcher.hpp"
 
@@ -346,6 +347,21 @@ BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
 
 // A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
 // needle would, for needles that overlap, nest and repeat, the empty needle included.
+// The comparison of names, set members and needles sees a difference at every position of texts of
+// every length up to 40, whichever of its loads (overlapping words, or the loop past 16 bytes) reads it.
+BOOST_AUTO_TEST_CASE(same_bytes_sees_a_difference_anywhere) {
+    std::string a;
+    for (std::size_t n = 0; n <= 40; ++n, a += static_cast<char>('a' + n % 26)) {
+        const std::string same = a;
+        BOOST_TEST(flags::internal::same_bytes(a.data(), same.data(), n), n);
+        for (std::size_t at = 0; at < n; ++at) {
+            std::string other = a;
+            other[at] = static_cast<char>(other[at] ^ 1);
+            BOOST_TEST(!flags::internal::same_bytes(a.data(), other.data(), n), n << " at " << at);
+        }
+    }
+}
+
 // Version texts at and around the edges of a plain release's packed key: parts at 2^21 and past
 // seven digits, leading zeros, pre-releases and build metadata, and texts that are no version.
 const std::vector<std::string> version_edges = {
