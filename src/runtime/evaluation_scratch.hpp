@@ -1,6 +1,7 @@
 // The working memory of one evaluation (evaluator.cpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -76,7 +77,12 @@ private:
     // few and short, and most of its cost would otherwise be its entry and exit.
     [[gnu::noinline]] static const Attribute* find_attribute(const Attributes& attributes, const char* name,
                                                              std::size_t size) noexcept {
-        for (std::size_t i = 0, count = attributes.size(); i < count; ++i) {
+        // The first eight are one array: walked by pointer, without at()'s test of where each lives.
+        const std::size_t count = attributes.size();
+        const Attribute* first = &attributes.at(0);
+        for (const Attribute *a = first, *end = first + std::min(count, Attributes::inline_capacity); a != end; ++a)
+            if (a->name.size() == size && same_bytes(a->name.data(), name, size)) return a;
+        for (std::size_t i = Attributes::inline_capacity; i < count; ++i) {
             const Attribute& attribute = attributes.at(i);
             if (attribute.name.size() == size && same_bytes(attribute.name.data(), name, size)) return &attribute;
         }

@@ -570,6 +570,29 @@ BOOST_AUTO_TEST_CASE(an_attribute_is_found_once_and_its_version_parsed_once_per_
     BOOST_TEST(scratch.value_of(tenant, {.tenant = "acme"}).value_or("(absent)") == "acme");
 }
 
+// A condition finds its attribute wherever the context holds it: among the first eight, which live in
+// the context itself, and past them, among names of the same length and the same first or last bytes.
+BOOST_AUTO_TEST_CASE(an_attribute_is_found_at_every_position_of_the_context) {
+    const Loaded runtime(R"(
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "plan", in = ["growth"] }], value = true }]
+)");
+    const std::vector<std::string> others = {"plam", "qlan", "plan-", "pla", "xlan", "plax", "name", "plap",
+                                             "p", "pl", "lanp", "nalp", "plan2", "PLAN"};
+    for (std::size_t size = 0; size <= others.size(); ++size)
+        for (std::size_t at = 0; at <= size; ++at) {
+            Context ctx{.user = "u-1"};
+            for (std::size_t i = 0; i < size; ++i) {
+                if (i == at) ctx.attributes.set("plan", "growth");
+                ctx.attributes.set(others[i], "growth");
+            }
+            const bool held = at < size;
+            if (held) BOOST_TEST(ctx.attributes.at(at).name == "plan");
+            BOOST_TEST(runtime.eval("permission.early-access", ctx).value == (held ? 1 : 0), size << " / " << at);
+        }
+}
+
 // Conditions that read the same attributes, in several rules and a segment, answer as each condition
 // tested on its own would, for versions that parse and versions that do not, and absent attributes:
 // what one condition remembered never changes another's answer.
