@@ -120,14 +120,10 @@ namespace {
     return true;
 }
 
-// Serves an outcome: its value, or the value of the key's bucket. Without a key there is no bucket
-// to pick, and the default is served rather than a guess.
-bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome, const Context& ctx,
-           Evaluation& e) noexcept {
-    if (!outcome.is_split) {
-        e.value = outcome.value;
-        return true;
-    }
+// Serves a split outcome: the value of the key's bucket. Without a key there is no bucket to pick,
+// and the default is served rather than a guess.
+[[gnu::noinline]] bool serve_split(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome,
+                                   const Context& ctx, Evaluation& e) noexcept {
     const auto key = flag.bucket_by.value_in(ctx);
     if (!key) {
         e.value = flag.default_value;
@@ -145,6 +141,14 @@ bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& o
         }
     }
     e.value = flag.default_value;  // unreachable: the last step's upper bound is bucket_count
+    return true;
+}
+
+// Serves an outcome: its value, inline, or its split's bucket's, out of line.
+[[gnu::always_inline]] inline bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome,
+                                         const Context& ctx, Evaluation& e) noexcept {
+    if (outcome.is_split) return serve_split(rules, flag, outcome, ctx, e);
+    e.value = outcome.value;
     return true;
 }
 
