@@ -37,8 +37,9 @@ public:
     }
 
     std::optional<std::string_view> value_of(const Subject& subject, const Context& ctx) noexcept {
-        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_attributes) [[unlikely]]
+        if (subject.kind != Subject::Kind::attribute) [[unlikely]]
             return subject.value_in(ctx);
+        if (subject.number >= remembered_attributes) return look_up(subject, ctx);
         const std::uint64_t bit = std::uint64_t{1} << subject.number;
         if (!(attributes_known_ & bit)) return find(subject, ctx);
         if (!(attributes_present_ & bit)) return std::nullopt;
@@ -48,7 +49,7 @@ public:
     // The version in `value`, the value of `subject`'s attribute, or nullptr when it is no version.
     // It lives in this scratch, as long as the evaluation, and is parsed where it is kept.
     const SemVer* version_of(const Subject& subject, std::string_view value) noexcept {
-        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions) [[unlikely]]
+        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions)
             return parse_semver_into(value, unremembered_.version) ? &unremembered_.version : nullptr;
         const std::uint32_t bit = std::uint32_t{1} << subject.number;
         SemVer& kept = versions_[subject.number].version;
@@ -61,6 +62,13 @@ public:
 
 private:
     static constexpr std::uint16_t remembered_versions = 32;
+
+    // An attribute the flag reads once: found at its use, and not kept.
+    static std::optional<std::string_view> look_up(const Subject& subject, const Context& ctx) noexcept {
+        const Attribute* attribute = find_attribute(ctx.attributes, subject.attribute.data(), subject.attribute.size());
+        if (!attribute) return std::nullopt;
+        return attribute->value;
+    }
 
     // The first look for a numbered attribute: the rest are a test of a bit.
     std::optional<std::string_view> find(const Subject& subject, const Context& ctx) noexcept {
@@ -103,7 +111,7 @@ private:
     std::uint32_t versions_known_ = 0, versions_valid_ = 0;
     Text values_[remembered_attributes];
     Version versions_[remembered_versions];
-    Version unremembered_;  // the version of an attribute past remembered_versions, for one condition
+    Version unremembered_;  // the version of an attribute read once, or past remembered_versions, for one condition
 };
 
 }  // namespace flags::internal

@@ -97,10 +97,12 @@ namespace {
 }
 
 // A segment's conditions are never segments: they are tested here, in one loop inlined into the
-// evaluation's, and the result is remembered for the rest of the evaluation.
+// evaluation's, and the result is remembered for the rest of the evaluation when the flag uses the
+// segment again.
 [[gnu::always_inline]] inline bool segment_holds(const CompiledRules& rules, const Condition& segment, const Context& ctx,
                                      EvaluationScratch& scratch) noexcept {
-    return scratch.remembered(segment.segment, [&]() noexcept {
+    // A segment the flag uses once is tested as one past the memo's end is: without remembering.
+    return scratch.remembered(segment.remembered ? segment.segment : memoised_segments, [&]() noexcept {
         const Condition* c = rules.conditions.data() + segment.begin;
         for (const Condition* end = c + segment.count; c != end; ++c)
             if (!holds(rules, *c, ctx, scratch)) return false;

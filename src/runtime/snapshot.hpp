@@ -32,7 +32,8 @@ struct Subject {
 
     enum class Kind : std::uint8_t { user, tenant, attribute } kind = Kind::user;
     // For Kind::attribute: the name, and its number among the names the file's conditions read
-    // (number_attributes(), targeting_plan.hpp), the same for every condition on the same name.
+    // (plan_remembering(), targeting_plan.hpp), the same for every condition on the same name; left
+    // unnumbered when no flag reads it twice.
     std::uint16_t number = unnumbered;
     std::string_view attribute{};
 
@@ -109,6 +110,7 @@ struct Condition {
     static constexpr std::uint64_t no_release_key = ~std::uint64_t{0};
 
     Op op{};
+    bool remembered = true;  // segment: its result is kept for the rest of the evaluation (targeting_plan.hpp)
     Subject subject{};
     std::uint32_t begin = 0;  // in, not_in: the set; text operators: the matcher; segment: first condition
     std::uint32_t count = 0;  // text operators: number of needles; segment: number of conditions

@@ -17,6 +17,7 @@
 #include "runtime/published_words.hpp"
 #include "runtime/same_bytes.hpp"
 #include "runtime/semver.hpp"
+#include "runtime/targeting_plan.hpp"
 #include "runtime/text_matcher.hpp"
 
 #include "printing.hpp"
@@ -591,6 +592,45 @@ rules = [{ when = [{ attr = "plan", in = ["growth"] }], value = true }]
             if (held) BOOST_TEST(ctx.attributes.at(at).name == "plan");
             BOOST_TEST(runtime.eval("permission.early-access", ctx).value == (held ? 1 : 0), size << " / " << at);
         }
+}
+
+// An evaluation remembers only what its flag reads more than once: an attribute read by two of the
+// flag's conditions, a segment's included, gets a number, the same for the same name; one read once
+// is left unnumbered, and so is looked up at its use. A segment the flag uses twice is remembered, one
+// it uses once is not, and a segment's conditions count once however often the flag uses it.
+BOOST_AUTO_TEST_CASE(an_evaluation_remembers_only_what_its_flag_reads_twice) {
+    using flags::internal::Condition;
+    using flags::internal::Op;
+    using flags::internal::Rule;
+    using flags::internal::Subject;
+    const auto attr = [](std::string_view name) {
+        return Condition{.op = Op::in, .subject = {.kind = Subject::Kind::attribute, .attribute = name}};
+    };
+    const auto segment = [](std::uint32_t number, std::uint32_t begin) {
+        return Condition{.op = Op::segment, .begin = begin, .count = 1, .segment = number};
+    };
+    flags::internal::CompiledRules rules;
+    rules.conditions = {attr("plan"), attr("app_version"), attr("app_version"), segment(0, 5), segment(0, 5),
+                        attr("email"), segment(1, 7), attr("plan"), attr("region"), segment(0, 5), attr("country")};
+    rules.segment_count = 2;
+    rules.rules = {Rule{.conditions_begin = 0, .conditions_count = 2}, Rule{.conditions_begin = 2, .conditions_count = 2},
+                   Rule{.conditions_begin = 4, .conditions_count = 1}, Rule{.conditions_begin = 6, .conditions_count = 1},
+                   Rule{.conditions_begin = 8, .conditions_count = 2}, Rule{.conditions_begin = 10, .conditions_count = 1}};
+    std::vector<flags::internal::FlagProgram> programs(3);
+    programs[0] = {.present = true, .rules_begin = 0, .rules_count = 4};  // plan and app_version twice, segment 0 twice
+    programs[1] = {.present = true, .rules_begin = 4, .rules_count = 1};  // region once, segment 0 once
+    programs[2] = {.present = false, .rules_begin = 5, .rules_count = 1};  // no entry: reads nothing
+    flags::internal::plan_remembering(rules, programs);
+
+    const auto number = [&](std::size_t c) { return rules.conditions[c].subject.number; };
+    BOOST_TEST(number(0) != Subject::unnumbered);
+    BOOST_TEST(number(7) == number(0));
+    BOOST_TEST(number(1) != Subject::unnumbered);
+    BOOST_TEST(number(2) == number(1));
+    BOOST_TEST(number(1) != number(0));
+    for (const std::size_t once : {5, 8, 10}) BOOST_TEST(number(once) == Subject::unnumbered, once);
+    for (const std::size_t twice : {3, 4, 9}) BOOST_TEST(rules.conditions[twice].remembered, twice);
+    BOOST_TEST(!rules.conditions[6].remembered);
 }
 
 // Conditions that read the same attributes, in several rules and a segment, answer as each condition
