@@ -407,9 +407,9 @@ namespace {
 
 // A read while someone observes, or a thread's first read (it takes a slot): out of the common read's
 // line, so that the common read keeps nothing but its slot across the evaluation.
-[[gnu::noinline, gnu::cold]] Evaluation evaluate_and_record(const std::atomic<const Snapshot*>& current,
-                                                             const RegistryView& registry, Observer& observer,
-                                                             std::size_t flag, const Context& ctx) noexcept {
+[[gnu::noinline]] Evaluation evaluate_and_record(const std::atomic<const Snapshot*>& current,
+                                                 const RegistryView& registry, Observer& observer, std::size_t flag,
+                                                 const Context& ctx) noexcept {
     HazardSlot* slot = this_thread_slot();
     if (!slot) return default_evaluation(registry, flag);
     const Snapshot* snapshot = protect(current, *slot);
