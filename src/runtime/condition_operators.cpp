@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "evaluation_cost.hpp"
+#include "evaluation_scratch.hpp"
 #include "semver.hpp"
 #include "timestamp.hpp"
 
@@ -108,6 +112,7 @@ bool read_version(const toml::node& operand, const OperatorSpec& spec, OperandCo
         return false;
     }
     condition.version = *version;
+    condition.release_key = ReleaseKey::of(*version).value_or(Condition::no_release_key);
     return true;
 }
 
@@ -118,6 +123,70 @@ bool read_time(const toml::node& operand, const OperatorSpec&, OperandContext& c
     return true;
 }
 
+
+// The tests, one per operator family. Each gets the value of the condition's attribute, which the
+// context has; a value that does not parse as the operator's kind ("abc" against gt = 5) fails.
+
+bool test_in(const Condition& c, std::string_view value, const CompiledRules& rules, EvaluationScratch&) noexcept {
+    return rules.sets[c.begin].contains(value);
+}
+
+bool test_not_in(const Condition& c, std::string_view value, const CompiledRules& rules, EvaluationScratch&) noexcept {
+    return !rules.sets[c.begin].contains(value);
+}
+
+bool test_text(const Condition& c, std::string_view value, const CompiledRules& rules, EvaluationScratch&) noexcept {
+    return rules.matchers[c.begin].matches(value);
+}
+
+std::optional<double> parse_number(std::string_view text) noexcept {
+    double value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+template <class Holds>
+bool test_number(const Condition& c, std::string_view value, const CompiledRules&, EvaluationScratch&) noexcept {
+    const auto number = parse_number(value);
+    return number && Holds{}(*number, c.number);
+}
+
+// A plain release against a plain release compares two integers, with no parse of the general
+// form; anything else (a pre-release on either side, build metadata, a malformed value) goes
+// through the full parse, kept in the scratch so that it happens once per evaluation.
+template <class Holds>
+bool test_version(const Condition& c, std::string_view value, const CompiledRules&, EvaluationScratch& scratch) noexcept {
+    if (c.release_key != Condition::no_release_key) {
+        if (const auto key = ReleaseKey::of(value)) return Holds{}(*key, c.release_key);
+    }
+    const SemVer* version = scratch.version_of(c.subject, value);
+    return version && Holds{}(compare(*version, c.version), 0);
+}
+
+template <class Holds>
+bool test_time(const Condition& c, std::string_view value, const CompiledRules&, EvaluationScratch&) noexcept {
+    const auto time = parse_rfc3339(value);
+    return time && Holds{}(*time, c.time_ns);
+}
+
+// The costs (evaluation_cost.hpp): finding the attribute, then what the test does at worst.
+
+std::uint64_t cost_set(const Condition&, const CompiledRules&) noexcept { return cost::condition + cost::set_lookup; }
+
+std::uint64_t cost_anchored(const Condition& c, const CompiledRules& rules) noexcept {
+    return cost::condition + (rules.matchers[c.begin].uses_automaton() ? cost::trie : cost::needle * c.count);
+}
+
+std::uint64_t cost_substring(const Condition& c, const CompiledRules& rules) noexcept {
+    return cost::condition +
+           (rules.matchers[c.begin].uses_automaton() ? cost::automaton : cost::substring_needle * c.count);
+}
+
+std::uint64_t cost_parse(const Condition&, const CompiledRules&) noexcept { return cost::condition + cost::parse; }
+
+std::uint64_t cost_time(const Condition&, const CompiledRules&) noexcept { return cost::condition + cost::time_parse; }
+
 constexpr std::string_view set_example = "e.g. in = [\"acme\", \"globex\"]";
 constexpr std::string_view text_example = "e.g. ends_with = \"@example.com\"";
 constexpr std::string_view number_example = "e.g. gte = 18";
@@ -127,22 +196,22 @@ constexpr std::string_view time_example = "e.g. after = 2026-12-01T00:00:00Z";
 // In alphabetical order, as operator_list() shows them. `segment` is not among them: it names no
 // attribute, and is read apart.
 constexpr std::array<OperatorSpec, 16> operators{{
-    {"after", Op::after, read_time, time_example},
-    {"before", Op::before, read_time, time_example},
-    {"contains", Op::contains, read_texts, text_example},
-    {"ends_with", Op::ends_with, read_texts, text_example},
-    {"gt", Op::gt, read_number, number_example},
-    {"gte", Op::gte, read_number, number_example},
-    {"in", Op::in, read_set, set_example},
-    {"lt", Op::lt, read_number, number_example},
-    {"lte", Op::lte, read_number, number_example},
-    {"not_in", Op::not_in, read_set, set_example},
-    {"semver_eq", Op::semver_eq, read_version, version_example},
-    {"semver_gt", Op::semver_gt, read_version, version_example},
-    {"semver_gte", Op::semver_gte, read_version, version_example},
-    {"semver_lt", Op::semver_lt, read_version, version_example},
-    {"semver_lte", Op::semver_lte, read_version, version_example},
-    {"starts_with", Op::starts_with, read_texts, text_example},
+    {"after", Op::after, read_time, test_time<std::greater<>>, cost_time, time_example},
+    {"before", Op::before, read_time, test_time<std::less<>>, cost_time, time_example},
+    {"contains", Op::contains, read_texts, test_text, cost_substring, text_example},
+    {"ends_with", Op::ends_with, read_texts, test_text, cost_anchored, text_example},
+    {"gt", Op::gt, read_number, test_number<std::greater<>>, cost_parse, number_example},
+    {"gte", Op::gte, read_number, test_number<std::greater_equal<>>, cost_parse, number_example},
+    {"in", Op::in, read_set, test_in, cost_set, set_example},
+    {"lt", Op::lt, read_number, test_number<std::less<>>, cost_parse, number_example},
+    {"lte", Op::lte, read_number, test_number<std::less_equal<>>, cost_parse, number_example},
+    {"not_in", Op::not_in, read_set, test_not_in, cost_set, set_example},
+    {"semver_eq", Op::semver_eq, read_version, test_version<std::equal_to<>>, cost_parse, version_example},
+    {"semver_gt", Op::semver_gt, read_version, test_version<std::greater<>>, cost_parse, version_example},
+    {"semver_gte", Op::semver_gte, read_version, test_version<std::greater_equal<>>, cost_parse, version_example},
+    {"semver_lt", Op::semver_lt, read_version, test_version<std::less<>>, cost_parse, version_example},
+    {"semver_lte", Op::semver_lte, read_version, test_version<std::less_equal<>>, cost_parse, version_example},
+    {"starts_with", Op::starts_with, read_texts, test_text, cost_anchored, text_example},
 }};
 
 static_assert(std::ranges::is_sorted(operators, {}, &OperatorSpec::name), "operator_list() shows them in this order");
@@ -186,7 +255,29 @@ std::optional<std::int64_t> read_text_instant(const toml::node& operand, const s
     return std::nullopt;
 }
 
+constexpr std::array<std::uint8_t, operator_tags> rows_by_tag() {
+    std::array<std::uint8_t, operator_tags> rows{};
+    rows.fill(static_cast<std::uint8_t>(operators.size()));  // no row: segment
+    for (std::size_t i = 0; i < operators.size(); ++i)
+        rows[static_cast<std::size_t>(operators[i].op)] = static_cast<std::uint8_t>(i);
+    return rows;
+}
+
+constexpr std::array<ConditionTest, operator_tags> tests_by_tag() {
+    std::array<ConditionTest, operator_tags> tests{};
+    for (const auto& spec : operators) tests[static_cast<std::size_t>(spec.op)] = spec.test;
+    return tests;
+}
+
 }  // namespace
+
+constinit const std::array<ConditionTest, operator_tags> condition_tests = tests_by_tag();
+
+const OperatorSpec* operator_of(Op op) noexcept {
+    static constexpr auto rows = rows_by_tag();
+    const auto row = rows[static_cast<std::size_t>(op)];
+    return row < operators.size() ? &operators[row] : nullptr;
+}
 
 const OperatorSpec* find_operator(std::string_view name) noexcept {
     const auto found = std::ranges::lower_bound(operators, name, {}, &OperatorSpec::name);

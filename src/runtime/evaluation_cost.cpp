@@ -3,6 +3,8 @@
 #include <limits>
 #include <utility>
 
+#include "condition_operators.hpp"
+
 namespace flags::internal {
 namespace {
 
@@ -11,21 +13,11 @@ std::uint64_t plus(std::uint64_t a, std::uint64_t b) noexcept {
     return a > std::numeric_limits<std::uint64_t>::max() - b ? std::numeric_limits<std::uint64_t>::max() : a + b;
 }
 
+// A condition's own cost is its operator's business (its row in condition_operators.cpp); a
+// segment's is counted by the caller.
 std::uint64_t operator_cost(const CompiledRules& rules, const Condition& c) noexcept {
-    switch (c.op) {
-    case Op::in: case Op::not_in: return cost::condition + cost::set_lookup;
-    case Op::starts_with: case Op::ends_with:
-        return cost::condition + (rules.matchers[c.begin].uses_automaton() ? cost::trie : cost::needle * c.count);
-    case Op::contains:
-        return cost::condition +
-               (rules.matchers[c.begin].uses_automaton() ? cost::automaton : cost::substring_needle * c.count);
-    case Op::lt: case Op::lte: case Op::gt: case Op::gte:
-    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
-        return cost::condition + cost::parse;
-    case Op::before: case Op::after: return cost::condition + cost::time_parse;
-    case Op::segment: break;
-    }
-    return 0;
+    const OperatorSpec* spec = operator_of(c.op);
+    return spec ? spec->cost(c, rules) : 0;
 }
 
 class CostCounter {

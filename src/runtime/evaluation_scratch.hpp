@@ -1,15 +1,16 @@
 // The working memory of one evaluation (evaluator.cpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string_view>
 
 #include <flags/context.hpp>
 
+#include "same_bytes.hpp"
 #include "semver.hpp"
 #include "snapshot.hpp"
 
@@ -36,8 +37,9 @@ public:
     }
 
     std::optional<std::string_view> value_of(const Subject& subject, const Context& ctx) noexcept {
-        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_attributes) [[unlikely]]
+        if (subject.kind != Subject::Kind::attribute) [[unlikely]]
             return subject.value_in(ctx);
+        if (subject.number >= remembered_attributes) return look_up(subject, ctx);
         const std::uint64_t bit = std::uint64_t{1} << subject.number;
         if (!(attributes_known_ & bit)) return find(subject, ctx);
         if (!(attributes_present_ & bit)) return std::nullopt;
@@ -47,7 +49,7 @@ public:
     // The version in `value`, the value of `subject`'s attribute, or nullptr when it is no version.
     // It lives in this scratch, as long as the evaluation, and is parsed where it is kept.
     const SemVer* version_of(const Subject& subject, std::string_view value) noexcept {
-        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions) [[unlikely]]
+        if (subject.kind != Subject::Kind::attribute || subject.number >= remembered_versions)
             return parse_semver_into(value, unremembered_.version) ? &unremembered_.version : nullptr;
         const std::uint32_t bit = std::uint32_t{1} << subject.number;
         SemVer& kept = versions_[subject.number].version;
@@ -61,38 +63,38 @@ public:
 private:
     static constexpr std::uint16_t remembered_versions = 32;
 
-    // The first look for a numbered attribute, out of line: the rest are a test of a bit.
-    [[gnu::noinline]] std::optional<std::string_view> find(const Subject& subject, const Context& ctx) noexcept {
-        const std::uint64_t bit = std::uint64_t{1} << subject.number;
-        attributes_known_ |= bit;
-        const std::string_view name = subject.attribute;
-        const Attributes& attributes = ctx.attributes;
-        for (std::size_t i = 0, count = attributes.size(); i < count; ++i) {
-            const Attribute& attribute = attributes.at(i);
-            if (attribute.name.size() != name.size() || !same_bytes(attribute.name.data(), name.data(), name.size()))
-                continue;
-            attributes_present_ |= bit;
-            values_[subject.number] = Text{attribute.value.data(), attribute.value.size()};
-            return attribute.value;
-        }
-        return std::nullopt;
+    // An attribute the flag reads once: found at its use, and not kept.
+    static std::optional<std::string_view> look_up(const Subject& subject, const Context& ctx) noexcept {
+        const Attribute* attribute = find_attribute(ctx.attributes, subject.attribute.data(), subject.attribute.size());
+        if (!attribute) return std::nullopt;
+        return attribute->value;
     }
 
-    // Whether n bytes at a and b are the same: names are short, and a few fixed-size loads, which
-    // may overlap, compare them without the call a comparison of any length costs.
-    static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-        if (n > 16) return std::memcmp(a, b, n) == 0;
-        if (n >= 8) return load<std::uint64_t>(a) == load<std::uint64_t>(b) &&
-                           load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
-        if (n >= 4) return load<std::uint32_t>(a) == load<std::uint32_t>(b) &&
-                           load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
-        return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+    // The first look for a numbered attribute: the rest are a test of a bit.
+    std::optional<std::string_view> find(const Subject& subject, const Context& ctx) noexcept {
+        const std::uint64_t bit = std::uint64_t{1} << subject.number;
+        attributes_known_ |= bit;
+        const Attribute* attribute = find_attribute(ctx.attributes, subject.attribute.data(), subject.attribute.size());
+        if (!attribute) return std::nullopt;
+        attributes_present_ |= bit;
+        values_[subject.number] = Text{attribute->value.data(), attribute->value.size()};
+        return attribute->value;
     }
-    template <class Word>
-    static Word load(const char* p) noexcept {
-        Word w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
+
+    // The scan of the context, out of line and a leaf, which saves no registers to run: names are
+    // few and short, and most of its cost would otherwise be its entry and exit.
+    [[gnu::noinline]] static const Attribute* find_attribute(const Attributes& attributes, const char* name,
+                                                             std::size_t size) noexcept {
+        // The first eight are one array: walked by pointer, without at()'s test of where each lives.
+        const std::size_t count = attributes.size();
+        const Attribute* first = &attributes.at(0);
+        for (const Attribute *a = first, *end = first + std::min(count, Attributes::inline_capacity); a != end; ++a)
+            if (a->name.size() == size && same_bytes(a->name.data(), name, size)) return a;
+        for (std::size_t i = Attributes::inline_capacity; i < count; ++i) {
+            const Attribute& attribute = attributes.at(i);
+            if (attribute.name.size() == size && same_bytes(attribute.name.data(), name, size)) return &attribute;
+        }
+        return nullptr;
     }
 
     struct Text {  // a string_view without its initialisation
@@ -109,7 +111,7 @@ private:
     std::uint32_t versions_known_ = 0, versions_valid_ = 0;
     Text values_[remembered_attributes];
     Version versions_[remembered_versions];
-    Version unremembered_;  // the version of an attribute past remembered_versions, for one condition
+    Version unremembered_;  // the version of an attribute read once, or past remembered_versions, for one condition
 };
 
 }  // namespace flags::internal

@@ -1,14 +1,14 @@
 // Evaluation of one flag for one context, in docs/runtime-file.md's order: no entry, off, requires,
 // rules in order, the flag's own rollout/split or value. Nothing here allocates or throws.
 #include <array>
-#include <charconv>
 #include <cstring>
 
 #include <flags/bucketing.hpp>
 
+#include "condition_operators.hpp"
 #include "evaluation_scratch.hpp"
+#include "same_bytes.hpp"
 #include "snapshot.hpp"
-#include "timestamp.hpp"
 
 namespace flags::internal {
 
@@ -16,7 +16,7 @@ namespace {
 
 // The hash of the string sets. Unlike the bucket function it is no contract (it never leaves the
 // process), so it reads eight bytes at a time rather than one: sets are probed on the hot path.
-std::uint64_t set_hash(std::string_view text) noexcept {
+[[gnu::always_inline]] inline std::uint64_t set_hash(std::string_view text) noexcept {
     std::uint64_t h = text.size() * 0x9e3779b97f4a7c15ULL;
     const char* p = text.data();
     std::size_t left = text.size();
@@ -73,98 +73,59 @@ StringSet::StringSet(const std::vector<std::string_view>& members) {
 bool StringSet::holds(std::string_view text) const noexcept {
     if (slots_.empty()) {
         for (auto member : few_)
-            if (member.size() == text.size() && member == text) return true;
+            if (member.size() == text.size() && same_bytes(member.data(), text.data(), text.size())) return true;
         return false;
     }
     const auto hash = set_hash(text);
     for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
         const Slot& slot = slots_[i];
         if (!slot.used) return false;
-        if (slot.hash == hash && slot.text == text) return true;
+        if (slot.hash == hash && slot.text.size() == text.size() && same_bytes(slot.text.data(), text.data(), text.size()))
+            return true;
     }
 }
 
 namespace {
 
-std::optional<double> parse_number(std::string_view text) noexcept {
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-    return value;
+// A condition on an attribute: the context lacks the attribute, and it does not match, whatever the
+// operator, not_in included; or it has it, and the operator's row's test (condition_operators.cpp)
+// judges its value.
+[[gnu::always_inline]] inline bool holds(const CompiledRules& rules, const Condition& c, const Context& ctx,
+                                         EvaluationScratch& scratch) noexcept {
+    const auto value = scratch.value_of(c.subject, ctx);
+    return value && condition_tests[static_cast<std::size_t>(c.op)](c, *value, rules, scratch);
 }
 
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept;
+// A segment's conditions are never segments: they are tested here, in one loop inlined into the
+// evaluation's, and the result is remembered for the rest of the evaluation when the flag uses the
+// segment again.
+[[gnu::always_inline]] inline bool segment_holds(const CompiledRules& rules, const Condition& segment, const Context& ctx,
+                                     EvaluationScratch& scratch) noexcept {
+    // A segment the flag uses once is tested as one past the memo's end is: without remembering.
+    return scratch.remembered(segment.remembered ? segment.segment : memoised_segments, [&]() noexcept {
+        const Condition* c = rules.conditions.data() + segment.begin;
+        for (const Condition* end = c + segment.count; c != end; ++c)
+            if (!holds(rules, *c, ctx, scratch)) return false;
+        return true;
+    });
+}
 
-bool all_match(const CompiledRules& rules, std::uint32_t begin, std::uint32_t count, const Context& ctx,
-               EvaluationScratch& scratch) noexcept {
-    const Condition* condition = rules.conditions.data() + begin;
-    for (const Condition* end = condition + count; condition != end; ++condition)
-        if (!matches(rules, *condition, ctx, scratch)) return false;
+// Inlined into the evaluation's loop over rules: the conditions of a rule are tested without a call
+// but to each operator's test.
+[[gnu::always_inline]] inline bool rule_matches(const CompiledRules& rules, const Rule& rule, const Context& ctx,
+                                                EvaluationScratch& scratch) noexcept {
+    const Condition* c = rules.conditions.data() + rule.conditions_begin;
+    for (const Condition* end = c + rule.conditions_count; c != end; ++c) {
+        const bool ok = c->op == Op::segment ? segment_holds(rules, *c, ctx, scratch) : holds(rules, *c, ctx, scratch);
+        if (!ok) return false;
+    }
     return true;
 }
 
-// The operators that parse the value, out of line: kept apart, they leave matches() small enough
-// to cost little to enter, which every condition does.
-[[gnu::noinline]] bool compare_numbers(Op op, std::string_view value, double operand) noexcept {
-    const auto number = parse_number(value);
-    if (!number) return false;
-    switch (op) {
-    case Op::lt: return *number < operand;
-    case Op::lte: return *number <= operand;
-    case Op::gt: return *number > operand;
-    default: return *number >= operand;
-    }
-}
-
-[[gnu::noinline]] bool compare_versions(const Condition& c, std::string_view value, EvaluationScratch& scratch) noexcept {
-    const SemVer* version = scratch.version_of(c.subject, value);
-    if (!version) return false;
-    const SemVer& operand = c.version;
-    const Op op = c.op;
-    const int order = compare(*version, operand);
-    switch (op) {
-    case Op::semver_eq: return order == 0;
-    case Op::semver_lt: return order < 0;
-    case Op::semver_lte: return order <= 0;
-    case Op::semver_gt: return order > 0;
-    default: return order >= 0;
-    }
-}
-
-[[gnu::noinline]] bool compare_times(const Condition& c, std::string_view value) noexcept {
-    const auto time = parse_rfc3339(value);
-    if (!time) return false;
-    return c.op == Op::before ? *time < c.time_ns : *time > c.time_ns;
-}
-
-// A condition on an attribute the context lacks, or whose value does not parse as the operator's
-// kind ("abc" against gt = 5), does not match, whatever the operator, not_in included.
-bool matches(const CompiledRules& rules, const Condition& c, const Context& ctx, EvaluationScratch& scratch) noexcept {
-    if (c.op == Op::segment)  // a segment's own conditions are never segments, so this recursion ends here
-        return scratch.remembered(c.segment, [&]() noexcept { return all_match(rules, c.begin, c.count, ctx, scratch); });
-    const auto value = scratch.value_of(c.subject, ctx);
-    if (!value) return false;
-    switch (c.op) {
-    case Op::in: return rules.sets[c.begin].contains(*value);
-    case Op::not_in: return !rules.sets[c.begin].contains(*value);
-    case Op::starts_with: case Op::ends_with: case Op::contains: return rules.matchers[c.begin].matches(*value);
-    case Op::lt: case Op::lte: case Op::gt: case Op::gte: return compare_numbers(c.op, *value, c.number);
-    case Op::semver_eq: case Op::semver_lt: case Op::semver_lte: case Op::semver_gt: case Op::semver_gte:
-        return compare_versions(c, *value, scratch);
-    case Op::before: case Op::after: return compare_times(c, *value);
-    case Op::segment: break;
-    }
-    return false;
-}
-
-// Serves an outcome: its value, or the value of the key's bucket. Without a key there is no bucket
-// to pick, and the default is served rather than a guess.
-bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome, const Context& ctx,
-           Evaluation& e) noexcept {
-    if (!outcome.is_split) {
-        e.value = outcome.value;
-        return true;
-    }
+// Serves a split outcome: the value of the key's bucket. Without a key there is no bucket to pick,
+// and the default is served rather than a guess.
+[[gnu::noinline]] bool serve_split(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome,
+                                   const Context& ctx, Evaluation& e) noexcept {
     const auto key = flag.bucket_by.value_in(ctx);
     if (!key) {
         e.value = flag.default_value;
@@ -182,6 +143,14 @@ bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& o
         }
     }
     e.value = flag.default_value;  // unreachable: the last step's upper bound is bucket_count
+    return true;
+}
+
+// Serves an outcome: its value, inline, or its split's bucket's, out of line.
+[[gnu::always_inline]] inline bool serve(const CompiledRules& rules, const FlagProgram& flag, const Outcome& outcome,
+                                         const Context& ctx, Evaluation& e) noexcept {
+    if (outcome.is_split) return serve_split(rules, flag, outcome, ctx, e);
+    e.value = outcome.value;
     return true;
 }
 
@@ -215,7 +184,7 @@ Evaluation evaluate_with(const Snapshot& snapshot, std::size_t flag, const Conte
     }
     for (std::uint32_t i = 0; i < program.rules_count; ++i) {
         const Rule& rule = rules.rules[program.rules_begin + i];
-        if (!all_match(rules, rule.conditions_begin, rule.conditions_count, ctx, scratch)) continue;
+        if (!rule_matches(rules, rule, ctx, scratch)) continue;
         e.rule_index = static_cast<std::int16_t>(i);
         if (serve(rules, program, rule.outcome, ctx, e)) e.reason = Reason::TARGETING_MATCH;
         return e;

@@ -416,16 +416,42 @@ void RuntimeCore::on_change(std::function<void(std::uint64_t)> listener) {
     state_->listeners.push_back(std::move(listener));
 }
 
-Evaluation RuntimeCore::evaluate(std::size_t flag, const Context& ctx) const noexcept {
+namespace {
+
+// A read while someone observes, or a thread's first read (it takes a slot): out of the common read's
+// line, so that the common read keeps nothing but its slot across the evaluation.
+[[gnu::noinline]] Evaluation evaluate_and_record(const std::atomic<const Snapshot*>& current,
+                                                 const RegistryView& registry, Observer& observer, std::size_t flag,
+                                                 const Context& ctx) noexcept {
     HazardSlot* slot = this_thread_slot();
-    if (!slot) return default_evaluation(registry_, flag);
-    const Snapshot* snapshot = protect(current_, *slot);
-    const Evaluation result = snapshot ? internal::evaluate(*snapshot, flag, ctx) : default_evaluation(registry_, flag);
-    if (observing()) [[unlikely]]
-        observer_->record(flag, result.value, result.reason, result.generation,
-                          [&] { return bucketing_key(snapshot, flag, ctx); });
+    if (!slot) return default_evaluation(registry, flag);
+    const Snapshot* snapshot = protect(current, *slot);
+    const Evaluation result = snapshot ? internal::evaluate(*snapshot, flag, ctx) : default_evaluation(registry, flag);
+    if (observing())
+        observer.record(flag, result.value, result.reason, result.generation,
+                        [&] { return bucketing_key(snapshot, flag, ctx); });
     release(*slot);
     return result;
+}
+
+// Releases a hazard once the read's result is built, in the caller's memory: returning the evaluation
+// itself, rather than a copy kept while the hazard is released, saves copying it.
+struct ReleaseOnExit {
+    HazardSlot& slot;
+    ~ReleaseOnExit() { release(slot); }
+};
+
+}  // namespace
+
+Evaluation RuntimeCore::evaluate(std::size_t flag, const Context& ctx) const noexcept {
+    // Whether anyone observes is asked before the evaluation rather than after: a read that races
+    // with observe() may fall either side of it.
+    HazardSlot* slot = this_thread;
+    if (!slot || observing()) [[unlikely]]
+        return evaluate_and_record(current_, registry_, *observer_, flag, ctx);
+    const Snapshot* snapshot = protect(current_, *slot);
+    const ReleaseOnExit release_after_return{*slot};
+    return snapshot ? internal::evaluate(*snapshot, flag, ctx) : default_evaluation(registry_, flag);
 }
 
 SnapshotRef RuntimeCore::pin() const noexcept {

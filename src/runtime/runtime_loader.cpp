@@ -79,7 +79,7 @@ public:
     // last, so that refusing a file never pays for them.
     CompiledFile finish(std::uint64_t content_hash) {
         for (auto& matcher : rules_->matchers) matcher.build();
-        number_attributes(*rules_);
+        plan_remembering(*rules_, programs_);
         return CompiledFile{.rules = std::move(rules_), .flags = std::move(programs_), .content_hash = content_hash};
     }
 

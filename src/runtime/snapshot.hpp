@@ -32,7 +32,8 @@ struct Subject {
 
     enum class Kind : std::uint8_t { user, tenant, attribute } kind = Kind::user;
     // For Kind::attribute: the name, and its number among the names the file's conditions read
-    // (number_attributes(), targeting_plan.hpp), the same for every condition on the same name.
+    // (plan_remembering(), targeting_plan.hpp), the same for every condition on the same name; left
+    // unnumbered when no flag reads it twice.
     std::uint16_t number = unnumbered;
     std::string_view attribute{};
 
@@ -96,14 +97,27 @@ private:
 // cost model counts them so.
 inline constexpr std::uint32_t memoised_segments = 256;
 
+class EvaluationScratch;
+struct CompiledRules;
+struct Condition;
+
+// Whether an attribute's value passes a condition: one per operator, in the operator's row of
+// condition_operators.cpp, beside its name, its operand's reader and its example.
+using ConditionTest = bool (*)(const Condition& condition, std::string_view value, const CompiledRules& rules,
+                               EvaluationScratch& scratch) noexcept;
+
 struct Condition {
+    static constexpr std::uint64_t no_release_key = ~std::uint64_t{0};
+
     Op op{};
+    bool remembered = true;  // segment: its result is kept for the rest of the evaluation (targeting_plan.hpp)
     Subject subject{};
     std::uint32_t begin = 0;  // in, not_in: the set; text operators: the matcher; segment: first condition
     std::uint32_t count = 0;  // text operators: number of needles; segment: number of conditions
     std::uint32_t segment = 0;  // segment: its number, in the order segments were compiled
     double number = 0;        // lt, lte, gt, gte
     SemVer version{};         // semver_*
+    std::uint64_t release_key = no_release_key;  // semver_*: the operand's ReleaseKey, when it is a plain release
     std::int64_t time_ns = 0; // before, after
 };
 

@@ -4,6 +4,8 @@
 #include <deque>
 #include <string>
 
+#include "same_bytes.hpp"
+
 namespace flags::internal {
 
 TextMatcher::TextMatcher(Mode mode, std::vector<std::string_view> needles)
@@ -85,6 +87,9 @@ void TextMatcher::link_failures() {
 }
 
 std::uint32_t TextMatcher::child(std::uint32_t node, unsigned char byte) const noexcept {
+    const std::uint32_t only = first_edge_[node];
+    if (first_edge_[node + 1] == only + 1)  // past where needles part, most nodes have one edge
+        return edge_byte_[only] == byte ? edge_target_[only] : none;
     const auto first = edge_byte_.begin() + first_edge_[node];
     const auto last = edge_byte_.begin() + first_edge_[node + 1];
     const auto found = std::lower_bound(first, last, byte);
@@ -100,10 +105,12 @@ bool TextMatcher::matches_linear(std::string_view text) const noexcept {
     for (auto needle : needles_) {
         switch (mode_) {
         case Mode::prefix:
-            if (text.starts_with(needle)) return true;
+            if (text.size() >= needle.size() && same_bytes(text.data(), needle.data(), needle.size())) return true;
             break;
         case Mode::suffix:
-            if (text.ends_with(needle)) return true;
+            if (text.size() >= needle.size() &&
+                same_bytes(text.data() + text.size() - needle.size(), needle.data(), needle.size()))
+                return true;
             break;
         case Mode::substring:
             if (text.find(needle) != std::string_view::npos) return true;
@@ -117,10 +124,12 @@ bool TextMatcher::matches_linear(std::string_view text) const noexcept {
 // edge leads on: at most one step per byte.
 bool TextMatcher::matches_anchored(std::string_view text) const noexcept {
     std::uint32_t node = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
+    const bool forward = mode_ == Mode::prefix;
     for (std::size_t i = 0; i < n; ++i) {
         if (accepts(node)) return true;
-        node = child(node, static_cast<unsigned char>(mode_ == Mode::prefix ? text[i] : text[n - 1 - i]));
+        node = child(node, forward ? p[i] : p[n - 1 - i]);
         if (node == none) return false;
     }
     return accepts(node);

@@ -12,9 +12,12 @@
 #include <flags/bucketing.hpp>
 #include <flags/flags.hpp>
 
+#include "runtime/condition_operators.hpp"
 #include "runtime/evaluation_scratch.hpp"
 #include "runtime/published_words.hpp"
+#include "runtime/same_bytes.hpp"
 #include "runtime/semver.hpp"
+#include "runtime/targeting_plan.hpp"
 #include "runtime/text_matcher.hpp"
 
 #include "printing.hpp"
@@ -345,6 +348,122 @@ BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
 
 // A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
 // needle would, for needles that overlap, nest and repeat, the empty needle included.
+// The comparison of names, set members and needles sees a difference at every position of texts of
+// every length up to 40, whichever of its loads (overlapping words, or the loop past 16 bytes) reads it.
+BOOST_AUTO_TEST_CASE(same_bytes_sees_a_difference_anywhere) {
+    std::string a;
+    for (std::size_t n = 0; n <= 40; ++n, a += static_cast<char>('a' + n % 26)) {
+        const std::string same = a;
+        BOOST_TEST(flags::internal::same_bytes(a.data(), same.data(), n), n);
+        for (std::size_t at = 0; at < n; ++at) {
+            std::string other = a;
+            other[at] = static_cast<char>(other[at] ^ 1);
+            BOOST_TEST(!flags::internal::same_bytes(a.data(), other.data(), n), n << " at " << at);
+        }
+    }
+}
+
+// Version texts at and around the edges of a plain release's packed key: parts at 2^21 and past
+// seven digits, leading zeros, pre-releases and build metadata, and texts that are no version.
+const std::vector<std::string> version_edges = {
+    "0.0.0", "1.2.3", "2.4.1", "2.9.9", "2.10.0", "10.0.0", "2097151.0.0", "2097152.0.0", "0.2097151.1", "1.2.2097152",
+    "1234567.1.1", "12345678.1.1", "99999999999999999999.1.1", "01.2.3", "1.02.3", "1.2.03", "1.2.0", "1.2", "1.2.3.",
+    "1.2.3.4", ".1.2.3", "1..3", "", "x", "v1.2.3", "1.2.-3", "1.2.3 ", " 1.2.3", "1.2.3-beta", "1.2.3-0",
+    "1.2.3+build", "1.2.3-rc.1+build", "2.3.0-rc.1", "2.3.0", "2.3.0+7"};
+
+// The packed key of a plain release is there exactly when the general parse reads a release with
+// parts below 2^21 and no build metadata, and two keys order as their versions do.
+BOOST_AUTO_TEST_CASE(a_plain_release_packs_into_a_key_that_orders_as_the_version_does) {
+    using flags::internal::ReleaseKey;
+    using flags::internal::parse_semver;
+    for (const auto& text : version_edges) {
+        const auto key = ReleaseKey::of(text);
+        const auto version = parse_semver(text);
+        const bool plain = version && version->prerelease.empty() && text.find('+') == std::string::npos &&
+                           version->major < ReleaseKey::part_limit && version->minor < ReleaseKey::part_limit &&
+                           version->patch < ReleaseKey::part_limit;
+        BOOST_TEST(key.has_value() == plain, text);
+        if (key) BOOST_TEST(*key == ReleaseKey::of(*version).value_or(0), text);
+    }
+    for (const auto& a : version_edges)
+        for (const auto& b : version_edges) {
+            const auto ka = ReleaseKey::of(a), kb = ReleaseKey::of(b);
+            if (!ka || !kb) continue;
+            const int order = flags::internal::compare(*parse_semver(a), *parse_semver(b));
+            BOOST_TEST((*ka < *kb) == (order < 0), a << " / " << b);
+            BOOST_TEST((*ka == *kb) == (order == 0), a << " / " << b);
+        }
+}
+
+// Every semver operator, against operands that pack and operands that do not, answers for every
+// value as the general parse and comparison do: the packed comparison is a shortcut, never a
+// different answer. An absent attribute matches no operator.
+BOOST_AUTO_TEST_CASE(semver_operators_answer_as_the_general_comparison_does) {
+    using flags::internal::compare;
+    using flags::internal::parse_semver;
+    const std::vector<std::pair<std::string, bool (*)(int)>> operators = {
+        {"semver_eq", [](int o) { return o == 0; }}, {"semver_lt", [](int o) { return o < 0; }},
+        {"semver_lte", [](int o) { return o <= 0; }}, {"semver_gt", [](int o) { return o > 0; }},
+        {"semver_gte", [](int o) { return o >= 0; }}};
+    for (const std::string operand : {"2.3.0", "2.3.0-rc.1", "2097152.0.0", "0.0.0", "1.2.3+build"})
+        for (const auto& [name, order] : operators) {
+            const Loaded runtime(R"([flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "app_version", )" + name + " = \"" + operand + R"(" }], value = true }]
+)");
+            for (const auto& value : version_edges) {
+                const auto v = parse_semver(value);
+                const bool expected = v && order(compare(*v, *parse_semver(operand)));
+                const auto e = runtime.eval("permission.early-access", with("app_version", value));
+                BOOST_TEST(e.value == (expected ? 1 : 0), name << " " << operand << " / '" << value << "'");
+            }
+            BOOST_TEST(runtime.eval("permission.early-access", Context{.user = "u-1"}).value == 0, name);
+        }
+}
+
+// A condition on an attribute the context lacks matches with no operator, not_in included: every
+// operator's case, evaluated for a context with no tenant and no attributes, does not match.
+BOOST_DATA_TEST_CASE(each_operator_on_an_absent_attribute_does_not_match, boost::unit_test::data::make(operator_cases),
+                     c) {
+    const Loaded runtime(R"(
+[segments]
+beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [)" + c.condition + R"(], value = true }]
+)");
+    const auto e = runtime.eval("permission.early-access", Context{.user = c.condition.find("\"user\"") != std::string::npos
+                                                                               ? std::string_view{}
+                                                                               : std::string_view{"u-1"}});
+    BOOST_TEST(e.value == 0);
+    BOOST_TEST(e.rule_index == -1);
+}
+
+// Each operator a file may name has its test and its cost in its own row, and the evaluator's dispatch
+// and the cost model find that row by the condition's tag: adding a row is all it takes for both.
+BOOST_AUTO_TEST_CASE(every_operator_row_carries_the_test_the_evaluator_runs) {
+    using flags::internal::condition_tests;
+    using flags::internal::find_operator;
+    std::string_view list = flags::internal::operator_list();
+    int rows = 0;
+    while (!list.empty()) {
+        const auto comma = list.find(", ");
+        const auto name = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 2);
+        if (name == "segment") continue;
+        const auto* spec = find_operator(name);
+        BOOST_REQUIRE_MESSAGE(spec != nullptr, name);
+        BOOST_TEST(spec->test != nullptr, name);
+        BOOST_TEST((condition_tests[static_cast<std::size_t>(spec->op)] == spec->test), name);
+        BOOST_TEST(spec->cost != nullptr, name);
+        BOOST_TEST(flags::internal::operator_of(spec->op) == spec, name);
+        ++rows;
+    }
+    BOOST_TEST(rows == 16);
+    BOOST_TEST((condition_tests[static_cast<std::size_t>(flags::internal::Op::segment)] == nullptr));
+    BOOST_TEST(flags::internal::operator_of(flags::internal::Op::segment) == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
     using flags::internal::TextMatcher;
     std::mt19937 random(13);
@@ -450,6 +569,68 @@ BOOST_AUTO_TEST_CASE(an_attribute_is_found_once_and_its_version_parsed_once_per_
     BOOST_TEST(scratch.version_of(unnumbered, "1.2.3")->major == 1u);
     const Subject tenant{.kind = Subject::Kind::tenant};
     BOOST_TEST(scratch.value_of(tenant, {.tenant = "acme"}).value_or("(absent)") == "acme");
+}
+
+// A condition finds its attribute wherever the context holds it: among the first eight, which live in
+// the context itself, and past them, among names of the same length and the same first or last bytes.
+BOOST_AUTO_TEST_CASE(an_attribute_is_found_at_every_position_of_the_context) {
+    const Loaded runtime(R"(
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [{ attr = "plan", in = ["growth"] }], value = true }]
+)");
+    const std::vector<std::string> others = {"plam", "qlan", "plan-", "pla", "xlan", "plax", "name", "plap",
+                                             "p", "pl", "lanp", "nalp", "plan2", "PLAN"};
+    for (std::size_t size = 0; size <= others.size(); ++size)
+        for (std::size_t at = 0; at <= size; ++at) {
+            Context ctx{.user = "u-1"};
+            for (std::size_t i = 0; i < size; ++i) {
+                if (i == at) ctx.attributes.set("plan", "growth");
+                ctx.attributes.set(others[i], "growth");
+            }
+            const bool held = at < size;
+            if (held) BOOST_TEST(ctx.attributes.at(at).name == "plan");
+            BOOST_TEST(runtime.eval("permission.early-access", ctx).value == (held ? 1 : 0), size << " / " << at);
+        }
+}
+
+// An evaluation remembers only what its flag reads more than once: an attribute read by two of the
+// flag's conditions, a segment's included, gets a number, the same for the same name; one read once
+// is left unnumbered, and so is looked up at its use. A segment the flag uses twice is remembered, one
+// it uses once is not, and a segment's conditions count once however often the flag uses it.
+BOOST_AUTO_TEST_CASE(an_evaluation_remembers_only_what_its_flag_reads_twice) {
+    using flags::internal::Condition;
+    using flags::internal::Op;
+    using flags::internal::Rule;
+    using flags::internal::Subject;
+    const auto attr = [](std::string_view name) {
+        return Condition{.op = Op::in, .subject = {.kind = Subject::Kind::attribute, .attribute = name}};
+    };
+    const auto segment = [](std::uint32_t number, std::uint32_t begin) {
+        return Condition{.op = Op::segment, .begin = begin, .count = 1, .segment = number};
+    };
+    flags::internal::CompiledRules rules;
+    rules.conditions = {attr("plan"), attr("app_version"), attr("app_version"), segment(0, 5), segment(0, 5),
+                        attr("email"), segment(1, 7), attr("plan"), attr("region"), segment(0, 5), attr("country")};
+    rules.segment_count = 2;
+    rules.rules = {Rule{.conditions_begin = 0, .conditions_count = 2}, Rule{.conditions_begin = 2, .conditions_count = 2},
+                   Rule{.conditions_begin = 4, .conditions_count = 1}, Rule{.conditions_begin = 6, .conditions_count = 1},
+                   Rule{.conditions_begin = 8, .conditions_count = 2}, Rule{.conditions_begin = 10, .conditions_count = 1}};
+    std::vector<flags::internal::FlagProgram> programs(3);
+    programs[0] = {.present = true, .rules_begin = 0, .rules_count = 4};  // plan and app_version twice, segment 0 twice
+    programs[1] = {.present = true, .rules_begin = 4, .rules_count = 1};  // region once, segment 0 once
+    programs[2] = {.present = false, .rules_begin = 5, .rules_count = 1};  // no entry: reads nothing
+    flags::internal::plan_remembering(rules, programs);
+
+    const auto number = [&](std::size_t c) { return rules.conditions[c].subject.number; };
+    BOOST_TEST(number(0) != Subject::unnumbered);
+    BOOST_TEST(number(7) == number(0));
+    BOOST_TEST(number(1) != Subject::unnumbered);
+    BOOST_TEST(number(2) == number(1));
+    BOOST_TEST(number(1) != number(0));
+    for (const std::size_t once : {5, 8, 10}) BOOST_TEST(number(once) == Subject::unnumbered, once);
+    for (const std::size_t twice : {3, 4, 9}) BOOST_TEST(rules.conditions[twice].remembered, twice);
+    BOOST_TEST(!rules.conditions[6].remembered);
 }
 
 // Conditions that read the same attributes, in several rules and a segment, answer as each condition

@@ -747,6 +747,24 @@ BOOST_AUTO_TEST_CASE(a_long_needle_list_costs_the_same_whatever_its_length) {
     BOOST_TEST(costing(50'000) == "46");
 }
 
+// A long starts_with/ends_with list is one trie, charged as such however many needles it holds; a short
+// one costs by its needles.
+BOOST_AUTO_TEST_CASE(a_long_anchored_needle_list_costs_one_trie) {
+    const auto costing = [](int needles) {
+        std::string list;
+        for (int i = 0; i < needles; ++i) list += (i ? ", \"n" : "\"n") + std::to_string(i) + "\"";
+        flags::Limits limits;
+        limits.max_evaluation_cost = 1;
+        const auto out = compiled_with(limits, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\n"
+                                               "rules = [{ when = [{ attr = \"email\", ends_with = [" + list + "] }], value = true }]\n");
+        const auto at = out.find("costs ");
+        return at == std::string::npos ? std::string("?") : out.substr(at + 6, out.find(' ', at + 6) - at - 6);
+    };
+    BOOST_TEST(costing(8) == "14");  // serving 2, the rule 1, the attribute 3, each needle 1
+    BOOST_TEST(costing(9) == "38");  // a trie: 32, however many needles
+    BOOST_TEST(costing(50'000) == "38");
+}
+
 BOOST_AUTO_TEST_CASE(a_cost_past_the_default_limit_is_refused) {
     // 400 rules of one set lookup each: 2 + 400 * (1 + 3 + 2).
     std::string rules;
