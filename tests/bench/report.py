@@ -116,6 +116,10 @@ def ratio_of(size, load, parse):
 
 
 def reload_ratio(size):
+    """The median of each repetition's load over its own parse, by CPU time (hotreload.cpp pairs them)."""
+    paired = size.get("paired_cpu_ratio", {})
+    if paired.get("count"):
+        return paired["median"]
     cpu = ratio_of(size, "load_cpu_ms", "parse_cpu_ms")
     return cpu if cpu is not None else ratio_of(size, "load_ms", "parse_ms")
 
@@ -421,7 +425,8 @@ def render(results, judged, markdown):
                          rows, markdown))
         out.append("")
         out.append("load = parse + validate + compile + publish (RuntimeCore::load_text), each part timed from a "
-                   "consolidated heap; load / parse is judged by the thread's CPU time; heap kept = live heap "
+                   "consolidated heap; load / parse (CPU) is the median of each repetition's load over its own parse, "
+                   "by the thread's CPU time, and is what is judged; heap kept = live heap "
                    "after the first load minus before it: the published snapshot and the last good compiled "
                    f"file, which share their rules (FlagProgram is {hot['reload']['flag_program_bytes']} bytes, "
                    "held twice per flag).")
