@@ -1,3 +1,6 @@
+// Internal: part of the inline read path, not of flagstone's API. Nothing here is promised to stay
+// from one release to the next; include <flags/read.hpp> or <flags/flags.hpp> instead.
+//
 // Evaluation counters, and counting a read where it happens.
 //
 // A runtime that counts keeps, per thread, one counter for each (flag, value, reason); see

@@ -1,3 +1,6 @@
+// Internal: part of the inline read path, not of flagstone's API. Nothing here is promised to stay
+// from one release to the next; include <flags/read.hpp> or <flags/flags.hpp> instead.
+//
 // The one word per flag that a runtime publishes for the fastest reads.
 //
 //   settled         the flag's value does not depend on the context (absent from the runtime file, off,
