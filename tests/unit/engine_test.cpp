@@ -103,18 +103,24 @@ const std::vector<OperatorCase> operator_cases = {
     {"segment misses when one condition does", R"({ segment = "beta" })", Context{.tenant = "acme"}, false},
 };
 
+// A runtime file whose one rule serves permission.early-access when `condition` holds, beside a
+// segment that conditions may name.
+std::string with_one_condition(const std::string& condition) {
+    return R"(
+[segments]
+beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
+[flags."permission.early-access"]
+value = false
+rules = [{ when = [)" + condition + R"(], value = true }]
+)";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(engine)
 
 BOOST_DATA_TEST_CASE(each_operator, boost::unit_test::data::make(operator_cases), c) {
-    const Loaded runtime(R"(
-[segments]
-beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
-[flags."permission.early-access"]
-value = false
-rules = [{ when = [)" + c.condition + R"(], value = true }]
-)");
+    const Loaded runtime(with_one_condition(c.condition));
     const auto e = runtime.eval("permission.early-access", c.context);
     BOOST_TEST(e.value == (c.matches ? 1 : 0));
     BOOST_TEST(e.reason == (c.matches ? Reason::TARGETING_MATCH : Reason::STATIC));
@@ -425,13 +431,7 @@ rules = [{ when = [{ attr = "app_version", )" + name + " = \"" + operand + R"(" 
 // operator's case, evaluated for a context with no tenant and no attributes, does not match.
 BOOST_DATA_TEST_CASE(each_operator_on_an_absent_attribute_does_not_match, boost::unit_test::data::make(operator_cases),
                      c) {
-    const Loaded runtime(R"(
-[segments]
-beta = [{ attr = "tenant", in = ["acme"] }, { attr = "plan", in = ["growth"] }]
-[flags."permission.early-access"]
-value = false
-rules = [{ when = [)" + c.condition + R"(], value = true }]
-)");
+    const Loaded runtime(with_one_condition(c.condition));
     const auto e = runtime.eval("permission.early-access", Context{.user = c.condition.find("\"user\"") != std::string::npos
                                                                                ? std::string_view{}
                                                                                : std::string_view{"u-1"}});

@@ -730,17 +730,22 @@ requires = { "permission.early-access" = true }
     BOOST_TEST(compiled_with(limits, text).empty());
 }
 
+// The worst-case cost the loader reports for one condition `attr <op> [n0, n1, ...]` of `needles`
+// needles, read from its refusal under a limit of 1; "?" when it reports none.
+std::string cost_of_needle_list(std::string_view attr, std::string_view op, int needles) {
+    std::string list;
+    for (int i = 0; i < needles; ++i) list += (i ? ", \"n" : "\"n") + std::to_string(i) + "\"";
+    flags::Limits limits;
+    limits.max_evaluation_cost = 1;
+    const auto out = compiled_with(limits, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\n"
+                                           "rules = [{ when = [{ attr = \"" + std::string(attr) + "\", " +
+                                               std::string(op) + " = [" + list + "] }], value = true }]\n");
+    const auto at = out.find("costs ");
+    return at == std::string::npos ? std::string("?") : out.substr(at + 6, out.find(' ', at + 6) - at - 6);
+}
+
 BOOST_AUTO_TEST_CASE(a_long_needle_list_costs_the_same_whatever_its_length) {
-    const auto costing = [](int needles) {
-        std::string list;
-        for (int i = 0; i < needles; ++i) list += (i ? ", \"n" : "\"n") + std::to_string(i) + "\"";
-        flags::Limits limits;
-        limits.max_evaluation_cost = 1;
-        const auto out = compiled_with(limits, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\n"
-                                               "rules = [{ when = [{ attr = \"agent\", contains = [" + list + "] }], value = true }]\n");
-        const auto at = out.find("costs ");
-        return at == std::string::npos ? std::string("?") : out.substr(at + 6, out.find(' ', at + 6) - at - 6);
-    };
+    const auto costing = [](int needles) { return cost_of_needle_list("agent", "contains", needles); };
     BOOST_TEST(costing(3) == "15");  // serving 2, the rule 1, the attribute 3, each needle 3
     BOOST_TEST(costing(8) == "30");
     BOOST_TEST(costing(9) == "46");  // an automaton: 40, however many needles
@@ -750,16 +755,7 @@ BOOST_AUTO_TEST_CASE(a_long_needle_list_costs_the_same_whatever_its_length) {
 // A long starts_with/ends_with list is one trie, charged as such however many needles it holds; a short
 // one costs by its needles.
 BOOST_AUTO_TEST_CASE(a_long_anchored_needle_list_costs_one_trie) {
-    const auto costing = [](int needles) {
-        std::string list;
-        for (int i = 0; i < needles; ++i) list += (i ? ", \"n" : "\"n") + std::to_string(i) + "\"";
-        flags::Limits limits;
-        limits.max_evaluation_cost = 1;
-        const auto out = compiled_with(limits, "schema = 1\n[flags.\"permission.early-access\"]\nvalue = false\n"
-                                               "rules = [{ when = [{ attr = \"email\", ends_with = [" + list + "] }], value = true }]\n");
-        const auto at = out.find("costs ");
-        return at == std::string::npos ? std::string("?") : out.substr(at + 6, out.find(' ', at + 6) - at - 6);
-    };
+    const auto costing = [](int needles) { return cost_of_needle_list("email", "ends_with", needles); };
     BOOST_TEST(costing(8) == "14");  // serving 2, the rule 1, the attribute 3, each needle 1
     BOOST_TEST(costing(9) == "38");  // a trie: 32, however many needles
     BOOST_TEST(costing(50'000) == "38");
