@@ -8,7 +8,7 @@
 #include <utility>
 
 #include <flags/bucketing.hpp>
-#include <flags/detail/runtime_core.hpp>  // observers_active
+#include <flags/detail/published_word.hpp>  // the read gates
 
 #include "atomic_file.hpp"
 #include "hazard.hpp"
@@ -17,7 +17,8 @@
 
 namespace flags::internal {
 
-Atomic<std::uint32_t> observers_active{0};
+Atomic<std::uint32_t> counting_gate{0};
+Atomic<std::uint32_t> observing_gate{0};
 Atomic<std::uint64_t> counting_epoch{0};
 Atomic<std::uint32_t> exposing_runtimes{0};
 constinit thread_local CallSiteCounters call_site_counters{};
@@ -27,16 +28,27 @@ namespace {
 
 std::atomic<std::uint64_t> next_observer_id{1};
 
-// How many runtimes count, and the epochs handed out so far (call_site_counting.hpp): counting_epoch
-// is 0 while none counts, and a new epoch, never 0 and never marked, whenever the set changes.
-std::mutex counting_mutex;
+// How many runtimes count, and how many observe at all, with the read gates that say whether any does
+// (published_word.hpp) and the epochs handed out so far (call_site_counting.hpp): counting_epoch is 0
+// while none counts, and a new epoch, never 0 and never marked, whenever the set changes.
+std::mutex runtimes_mutex;
 std::uint32_t counting_runtimes = 0;
+std::uint32_t observing_runtimes = 0;
 std::uint64_t last_epoch = 0;
 
+std::uint32_t gate_for(std::uint32_t runtimes) noexcept { return runtimes == 0 ? 0 : needs_evaluation_bit; }
+
 void change_counting_runtimes(bool counting) {
-    std::lock_guard lock(counting_mutex);
+    std::lock_guard lock(runtimes_mutex);
     counting_runtimes = counting ? counting_runtimes + 1 : counting_runtimes - 1;
     counting_epoch.store(counting_runtimes == 0 ? 0 : ++last_epoch, std::memory_order_release);
+    counting_gate.store(gate_for(counting_runtimes), std::memory_order_release);
+}
+
+void change_observing_runtimes(bool observing) {
+    std::lock_guard lock(runtimes_mutex);
+    observing_runtimes = observing ? observing_runtimes + 1 : observing_runtimes - 1;
+    observing_gate.store(gate_for(observing_runtimes), std::memory_order_release);
 }
 
 // The coarse clock is read from the vDSO without a system call, in a few nanoseconds, to the
@@ -71,6 +83,8 @@ struct alignas(64) ObservationRecord {
     std::unique_ptr<Atomic<std::uint64_t>[]> counts;
     ExposureRing ring;
     std::array<RecentSet, filter_sets> recent{};
+    RecentSet& recent_set(std::uint64_t hash) noexcept { return recent[(hash >> 32) & (filter_sets - 1)]; }
+    const RecentSet& recent_set(std::uint64_t hash) const noexcept { return recent[(hash >> 32) & (filter_sets - 1)]; }
     Atomic<std::uint64_t> filtered{0};
     Atomic<std::uint64_t> dropped{0};
     ObservationRecord* next = nullptr;
@@ -116,8 +130,10 @@ void Observer::configure(ObserveOptions options) {
     const bool exposing = static_cast<bool>(options.exposures);
     const bool was_active = active();
     if (!counting && !exposing) options = ObserveOptions{};
-    window_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(options.exposure_window).count(),
-                     std::memory_order_relaxed);
+    const std::int64_t window_ns = std::chrono::nanoseconds(options.exposure_window).count();
+    window_ns_.store(window_ns, std::memory_order_relaxed);
+    filter_reach_ns_.store(window_ns - std::chrono::nanoseconds(options.delivery_interval + filter_clock_lateness).count(),
+                           std::memory_order_relaxed);
     {
         std::lock_guard lock(mutex_);
         options_ = std::move(options);
@@ -144,8 +160,7 @@ void Observer::configure(ObserveOptions options) {
     exposing_.store(exposing, std::memory_order_release);
     if (exposing_changes && exposing) exposing_runtimes.fetch_add(1, std::memory_order_release);
     if (exposing_changes && !exposing) exposing_runtimes.fetch_sub(1, std::memory_order_release);
-    if (active() && !was_active) observers_active.fetch_add(1, std::memory_order_release);
-    if (!active() && was_active) observers_active.fetch_sub(1, std::memory_order_release);
+    if (active() != was_active) change_observing_runtimes(active());
     if (active()) {
         std::lock_guard lock(mutex_);
         stopping_ = false;
@@ -200,37 +215,54 @@ Atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
     return mine ? mine->counts.get() : nullptr;
 }
 
-void Observer::expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                      std::string_view key, std::uint64_t key_hash) noexcept {
-    if (key.empty()) return;  // nobody to attribute it to; such a read is an ERROR anyway
+bool Observer::recently_exposed(std::size_t flag, ValueIndex value, std::string_view key,
+                                std::uint64_t key_hash) noexcept {
+    ObservationRecord* mine = record_of_this_thread();
+    if (!mine) return false;
+    if (key_hash == 0) key_hash = hash_key(flag, key);
+    const auto hash = exposure_filter_hash(key_hash, value);
+    // The observation thread's reading of the clock, while it sleeps, spares this read one of its
+    // own. It is late by up to delivery_interval + filter_clock_lateness, so a repeat is filtered by
+    // it only that much inside the window: one later is left to the exact check at delivery.
+    auto now = filter_clock_ns_.load(std::memory_order_relaxed);
+    auto reach = filter_reach_ns_.load(std::memory_order_relaxed);
+    if (now == 0) {
+        now = monotonic_coarse_ns();
+        reach = window_ns_.load(std::memory_order_relaxed);
+    }
+    for (const auto& way : mine->recent_set(hash).ways)
+        if (way.hash == hash && now - way.at_ns < reach) {
+            add_one(mine->filtered);
+            return true;
+        }
+    return false;
+}
+
+std::uint64_t Observer::hash_key(std::size_t flag, std::string_view key) const noexcept {
+    return exposure_key_hash(name_salt_states_[flag], key);
+}
+
+void Observer::expose_anew(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
+                           std::string_view key, std::uint64_t key_hash) noexcept {
     ObservationRecord* mine = record_of_this_thread();
     if (!mine) {
         dropped_without_record_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    const auto now = monotonic_coarse_ns();
-    if (key_hash == 0) key_hash = exposure_key_hash(name_salt_states_[flag], key);
-    const auto hash = exposure_filter_hash(key_hash, value);
-    auto& set = mine->recent[(hash >> 32) & (ObservationRecord::filter_sets - 1)];
-    const auto window = window_ns_.load(std::memory_order_relaxed);
-    for (const auto& way : set.ways)
-        if (way.hash == hash && now - way.at_ns < window) {
-            add_one(mine->filtered);
-            return;
-        }
     const ExposureRecord exposure{.flag = static_cast<std::uint16_t>(flag),
                                   .value = value,
                                   .reason = static_cast<std::uint8_t>(reason),
                                   .generation = generation,
-                                  .monotonic_ns = now};
+                                  .monotonic_ns = monotonic_coarse_ns()};
     if (!mine->ring.try_push(exposure, key)) {
         add_one(mine->dropped);
         return;
     }
     // Replace this key's old entry, or else the older of the two.
-    auto& [a, b] = set.ways;
+    const auto hash = exposure_filter_hash(key_hash != 0 ? key_hash : hash_key(flag, key), value);
+    auto& [a, b] = mine->recent_set(hash).ways;
     auto& victim = a.hash == hash ? a : b.hash == hash ? b : a.at_ns <= b.at_ns ? a : b;
-    victim = {hash, now};
+    victim = {hash, exposure.monotonic_ns};
 }
 
 void Observer::run() {
@@ -239,9 +271,14 @@ void Observer::run() {
     std::unique_lock lock(mutex_);
     next_usage_write += options_.usage_interval;
     for (;;) {
+        // The clock the read side's filters use while this thread sleeps (expose), and only then: at
+        // work, in the sink or on a slow disk, it could fall any amount behind.
+        if (filter_reach_ns_.load(std::memory_order_relaxed) > 0)
+            filter_clock_ns_.store(monotonic_coarse_ns(), std::memory_order_relaxed);
         wake_.wait_for(lock, options_.delivery_interval, [&] {
             return stopping_ || flush_requested_ != flush_done_ || want_records_.load(std::memory_order_relaxed);
         });
+        filter_clock_ns_.store(0, std::memory_order_relaxed);
         const bool stop = stopping_;
         const auto flush_target = flush_requested_;
         const ExposureSink sink = options_.exposures;

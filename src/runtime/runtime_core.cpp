@@ -73,7 +73,7 @@ std::string_view bucketing_key(const Snapshot* snapshot, std::size_t flag, const
     return snapshot->flags[flag].bucket_by.value_in(ctx).value_or(std::string_view{});
 }
 
-bool observing() noexcept { return observers_active.load(std::memory_order_relaxed) != 0; }
+bool observing() noexcept { return observing_gate.load(std::memory_order_relaxed) != 0; }
 
 }  // namespace
 
@@ -482,25 +482,34 @@ SnapshotRef RuntimeCore::pin() const noexcept {
     return SnapshotRef(snapshot, pinned_by, registry_, this);
 }
 
-void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                                   bool counted, std::uint64_t key_hash) const noexcept {
+// Flattened, as record_default_word_read below, for the reads through a Runtime of its own.
+[[gnu::flatten]] void RuntimeCore::record_word_read(std::size_t flag, ValueIndex value, std::uint32_t word,
+                                                    const Context& ctx, bool counted,
+                                                    std::uint64_t key_hash) const noexcept {
+    if (!counted) [[unlikely]]
+        count_word_read(flag, value, word);
+    // Only an exposure needs the generation, which costs a look at the runtime's.
+    if (observer_->tracks(flag))
+        observer_->expose(flag, value, word_reason(word),
+                          word_generation(word, published_generation_.load(std::memory_order_acquire)), ctx.user,
+                          key_hash);
+}
+
+// Out of line: a call site counts nearly every read itself, once this has filled its entry.
+[[gnu::noinline]] void RuntimeCore::count_word_read(std::size_t flag, ValueIndex value,
+                                                    std::uint32_t word) const noexcept {
     Observer& observer = *observer_;
-    const auto reason = word_reason(word);
     // Read before counting(), so that the entry filled below goes stale if counting stops meanwhile.
     const auto epoch = counting_epoch.load(std::memory_order_acquire);
     // The process runtime's entry is its own, which its call sites take without a test of whose it is.
     CallSiteCounters& entry = publishes_process_words_ ? process_call_site_counters : call_site_counters;
-    if (!counted && observer.counting()) {
-        observer.count(flag, value, reason);
+    if (observer.counting()) {
+        observer.count(flag, value, word_reason(word));
         if (auto* counts = observer.counters_of_this_thread(); counts && epoch != 0)
             entry = {.words = words_, .counts = counts, .epoch = epoch};
-    } else if (!counted && epoch != 0) {
+    } else if (epoch != 0) {
         entry = {.words = words_, .counts = nullptr, .epoch = epoch | does_not_count};
     }
-    // Only an exposure needs the generation, which costs a look at the runtime's.
-    if (observer.tracks(flag))
-        observer.expose(flag, value, reason, word_generation(word, published_generation_.load(std::memory_order_acquire)),
-                        ctx.user, key_hash);
 }
 
 void RuntimeCore::observe(ObserveOptions options) { observer_->configure(std::move(options)); }
@@ -541,8 +550,10 @@ Evaluation evaluate_default(const RegistryView& registry, std::size_t flag, cons
     return runtime ? runtime->evaluate(flag, ctx) : default_evaluation(registry, flag);
 }
 
-void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word, const Context& ctx,
-                              bool counted, std::uint64_t key_hash) noexcept {
+// Flattened: a tracked read's exposure that repeats one of its thread's recent ones, nearly every
+// exposure a read makes, is then this one call, without two more to the runtime and its observer.
+[[gnu::flatten]] void record_default_word_read(std::size_t flag, ValueIndex value, std::uint32_t word,
+                                               const Context& ctx, bool counted, std::uint64_t key_hash) noexcept {
     if (const auto* runtime = default_instance.load(std::memory_order_acquire))
         runtime->record_word_read(flag, value, word, ctx, counted, key_hash);
 }

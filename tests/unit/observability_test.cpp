@@ -709,7 +709,7 @@ BOOST_AUTO_TEST_CASE(the_free_functions_observe_the_default_runtime) {
     }
     BOOST_TEST(counted(flags::evaluation_counts(), "experiment.button-color", "blue", flags::Reason::DEFAULT) == 5u);
     flags::observe({});
-    BOOST_TEST(flags::internal::observers_active.load() == 0u);
+    BOOST_TEST(flags::internal::observing_gate.load() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <flags/detail/atomic.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/registry_types.hpp>
 
@@ -49,6 +50,14 @@ constexpr std::uint32_t settled_word(ValueIndex value, Reason reason = Reason::D
     return value | (static_cast<std::uint32_t>(reason) << reason_shift) | generation_bits(generation);
 }
 constexpr bool is_settled(std::uint32_t word) noexcept { return (word & needs_evaluation_bit) == 0; }
+
+// The read gates: needs_evaluation_bit while reads have something to record, 0 while they have not.
+// A read ORs its word with one, so that the one test that finds the word settled also finds that the
+// read has nothing to record: one branch on the fastest read, not two. `counting_gate` is set while
+// any runtime counts its reads, which is all an untracked flag's read records; `observing_gate` while
+// any runtime counts or takes exposures, for a tracked flag's read (observer.cpp sets them).
+extern Atomic<std::uint32_t> counting_gate;
+extern Atomic<std::uint32_t> observing_gate;
 constexpr ValueIndex settled_value(std::uint32_t word) noexcept { return static_cast<ValueIndex>(word & 0xFFFFu); }
 constexpr Reason settled_reason(std::uint32_t word) noexcept {
     return static_cast<Reason>((word >> reason_shift) & 0x7u);

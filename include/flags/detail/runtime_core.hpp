@@ -114,6 +114,9 @@ private:
     friend class SnapshotRef;  // records the reads of a pinned view with this runtime's observer
     struct State;
     struct Compiled;
+
+    // The count of a word's read that its call site could not make, and the entry that lets it make the next.
+    void count_word_read(std::size_t flag, ValueIndex value, std::uint32_t word) const noexcept;
     void publish_locked(State& state);
     LoadReport load_from_disk(const std::function<bool(bool)>* may_conclude) noexcept;
     LoadReport conclude(SourceState state, std::unique_ptr<Compiled> compiled, LoadReport report,

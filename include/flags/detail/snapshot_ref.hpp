@@ -22,10 +22,6 @@ struct HazardSlot;
 class Observer;
 class RuntimeCore;
 
-// Nonzero while any runtime observes its reads (flags::observe): the read path's only cost when
-// none does is this one relaxed load.
-extern Atomic<std::uint32_t> observers_active;
-
 // A reference to one published snapshot, or to none (then every flag reads its default). It holds
 // the snapshot through its thread's pin record, or, when that is taken by another snapshot, through
 // the snapshot's own reference count.

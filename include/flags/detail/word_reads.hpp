@@ -76,9 +76,10 @@ template <std::size_t I, class OutOfLine>
 // a constant of its name. Anything else, and a rollout without a user (which serves the
 // default with reason ERROR), goes to `evaluate`, which records itself. A read answered here is
 // recorded while any runtime observes its reads (counts them, for a flag that is not tracked, which
-// has nothing else to record, and whose read so tests counting_epoch alone); what cannot be done here goes to `record_out_of_line(value, word,
-// counted, key_hash)`, where key_hash is the user's hash for the flag (exposure_key_hash), which a
-// rollout or split has computed on the way to its bucket, and 0 when the read did not need it.
+// has nothing else to record, and whose read so takes the counting gate alone); what cannot be done
+// here goes to `record_out_of_line(value, word, counted, key_hash)`, where key_hash is the user's hash
+// for the flag (exposure_key_hash), which a rollout or split has computed on the way to its bucket,
+// and 0 when the read did not need it.
 // Always inlined: it is the whole fast path, and the compiler, which sees two lambdas and an unlikely
 // branch, would otherwise call it.
 template <std::size_t I, class RecordOutOfLine, class Evaluate>
@@ -86,9 +87,13 @@ template <std::size_t I, class RecordOutOfLine, class Evaluate>
                                                            RecordOutOfLine&& record_out_of_line,
                                                            Evaluate&& evaluate) noexcept {
     const auto w = words[I].load(MemoryOrder::acquire);
+    const auto gate = (generated::flags[I].track ? observing_gate : counting_gate).load(MemoryOrder::relaxed);
+    // A settled word with nothing to record: the read is this one test.
+    if (is_settled(w | gate)) [[likely]]
+        return settled_value(w);
     ValueIndex value;
     std::uint64_t key_hash = 0;
-    if (is_settled(w)) [[likely]] {
+    if (is_settled(w)) {
         value = settled_value(w);
     } else if (is_by_user(w) && !ctx.user.empty()) {
         constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
@@ -97,13 +102,8 @@ template <std::size_t I, class RecordOutOfLine, class Evaluate>
     } else {
         return evaluate();
     }
-    if constexpr (generated::flags[I].track) {
-        if (observers_active.load(MemoryOrder::relaxed) != 0) [[unlikely]]
-            record_word_read<I>(words, counting_epoch.load(MemoryOrder::relaxed), value, w, key_hash,
-                                record_out_of_line);
-    } else if (const auto epoch = counting_epoch.load(MemoryOrder::relaxed); epoch != 0) [[unlikely]] {
-        record_word_read<I>(words, epoch, value, w, key_hash, record_out_of_line);
-    }
+    if (gate != 0) [[unlikely]]
+        record_word_read<I>(words, counting_epoch.load(MemoryOrder::relaxed), value, w, key_hash, record_out_of_line);
     return value;
 }
 
