@@ -191,6 +191,23 @@ BOOST_AUTO_TEST_CASE(an_exposure_repeats_once_its_window_has_passed) {
     BOOST_TEST(recorder.copy().size() == 2u);
 }
 
+// A window longer than delivery_interval + 1 s lets the reading threads' filters use the observation
+// thread's reading of the clock, taken when it last went to sleep, up to a delivery_interval ago. A
+// repeat just past the window must still be delivered, not filtered by that late reading.
+BOOST_AUTO_TEST_CASE(a_repeat_just_past_a_long_window_is_delivered_though_the_filters_clock_is_late) {
+    LoadedRuntime loaded;
+    auto& runtime = loaded.runtime;
+    RecordingSink recorder;
+    runtime.observe({.exposures = recorder.sink(), .exposure_window = 2500ms, .delivery_interval = 1000ms});
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));  // a repeat: filtered
+    std::this_thread::sleep_for(2600ms);
+    (void)runtime.variant<Flag::experiment_button_color>(user(1));
+    BOOST_REQUIRE(runtime.flush_observations());
+    BOOST_TEST(recorder.copy().size() == 2u);
+    BOOST_TEST(runtime.observation_stats().exposures_deduplicated == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(exposures_from_the_published_word_name_the_reason_and_generation_that_served) {
     // A plain value is settled: the read is answered from the flag's word, not the snapshot.
     LoadedRuntime loaded("schema = 1\n[flags.\"experiment.button-color\"]\nvalue = \"green\"\n");
