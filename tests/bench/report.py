@@ -79,7 +79,7 @@ OBSERVED_TARGETS = {
     # adds to the read a load and a store of the thread's counter (floor/counted_load is the floor's load
     # and that add: 9 instructions to 6), and finding the counter (this thread's entry for the runtime, the
     # test that it is current, the counter's place from the value and reason the word holds) takes at
-    # least 5 more; 1.5x of flagstone/static's 14 leaves 7. (By time, on the shared machine, floor/counted_load
+    # least 5 more; 1.5x of flagstone/static's 13 leaves 6. (By time, on the shared machine, floor/counted_load
     # measured 0.7x to 2.1x flagstone/static over four runs: too noisy to argue from.) Its target is what
     # physics allows (issue #17, item 4): <= 2x floor/counted_load, in COUNTED_AGAINST_FLOOR.
     "observed/static_counted": ("flagstone/static", None),

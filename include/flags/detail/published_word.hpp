@@ -58,6 +58,7 @@ constexpr bool is_settled(std::uint32_t word) noexcept { return (word & needs_ev
 // any runtime counts or takes exposures, for a tracked flag's read (observer.cpp sets them).
 extern Atomic<std::uint32_t> counting_gate;
 extern Atomic<std::uint32_t> observing_gate;
+
 constexpr ValueIndex settled_value(std::uint32_t word) noexcept { return static_cast<ValueIndex>(word & 0xFFFFu); }
 constexpr Reason settled_reason(std::uint32_t word) noexcept {
     return static_cast<Reason>((word >> reason_shift) & 0x7u);
