@@ -93,7 +93,7 @@ template <std::size_t I, class RecordOutOfLine, class Evaluate>
         return settled_value(w);
     ValueIndex value;
     std::uint64_t key_hash = 0;
-    if (is_settled(w)) {
+    if (is_settled(w)) [[unlikely]] {  // here only to be recorded
         value = settled_value(w);
     } else if (is_by_user(w) && !ctx.user.empty()) {
         constexpr auto salt = bucketing::salt_state(generated::flags[I].name);
