@@ -430,6 +430,30 @@ BOOST_AUTO_TEST_CASE(the_counting_epoch_is_zero_while_no_runtime_counts_and_new_
     BOOST_TEST(epoch.load() == 0u);
 }
 
+// A read of an untracked flag ORs its word with the counting gate, a tracked flag's read with the
+// observing gate: each is needs_evaluation_bit exactly while some runtime counts (or observes at all),
+// so that a settled word with nothing to record is one test, and any other is recorded.
+BOOST_AUTO_TEST_CASE(the_read_gates_are_set_exactly_while_some_runtime_counts_or_observes) {
+    using flags::internal::counting_gate, flags::internal::observing_gate, flags::internal::needs_evaluation_bit;
+    const flags::ExposureSink ignore = [](const flags::Exposure&) {};
+    BOOST_TEST(counting_gate.load() == 0u);
+    BOOST_TEST(observing_gate.load() == 0u);
+    LoadedRuntime first, second;
+    first.runtime.observe({.exposures = ignore});
+    BOOST_TEST(counting_gate.load() == 0u);
+    BOOST_TEST(observing_gate.load() == needs_evaluation_bit);
+    second.runtime.observe({.count_evaluations = true});
+    BOOST_TEST(counting_gate.load() == needs_evaluation_bit);
+    first.runtime.observe({});
+    BOOST_TEST(observing_gate.load() == needs_evaluation_bit);  // the second still counts
+    second.runtime.observe({.exposures = ignore});
+    BOOST_TEST(counting_gate.load() == 0u);
+    BOOST_TEST(observing_gate.load() == needs_evaluation_bit);
+    second.runtime.observe({});
+    BOOST_TEST(counting_gate.load() == 0u);
+    BOOST_TEST(observing_gate.load() == 0u);
+}
+
 // While no runtime counts, a read of an untracked flag answered from its word has nothing to record,
 // exposures or not, and does not leave its call site (it fills no entry). While another runtime
 // counts, a runtime that exposes without counting gets a call-site entry that says so, and such a
