@@ -2,8 +2,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <utility>
 
@@ -57,6 +59,18 @@ std::int64_t monotonic_coarse_ns() noexcept {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// An option's milliseconds in nanoseconds, from 0 up to the most an int64_t holds: milliseconds::max()
+// is a fair way to ask for a window that never ends, and must not wrap round to one that never filters.
+std::int64_t nanoseconds_of(std::chrono::milliseconds option) noexcept {
+    constexpr std::int64_t most_ms = std::numeric_limits<std::int64_t>::max() / 1'000'000;
+    return std::clamp<std::int64_t>(option.count(), 0, most_ms) * 1'000'000;
+}
+
+// a + b for two nanosecond counts of at least 0, held to the most an int64_t holds.
+std::int64_t saturating_sum(std::int64_t a, std::int64_t b) noexcept {
+    return a > std::numeric_limits<std::int64_t>::max() - b ? std::numeric_limits<std::int64_t>::max() : a + b;
 }
 
 }  // namespace
@@ -130,10 +144,7 @@ void Observer::configure(ObserveOptions options) {
     const bool exposing = static_cast<bool>(options.exposures);
     const bool was_active = active();
     if (!counting && !exposing) options = ObserveOptions{};
-    const std::int64_t window_ns = std::chrono::nanoseconds(options.exposure_window).count();
-    window_ns_.store(window_ns, std::memory_order_relaxed);
-    filter_reach_ns_.store(window_ns - std::chrono::nanoseconds(options.delivery_interval + filter_clock_lateness).count(),
-                           std::memory_order_relaxed);
+    window_ns_.store(nanoseconds_of(options.exposure_window), std::memory_order_relaxed);
     {
         std::lock_guard lock(mutex_);
         options_ = std::move(options);
@@ -215,26 +226,21 @@ Atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
     return mine ? mine->counts.get() : nullptr;
 }
 
-bool Observer::recently_exposed(std::size_t flag, ValueIndex value, std::string_view key,
-                                std::uint64_t key_hash) noexcept {
+bool Observer::recently_exposed(std::uint64_t hash) noexcept {
     ObservationRecord* mine = record_of_this_thread();
     if (!mine) return false;
-    if (key_hash == 0) key_hash = hash_key(flag, key);
-    const auto hash = exposure_filter_hash(key_hash, value);
-    // The observation thread's reading of the clock, while it sleeps, spares this read one of its
-    // own. It is late by up to delivery_interval + filter_clock_lateness, so a repeat is filtered by
-    // it only that much inside the window: one later is left to the exact check at delivery.
-    auto now = filter_clock_ns_.load(std::memory_order_relaxed);
-    auto reach = filter_reach_ns_.load(std::memory_order_relaxed);
-    if (now == 0) {
-        now = monotonic_coarse_ns();
-        reach = window_ns_.load(std::memory_order_relaxed);
-    }
-    for (const auto& way : mine->recent_set(hash).ways)
-        if (way.hash == hash && now - way.at_ns < reach) {
+    const auto window = window_ns_.load(std::memory_order_relaxed);
+    for (const auto& way : mine->recent_set(hash).ways) {
+        if (way.hash != hash) continue;
+        // The latest the clock can read while the observation thread sleeps answers nearly every
+        // repeat without a read of the clock; near the end of the window, the clock answers.
+        const auto latest = latest_clock_ns_.load(std::memory_order_relaxed);
+        if ((latest != 0 && latest - way.at_ns < window) || monotonic_coarse_ns() - way.at_ns < window) {
             add_one(mine->filtered);
             return true;
         }
+        return false;
+    }
     return false;
 }
 
@@ -243,7 +249,7 @@ std::uint64_t Observer::hash_key(std::size_t flag, std::string_view key) const n
 }
 
 void Observer::expose_anew(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                           std::string_view key, std::uint64_t key_hash) noexcept {
+                           std::string_view key, std::uint64_t hash) noexcept {
     ObservationRecord* mine = record_of_this_thread();
     if (!mine) {
         dropped_without_record_.fetch_add(1, std::memory_order_relaxed);
@@ -259,7 +265,6 @@ void Observer::expose_anew(std::size_t flag, ValueIndex value, Reason reason, st
         return;
     }
     // Replace this key's old entry, or else the older of the two.
-    const auto hash = exposure_filter_hash(key_hash != 0 ? key_hash : hash_key(flag, key), value);
     auto& [a, b] = mine->recent_set(hash).ways;
     auto& victim = a.hash == hash ? a : b.hash == hash ? b : a.at_ns <= b.at_ns ? a : b;
     victim = {hash, exposure.monotonic_ns};
@@ -271,14 +276,15 @@ void Observer::run() {
     std::unique_lock lock(mutex_);
     next_usage_write += options_.usage_interval;
     for (;;) {
-        // The clock the read side's filters use while this thread sleeps (expose), and only then: at
-        // work, in the sink or on a slow disk, it could fall any amount behind.
-        if (filter_reach_ns_.load(std::memory_order_relaxed) > 0)
-            filter_clock_ns_.store(monotonic_coarse_ns(), std::memory_order_relaxed);
+        // The latest the clock can read while this thread sleeps, for the read side's filters
+        // (recently_exposed), and only then: at work, in the sink or on a slow disk, it could stay
+        // away any length of time.
+        const auto sleep_ns = saturating_sum(nanoseconds_of(options_.delivery_interval), filter_clock_lateness_ns);
+        latest_clock_ns_.store(saturating_sum(monotonic_coarse_ns(), sleep_ns), std::memory_order_relaxed);
         wake_.wait_for(lock, options_.delivery_interval, [&] {
             return stopping_ || flush_requested_ != flush_done_ || want_records_.load(std::memory_order_relaxed);
         });
-        filter_clock_ns_.store(0, std::memory_order_relaxed);
+        latest_clock_ns_.store(0, std::memory_order_relaxed);
         const bool stop = stopping_;
         const auto flush_target = flush_requested_;
         const ExposureSink sink = options_.exposures;

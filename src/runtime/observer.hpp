@@ -68,7 +68,8 @@ public:
     void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key,
                 std::uint64_t key_hash = 0) noexcept {
         if (key.empty()) return;  // nobody to attribute it to; such a read is an ERROR anyway
-        if (!recently_exposed(flag, value, key, key_hash)) expose_anew(flag, value, reason, generation, key, key_hash);
+        const auto hash = exposure_filter_hash(key_hash != 0 ? key_hash : hash_key(flag, key), value);
+        if (!recently_exposed(hash)) expose_anew(flag, value, reason, generation, key, hash);
     }
 
     // Both, as they apply. The key is asked of `key_of()` only for an exposure: finding it may mean a
@@ -103,10 +104,11 @@ private:
     ObservationRecord* find_record(HazardSlot* slot) noexcept;
     // The parts of expose(). A repeat, which is nearly every exposure a read makes, takes the first
     // alone, and its path is short without the others' registers: they are out of line.
-    // Whether this thread exposed the same (flag, value, key) within the window: then counted as filtered.
-    bool recently_exposed(std::size_t flag, ValueIndex value, std::string_view key, std::uint64_t key_hash) noexcept;
+    // Whether this thread exposed the same (flag, value, key), by its exposure_filter_hash, within the
+    // window: then counted as filtered.
+    bool recently_exposed(std::uint64_t hash) noexcept;
     [[gnu::noinline]] void expose_anew(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                                       std::string_view key, std::uint64_t key_hash) noexcept;
+                                       std::string_view key, std::uint64_t hash) noexcept;
     [[gnu::noinline]] std::uint64_t hash_key(std::size_t flag, std::string_view key) const noexcept;
     void add_records(std::size_t count);
     std::size_t counter_index(std::size_t flag, ValueIndex value, Reason reason) const noexcept {
@@ -130,15 +132,14 @@ private:
     std::atomic<bool> counting_{false};
     std::atomic<bool> exposing_{false};
     std::atomic<std::int64_t> window_ns_{0};
-    // The observation thread's reading of the coarse clock while it sleeps, 0 while it does not (run),
-    // and how far inside the window a repeat must be to be filtered by that reading: the window less
-    // the most it can be late, delivery_interval + filter_clock_lateness; not published unless > 0.
-    std::atomic<std::int64_t> filter_clock_ns_{0};
-    std::atomic<std::int64_t> filter_reach_ns_{0};
-    // How late the observation thread may wake from its sleep, beyond delivery_interval, with the
-    // per-thread filters still exact: a thread kept off its core longer on an overloaded machine could
-    // let such a filter stop a repeat up to that much later than the window.
-    static constexpr std::chrono::seconds filter_clock_lateness{1};
+    // While the observation thread sleeps, the latest the coarse clock can read before it wakes: its
+    // reading as it went to sleep, plus delivery_interval, plus filter_clock_lateness_ns; 0 while it
+    // is awake (run). A filter that finds a repeat within the window by this bound needs no clock.
+    std::atomic<std::int64_t> latest_clock_ns_{0};
+    // How late the observation thread may wake, past delivery_interval, with latest_clock_ns_ still
+    // a bound: a thread kept off its core longer, on an overloaded machine, could let a filter hold
+    // back a repeat up to that much past the window.
+    static constexpr std::int64_t filter_clock_lateness_ns = 1'000'000'000;
 
     // Records only grow, and live as long as the observer: a reader may hold one at any time.
     std::atomic<ObservationRecord*> records_{nullptr};

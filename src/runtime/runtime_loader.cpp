@@ -371,7 +371,10 @@ namespace {
 
 std::string variant_list(const FlagInfo& info) {
     std::string variants;
-    for (auto v : info.variants) variants += (variants.empty() ? "" : ", ") + std::string(v);
+    for (auto v : info.variants) {
+        if (!variants.empty()) variants += ", ";
+        variants += v;
+    }
     return variants;
 }
 

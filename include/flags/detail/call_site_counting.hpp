@@ -17,8 +17,8 @@
 // counting (exposures only) gets an entry too, which says it does not count, so that a read of an
 // untracked flag through it has nothing to do and does not leave the call site.
 //
-// `counting_epoch` is 0 while no runtime counts, which is all an unobserved read tests, and takes a
-// new value, never taken before, whenever any runtime starts or stops counting, which makes every
+// `counting_epoch` is 0 while no runtime counts (an unobserved read tests the read gate that says
+// so, published_word.hpp, and loads the epoch only past it), and takes a new value, never taken before, whenever any runtime starts or stops counting, which makes every
 // thread's entry stale at once: a runtime that stops counting (or is destroyed, which stops it first)
 // is never counted for, or its freed counters written, from an old entry, and one that starts is
 // never taken for one that does not count. Whoever fills an entry reads the epoch before it checks
@@ -70,8 +70,8 @@ struct CallSiteCounters {
 // Marks an entry's epoch for a runtime that does not count: never a value of counting_epoch itself.
 inline constexpr std::uint64_t does_not_count = std::uint64_t{1} << 63;
 
-// 0 while no runtime counts: a read of a flag that is not tracked, which has nothing but a count to
-// record, tests this alone, so that exposures elsewhere cost it nothing.
+// 0 while no runtime counts, as counting_gate says to a read of a flag that is not tracked, which has
+// nothing but a count to record, so that exposures elsewhere cost it nothing.
 extern Atomic<std::uint64_t> counting_epoch;
 // Nonzero while any runtime takes exposures: a tracked flag's read that its call site has counted
 // (or knows need not be) goes out of line only for an exposure, so only while this says one is taken.
