@@ -18,10 +18,11 @@
 // untracked flag through it has nothing to do and does not leave the call site.
 //
 // `counting_epoch` is 0 while no runtime counts (an unobserved read tests the read gate that says
-// so, published_word.hpp, and loads the epoch only past it), and takes a new value, never taken before, whenever any runtime starts or stops counting, which makes every
-// thread's entry stale at once: a runtime that stops counting (or is destroyed, which stops it first)
-// is never counted for, or its freed counters written, from an old entry, and one that starts is
-// never taken for one that does not count. Whoever fills an entry reads the epoch before it checks
+// so, published_word.hpp, and loads the epoch only past it), and takes a new value, never taken
+// before, whenever any runtime starts or stops counting, which makes every thread's entry stale at
+// once: a runtime that stops counting (or is destroyed, which stops it first) is never counted for,
+// or its freed counters written, from an old entry, and one that starts is never taken for one that
+// does not count. Whoever fills an entry reads the epoch before it checks
 // whether its runtime counts, so an entry never outlives the counting (or not) it was filled under.
 #pragma once
 
