@@ -95,11 +95,14 @@ extern constinit thread_local CallSiteCounters process_call_site_counters;
 // line first.
 [[gnu::always_inline]] inline bool count_in_entry(const CallSiteCounters& entry, std::uint64_t epoch,
                                                   std::size_t flag_counters, ValueIndex value, Reason reason) noexcept {
-    if (entry.epoch == epoch) [[likely]] {
-        add_one(entry.counts[flag_counters + counter_in_flag(value, reason)]);
+    // One read of the entry into a copy: a member read after another, under -fsanitize=null, got a
+    // null check from GCC 12 that tested stale flags and reported the thread's entry as null.
+    const CallSiteCounters filled = entry;
+    if (filled.epoch == epoch) [[likely]] {
+        add_one(filled.counts[flag_counters + counter_in_flag(value, reason)]);
         return true;
     }
-    return entry.epoch == (epoch | does_not_count);
+    return filled.epoch == (epoch | does_not_count);
 }
 
 }  // namespace flags::internal
