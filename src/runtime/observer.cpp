@@ -30,27 +30,27 @@ namespace {
 
 std::atomic<std::uint64_t> next_observer_id{1};
 
-// How many runtimes count, and how many observe at all, with the read gates that say whether any does
-// (published_word.hpp) and the epochs handed out so far (call_site_counting.hpp): counting_epoch is 0
-// while none counts, and a new epoch, never 0 and never marked, whenever the set changes.
+// How many runtimes count, and the epochs handed out so far, with what the read path learns from them
+// and from exposing_runtimes, all changed under one mutex: counting_epoch (call_site_counting.hpp) is
+// 0 while none counts, and a new epoch, never 0 and never marked, whenever that set changes; the read
+// gates (published_word.hpp) say whether any runtime counts, and whether any counts or exposes.
 std::mutex runtimes_mutex;
 std::uint32_t counting_runtimes = 0;
-std::uint32_t observing_runtimes = 0;
 std::uint64_t last_epoch = 0;
 
 std::uint32_t gate_for(std::uint32_t runtimes) noexcept { return runtimes == 0 ? 0 : needs_evaluation_bit; }
 
-void change_counting_runtimes(bool counting) {
+// A runtime started (+1) or stopped (-1) counting, or taking exposures, or neither (0).
+void change_observing_runtimes(int counting_change, int exposing_change) {
     std::lock_guard lock(runtimes_mutex);
-    counting_runtimes = counting ? counting_runtimes + 1 : counting_runtimes - 1;
-    counting_epoch.store(counting_runtimes == 0 ? 0 : ++last_epoch, std::memory_order_release);
+    counting_runtimes = static_cast<std::uint32_t>(static_cast<int>(counting_runtimes) + counting_change);
+    const auto exposing = static_cast<std::uint32_t>(
+        static_cast<int>(exposing_runtimes.load(std::memory_order_relaxed)) + exposing_change);
+    if (counting_change != 0)
+        counting_epoch.store(counting_runtimes == 0 ? 0 : ++last_epoch, std::memory_order_release);
+    exposing_runtimes.store(exposing, std::memory_order_release);
     counting_gate.store(gate_for(counting_runtimes), std::memory_order_release);
-}
-
-void change_observing_runtimes(bool observing) {
-    std::lock_guard lock(runtimes_mutex);
-    observing_runtimes = observing ? observing_runtimes + 1 : observing_runtimes - 1;
-    observing_gate.store(gate_for(observing_runtimes), std::memory_order_release);
+    observing_gate.store(gate_for(counting_runtimes + exposing), std::memory_order_release);
 }
 
 // The coarse clock is read from the vDSO without a system call, in a few nanoseconds, to the
@@ -142,7 +142,6 @@ void Observer::configure(ObserveOptions options) {
     stop_thread();
     const bool counting = options.count_evaluations;
     const bool exposing = static_cast<bool>(options.exposures);
-    const bool was_active = active();
     if (!counting && !exposing) options = ObserveOptions{};
     window_ns_.store(nanoseconds_of(options.exposure_window), std::memory_order_relaxed);
     {
@@ -163,15 +162,10 @@ void Observer::configure(ObserveOptions options) {
         last_evaluated_.assign(registry_.flags.size(), std::nullopt);
     }
     // Released after everything above: a reader that sees a flag set finds what it needs.
-    const bool counting_changes = counting != counting_.load(std::memory_order_relaxed);
-    counting_.store(counting, std::memory_order_release);
-    // After the store: a call site's entry filled before it is stale (call_site_counting.hpp).
-    if (counting_changes) change_counting_runtimes(counting);
-    const bool exposing_changes = exposing != exposing_.load(std::memory_order_relaxed);
-    exposing_.store(exposing, std::memory_order_release);
-    if (exposing_changes && exposing) exposing_runtimes.fetch_add(1, std::memory_order_release);
-    if (exposing_changes && !exposing) exposing_runtimes.fetch_sub(1, std::memory_order_release);
-    if (active() != was_active) change_observing_runtimes(active());
+    const int counting_change = int{counting} - int{counting_.exchange(counting, std::memory_order_acq_rel)};
+    const int exposing_change = int{exposing} - int{exposing_.exchange(exposing, std::memory_order_acq_rel)};
+    // After the stores: a call site's entry filled before them is stale (call_site_counting.hpp).
+    change_observing_runtimes(counting_change, exposing_change);
     if (active()) {
         std::lock_guard lock(mutex_);
         stopping_ = false;
@@ -226,17 +220,15 @@ Atomic<std::uint64_t>* Observer::counters_of_this_thread() noexcept {
     return mine ? mine->counts.get() : nullptr;
 }
 
-bool Observer::recently_exposed(std::uint64_t hash) noexcept {
-    ObservationRecord* mine = record_of_this_thread();
-    if (!mine) return false;
+bool Observer::recently_exposed(ObservationRecord& mine, std::uint64_t hash) noexcept {
     const auto window = window_ns_.load(std::memory_order_relaxed);
-    for (const auto& way : mine->recent_set(hash).ways) {
+    for (const auto& way : mine.recent_set(hash).ways) {
         if (way.hash != hash) continue;
         // The latest the clock can read while the observation thread sleeps answers nearly every
         // repeat without a read of the clock; near the end of the window, the clock answers.
         const auto latest = latest_clock_ns_.load(std::memory_order_relaxed);
         if ((latest != 0 && latest - way.at_ns < window) || monotonic_coarse_ns() - way.at_ns < window) {
-            add_one(mine->filtered);
+            add_one(mine.filtered);
             return true;
         }
         return false;
@@ -244,28 +236,25 @@ bool Observer::recently_exposed(std::uint64_t hash) noexcept {
     return false;
 }
 
+void Observer::drop_without_record() noexcept { dropped_without_record_.fetch_add(1, std::memory_order_relaxed); }
+
 std::uint64_t Observer::hash_key(std::size_t flag, std::string_view key) const noexcept {
     return exposure_key_hash(name_salt_states_[flag], key);
 }
 
-void Observer::expose_anew(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                           std::string_view key, std::uint64_t hash) noexcept {
-    ObservationRecord* mine = record_of_this_thread();
-    if (!mine) {
-        dropped_without_record_.fetch_add(1, std::memory_order_relaxed);
-        return;
-    }
+void Observer::expose_anew(ObservationRecord& mine, std::size_t flag, ValueIndex value, Reason reason,
+                           std::uint64_t generation, std::string_view key, std::uint64_t hash) noexcept {
     const ExposureRecord exposure{.flag = static_cast<std::uint16_t>(flag),
                                   .value = value,
                                   .reason = static_cast<std::uint8_t>(reason),
                                   .generation = generation,
                                   .monotonic_ns = monotonic_coarse_ns()};
-    if (!mine->ring.try_push(exposure, key)) {
-        add_one(mine->dropped);
+    if (!mine.ring.try_push(exposure, key)) {
+        add_one(mine.dropped);
         return;
     }
     // Replace this key's old entry, or else the older of the two.
-    auto& [a, b] = mine->recent_set(hash).ways;
+    auto& [a, b] = mine.recent_set(hash).ways;
     auto& victim = a.hash == hash ? a : b.hash == hash ? b : a.at_ns <= b.at_ns ? a : b;
     victim = {hash, exposure.monotonic_ns};
 }

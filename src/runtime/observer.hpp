@@ -68,8 +68,10 @@ public:
     void expose(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation, std::string_view key,
                 std::uint64_t key_hash = 0) noexcept {
         if (key.empty()) return;  // nobody to attribute it to; such a read is an ERROR anyway
+        ObservationRecord* mine = record_of_this_thread();
+        if (!mine) return drop_without_record();
         const auto hash = exposure_filter_hash(key_hash != 0 ? key_hash : hash_key(flag, key), value);
-        if (!recently_exposed(hash)) expose_anew(flag, value, reason, generation, key, hash);
+        if (!recently_exposed(*mine, hash)) expose_anew(*mine, flag, value, reason, generation, key, hash);
     }
 
     // Both, as they apply. The key is asked of `key_of()` only for an exposure: finding it may mean a
@@ -106,9 +108,10 @@ private:
     // alone, and its path is short without the others' registers: they are out of line.
     // Whether this thread exposed the same (flag, value, key), by its exposure_filter_hash, within the
     // window: then counted as filtered.
-    bool recently_exposed(std::uint64_t hash) noexcept;
-    [[gnu::noinline]] void expose_anew(std::size_t flag, ValueIndex value, Reason reason, std::uint64_t generation,
-                                       std::string_view key, std::uint64_t hash) noexcept;
+    bool recently_exposed(ObservationRecord& mine, std::uint64_t hash) noexcept;
+    [[gnu::noinline]] void expose_anew(ObservationRecord& mine, std::size_t flag, ValueIndex value, Reason reason,
+                                       std::uint64_t generation, std::string_view key, std::uint64_t hash) noexcept;
+    [[gnu::noinline]] void drop_without_record() noexcept;
     [[gnu::noinline]] std::uint64_t hash_key(std::size_t flag, std::string_view key) const noexcept;
     void add_records(std::size_t count);
     std::size_t counter_index(std::size_t flag, ValueIndex value, Reason reason) const noexcept {

@@ -11,7 +11,6 @@
 #include <cstdint>
 
 #include <flags/context.hpp>
-#include <flags/detail/atomic.hpp>
 #include <flags/evaluation.hpp>
 #include <flags/registry_types.hpp>
 
