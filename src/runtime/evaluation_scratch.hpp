@@ -17,8 +17,9 @@
 namespace flags::internal {
 
 // What one evaluation has learnt so far, on the evaluating thread's stack: the segments it has
-// tested and their results, so that a segment that several rules, or a flag and its prerequisites,
-// use is tested once; and the attributes it has found in the context, and the versions it has read
+// tested and their results, so that a segment that a flag's rules use more than once is tested once
+// (the load marks which: plan_remembering; a segment a flag and its prerequisite each use once is
+// tested by each); and the attributes it has found in the context, and the versions it has read
 // from them, so that an attribute is looked up by name, and a version parsed, once however many
 // conditions read it. Nothing in it is read before it is written: it costs nothing to set up.
 class EvaluationScratch {

@@ -920,10 +920,13 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::s
     const std::size_t first_diagnostic = diagnostics.size();
     Reporter report(diagnostics);
     Compiler compiler(registry, diagnostics, described, tables);
-    if (described) {
-        *described = SourceMap{};  // of these sources alone, whatever it held before
+    // The map describes these sources alone, whatever it held before.
+    const auto describe_files_alone = [&] {
+        if (!described) return;
+        *described = SourceMap{};
         for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
-    }
+    };
+    describe_files_alone();
     std::vector<toml::table> roots;
     std::uint64_t content_hash = bucketing::fnv_offset_basis;
     // The text is counted before any of it is parsed, so that what the limits refuse never costs the
@@ -955,10 +958,7 @@ std::optional<CompiledFile> compile_runtime(const RegistryView& registry, std::s
     if (!checked.ok()) {
         // Files past a limit get the limits' messages alone, as if nothing had been compiled.
         diagnostics.erase(diagnostics.begin() + static_cast<std::ptrdiff_t>(compiled_from), diagnostics.end());
-        if (described) {
-            *described = SourceMap{};
-            for (const auto& source : sources) described->add_file(std::string(source.display), std::string(source.text));
-        }
+        describe_files_alone();
         checked.report(report);
         return std::nullopt;
     }

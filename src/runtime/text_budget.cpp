@@ -37,7 +37,7 @@ constexpr std::array<std::uint8_t, 256> stops = [] {
 bool stops_at(char c, Stop stop) noexcept { return stops[static_cast<unsigned char>(c)] & stop; }
 
 // An open inline array or table. `depth` is the tree depth of the container itself, counted as
-// within_limits counts it: the root table is 0.
+// text_within_limits counts it: the root table is 0.
 struct Open {
     bool is_array = false;
     std::size_t depth = 0;
@@ -252,7 +252,7 @@ private:
         return ok_;
     }
 
-    // As within_limits reports it: the first value past the limit is max_nesting + 1 deep.
+    // As text_within_limits reports it: the first value past the limit is max_nesting + 1 deep.
     bool check_depth(std::size_t where, std::size_t depth) {
         if (depth > limits_.max_nesting)
             fail(where, fmt::format("values are nested {} deep; the limit is {}", limits_.max_nesting + 1,

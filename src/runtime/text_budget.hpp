@@ -26,7 +26,6 @@ struct BudgetWords {
     std::string_view hint = "a real flag file is far below this; raise RuntimeOptions::limits if not";
 };
 
-//
 // Given `hash`, the scan also absorbs the text into it (FNV-1a, bucketing::absorb), a statement at a time
 // as it passes: the hash waits on a multiply for each byte, and the scan's own work fills those waits,
 // so that the two together cost little more than the scan. On a limit passed, the hash is unfinished.

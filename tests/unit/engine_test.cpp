@@ -352,8 +352,6 @@ BOOST_AUTO_TEST_CASE(semantic_versions_compare_by_precedence) {
     BOOST_TEST(flags::internal::compare(*flags::internal::parse_semver("1.0.0+a"), *flags::internal::parse_semver("1.0.0+b")) == 0);
 }
 
-// A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
-// needle would, for needles that overlap, nest and repeat, the empty needle included.
 // The comparison of names, set members and needles sees a difference at every position of texts of
 // every length up to 40, whichever of its loads (overlapping words, or the loop past 16 bytes) reads it.
 BOOST_AUTO_TEST_CASE(same_bytes_sees_a_difference_anywhere) {
@@ -464,6 +462,8 @@ BOOST_AUTO_TEST_CASE(every_operator_row_carries_the_test_the_evaluator_runs) {
     BOOST_TEST(flags::internal::operator_of(flags::internal::Op::segment) == nullptr);
 }
 
+// A long needle list is answered by a trie or an automaton: it must answer exactly as comparing each
+// needle would, for needles that overlap, nest and repeat, the empty needle included.
 BOOST_AUTO_TEST_CASE(long_needle_lists_answer_as_each_needle_would) {
     using flags::internal::TextMatcher;
     std::mt19937 random(13);

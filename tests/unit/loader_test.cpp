@@ -846,6 +846,26 @@ a_key_of_more_than_thirty_bytes_ = true
                }));
 }
 
+BOOST_AUTO_TEST_CASE(an_entry_past_a_limit_drops_the_messages_of_the_entries_compiled_before_it) {
+    // Entries are compiled in key order, each just after its limits are checked: the first entry's
+    // message is made before the second is found past a limit, and must not stay.
+    const std::string text = R"(schema = 1
+[flags."permission.early-access"]
+value = true
+bogus = 1
+[flags."release.new-checkout"]
+rules = [{ when = [{ attr = "plan", in = ["a"] }], value = true }, { when = [{ attr = "plan", in = ["b"] }], value = false }]
+)";
+    const std::vector<flags::internal::RuntimeSource> sources{{.display = "one.toml", .text = text}};
+    BOOST_TEST(compiled_together(sources).find("bogus") != std::string::npos);
+    flags::Limits limits;
+    limits.max_rules_per_flag = 1;
+    const std::string hint = "    hint: a real flag file is far below this; raise RuntimeOptions::limits if not";
+    BOOST_TEST(compiled_together(sources, limits) ==
+               rendered(std::vector<std::string>{
+                   "one.toml:6:9: error: flag 'release.new-checkout' has 2 rules; the limit is 1\n" + hint}));
+}
+
 BOOST_AUTO_TEST_CASE(an_entry_in_two_files_names_the_first_at_its_line) {
     // The second file's entry is read after the first file's entries are compiled.
     BOOST_TEST(compiled_together({{.display = "a.toml", .text = "schema = 1\n\n[flags.\"release.new-checkout\"]\nvalue = true\n"},

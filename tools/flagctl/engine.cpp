@@ -6,7 +6,6 @@
 
 #include "output.hpp"
 #include "runtime/runtime_loader.hpp"
-#include "runtime/source_files.hpp"
 
 namespace flagctl {
 
