@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -591,14 +592,29 @@ BOOST_AUTO_TEST_CASE(a_destroyed_runtimes_counters_are_never_written_from_the_ca
 namespace {
 
 struct LateReader {
-    flags::Runtime* runtime;
+    flags::Runtime* runtime = nullptr;  // nullptr: the process's runtime, through the free functions
     bool entry_outlived_the_slot = true;
 };
 
 void read_from_a_thread_exit_destructor(void* late) {
     auto& reader = *static_cast<LateReader*>(late);
-    reader.entry_outlived_the_slot = flags::internal::call_site_counts_for(flags::internal::core_of(*reader.runtime).words()) != nullptr;
-    (void)reader.runtime->enabled<Flag::ops_kill_switch_payments>(user(0));
+    const auto* words = reader.runtime ? flags::internal::core_of(*reader.runtime).words() : flags::generated::published_words;
+    reader.entry_outlived_the_slot = flags::internal::call_site_counts_for(words) != nullptr;
+    if (reader.runtime)
+        (void)reader.runtime->enabled<Flag::ops_kill_switch_payments>(user(0));
+    else
+        (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
+}
+
+// Reads on a thread whose thread-exit destructor, made after the library's, reads once more.
+void read_on_a_thread_with_a_late_reader(LateReader& late, const std::function<void()>& reads) {
+    pthread_key_t key;
+    BOOST_REQUIRE(::pthread_key_create(&key, &read_from_a_thread_exit_destructor) == 0);
+    std::thread([&] {
+        ::pthread_setspecific(key, &late);
+        reads();
+    }).join();
+    ::pthread_key_delete(key);
 }
 
 }  // namespace
@@ -609,16 +625,29 @@ BOOST_AUTO_TEST_CASE(a_read_after_its_threads_slot_went_back_finds_its_counters_
     runtime.observe({.count_evaluations = true});
     // The library's thread-exit key exists by now, so this test's key, made after it, is destroyed after it.
     (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(0));
-    pthread_key_t key;
-    BOOST_REQUIRE(::pthread_key_create(&key, &read_from_a_thread_exit_destructor) == 0);
     LateReader late{.runtime = &runtime};
-    std::thread([&] {
-        ::pthread_setspecific(key, &late);
+    read_on_a_thread_with_a_late_reader(late, [&] {
         for (int i = 0; i < 10; ++i) (void)runtime.enabled<Flag::ops_kill_switch_payments>(user(i));
-    }).join();
-    ::pthread_key_delete(key);
+    });
     BOOST_TEST(!late.entry_outlived_the_slot);
     BOOST_TEST(counted(runtime.evaluation_counts(), "ops.kill-switch-payments", "true", flags::Reason::STATIC) == 12u);
+}
+
+// The same through the process's runtime, whose call sites have an entry of their own.
+BOOST_AUTO_TEST_CASE(a_read_of_the_process_runtime_after_its_threads_slot_went_back_finds_its_counters_anew) {
+    flags::observe({.count_evaluations = true});
+    const auto reads = [] {
+        return counted(flags::evaluation_counts(), "ops.kill-switch-payments", "false", flags::Reason::DEFAULT);
+    };
+    (void)flags::enabled<Flag::ops_kill_switch_payments>(user(0));
+    const auto before = reads();
+    LateReader late;
+    read_on_a_thread_with_a_late_reader(late, [] {
+        for (int i = 0; i < 10; ++i) (void)flags::enabled<Flag::ops_kill_switch_payments>(user(i));
+    });
+    BOOST_TEST(!late.entry_outlived_the_slot);
+    BOOST_TEST(reads() - before == 11u);
+    flags::observe({});
 }
 
 // More threads at once than the runtime has records for: those without one count in the shared
